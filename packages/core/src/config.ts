@@ -1,0 +1,133 @@
+/**
+ * Election configuration, validated once at construction (DESIGN rule 2). Durations are seconds, as in the
+ * Lease API; fractions are allowed (tests and demos run sub-second elections). The record stores the lease
+ * duration rounded up to whole seconds, so others never wait less than this candidate assumes.
+ */
+import { ConfigError } from './errors.ts';
+import type { Clock, Lock } from './ports.ts';
+import { reportToConsole } from './system.ts';
+
+/** client-go's `JitterFactor`: a follower waits retryPeriod * (1 + random * 1.2) between attempts. */
+export const JITTER_FACTOR = 1.2;
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface ElectionConfigOptions {
+  lock: Lock;
+  /** Seconds others wait after last seeing the record change before taking over. */
+  leaseDuration: number;
+  /** Seconds the leader keeps leading without a successful renewal, counted from the last renewal sent. */
+  renewDeadline: number;
+  /** Seconds between attempts (followers, with jitter) and between renewals (leader). */
+  retryPeriod: number;
+  /**
+   * Called when this candidate becomes leader. `signal` aborts when leadership ends, for any reason. Return a
+   * promise for long-running leader work: `stop()` waits for it (still renewing) before releasing the lock.
+   */
+  onStartedLeading: (signal: AbortSignal) => MaybePromise<void>;
+  /** Called once after leadership ends (lost, or stopped), after the leader's signal aborted. */
+  onStoppedLeading: () => MaybePromise<void>;
+  /** Called when a different holder is observed, including this candidate itself. */
+  onNewLeader?: (identity: string) => void;
+  /** Called for every failure the elector survives: lock errors, throwing callbacks. Default: console.error. */
+  onError?: (error: unknown, context: string) => void;
+  /** A name for logs and metrics; default: the lock's `describe()`. */
+  name?: string;
+  /** On `stop()`, a leader writes an empty holder so others take over at once. Default true. */
+  releaseOnCancel?: boolean;
+  /** Seconds one lock request may take before it counts as Unavailable. Default renewDeadline / 2. */
+  requestTimeout?: number;
+  /** Timing source. Default: the system's monotonic clock and timers. */
+  clock?: Clock;
+  /** Seed for the jitter sequence; default random. The simulator sets it to replay runs exactly. */
+  seed?: number;
+}
+
+function requireFinitePositive(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ConfigError(`${field} > 0`, `${field} must be a finite number of seconds, got ${String(value)}`);
+  }
+  if (value <= 0) throw new ConfigError(`${field} > 0`, `${field} must be greater than zero, got ${value}`);
+  return value;
+}
+
+function requireFunction(value: unknown, field: string): void {
+  if (typeof value !== 'function') throw new ConfigError(`${field} is a function`, `${field} must be a function`);
+}
+
+export class ElectionConfig {
+  readonly lock: Lock;
+  readonly leaseDuration: number;
+  readonly renewDeadline: number;
+  readonly retryPeriod: number;
+  readonly requestTimeout: number;
+  readonly releaseOnCancel: boolean;
+  readonly onStartedLeading: (signal: AbortSignal) => MaybePromise<void>;
+  readonly onStoppedLeading: () => MaybePromise<void>;
+  readonly onNewLeader: ((identity: string) => void) | undefined;
+  readonly onError: (error: unknown, context: string) => void;
+  readonly clock: Clock | undefined;
+  readonly seed: number | undefined;
+  readonly #name: string | undefined;
+
+  constructor(options: ElectionConfigOptions) {
+    if (!options || typeof options !== 'object') throw new ConfigError('options', 'options object is required');
+    const { lock } = options;
+    if (!lock || typeof lock.get !== 'function' || typeof lock.update !== 'function') {
+      throw new ConfigError('lock is a Lock', 'lock must implement get, create, update and describe');
+    }
+    if (typeof lock.identity !== 'string' || lock.identity.length === 0) {
+      throw new ConfigError('identity non-empty', 'the lock identity must be a non-empty string');
+    }
+    const leaseDuration = requireFinitePositive(options.leaseDuration, 'leaseDuration');
+    const renewDeadline = requireFinitePositive(options.renewDeadline, 'renewDeadline');
+    const retryPeriod = requireFinitePositive(options.retryPeriod, 'retryPeriod');
+    if (!(leaseDuration > renewDeadline)) {
+      throw new ConfigError(
+        'leaseDuration > renewDeadline',
+        `leaseDuration (${leaseDuration}s) must be greater than renewDeadline (${renewDeadline}s)`,
+      );
+    }
+    if (!(renewDeadline > JITTER_FACTOR * retryPeriod)) {
+      throw new ConfigError(
+        'renewDeadline > 1.2 * retryPeriod',
+        `renewDeadline (${renewDeadline}s) must be greater than ${JITTER_FACTOR} * retryPeriod (${retryPeriod}s)`,
+      );
+    }
+    const requestTimeout =
+      options.requestTimeout === undefined
+        ? renewDeadline / 2
+        : requireFinitePositive(options.requestTimeout, 'requestTimeout');
+    requireFunction(options.onStartedLeading, 'onStartedLeading');
+    requireFunction(options.onStoppedLeading, 'onStoppedLeading');
+    if (options.onNewLeader !== undefined) requireFunction(options.onNewLeader, 'onNewLeader');
+    if (options.onError !== undefined) requireFunction(options.onError, 'onError');
+    if (options.seed !== undefined && !Number.isInteger(options.seed)) {
+      throw new ConfigError('seed is an integer', `seed must be an integer, got ${options.seed}`);
+    }
+
+    this.lock = lock;
+    this.leaseDuration = leaseDuration;
+    this.renewDeadline = renewDeadline;
+    this.retryPeriod = retryPeriod;
+    this.requestTimeout = requestTimeout;
+    this.releaseOnCancel = options.releaseOnCancel ?? true;
+    this.onStartedLeading = options.onStartedLeading;
+    this.onStoppedLeading = options.onStoppedLeading;
+    this.onNewLeader = options.onNewLeader;
+    this.onError = options.onError ?? reportToConsole;
+    this.clock = options.clock;
+    this.seed = options.seed;
+    this.#name = options.name;
+  }
+
+  /** This candidate's identity (the lock's). */
+  get identity(): string {
+    return this.lock.identity;
+  }
+
+  /** The election's name: the `name` option, else the lock's description. */
+  get name(): string {
+    return this.#name ?? this.lock.describe();
+  }
+}

@@ -1,0 +1,353 @@
+/**
+ * `LeaderElection`: the thin driver that runs the pure statechart. It stamps inputs with the clock, feeds
+ * them to `step()`, and carries out the effects: lock requests (each bounded by `requestTimeout`), timers on
+ * the Clock port, and the user's callbacks. It holds no election logic of its own.
+ *
+ * Guarantees of the driver:
+ * - Inputs are processed one at a time, in arrival order; user callbacks run after the step that caused them.
+ * - At most one lock request is in flight; each produces exactly one input (answer, error or timeout).
+ * - `isLeader()` is judged against the clock at the moment of the call, not only the last timer.
+ * - A throwing or rejecting callback is reported through `onError`; it never stops the election.
+ */
+import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
+import { ElectionStateError, LockError, toLockError } from './errors.ts';
+import { contextOf, type ElectionSnapshot, type ElectionState, initialSnapshot, stateOf, step } from './machine/step.ts';
+import type { Effect, Input, TimerName } from './machine/types.ts';
+import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
+import type { LeaderElectionRecord } from './record.ts';
+import { randomSeed, systemClock } from './system.ts';
+
+/** One processed input, for tracing, tests, the simulator and the inspector bridge. */
+export interface TransitionInfo {
+  readonly input: Input;
+  readonly from: ElectionState;
+  readonly to: ElectionState;
+  readonly effects: readonly Effect[];
+  readonly snapshot: ElectionSnapshot;
+}
+
+export interface LeaderElectionOptions {
+  /** Aborting it calls `stop()`. */
+  readonly signal?: AbortSignal;
+  /** Called after every step. Must not throw (a throw is reported and ignored). */
+  readonly onTransition?: (info: TransitionInfo) => void;
+}
+
+type Waiter = { readonly until: () => boolean; readonly resolve: () => void };
+
+export class LeaderElection {
+  readonly config: ElectionConfig;
+  readonly #clock: Clock;
+  readonly #onTransition: ((info: TransitionInfo) => void) | undefined;
+  #snapshot: ElectionSnapshot;
+  #processing = false;
+  readonly #queue: Input[] = [];
+  readonly #timers = new Map<TimerName, TimerHandle>();
+  #waiters: Waiter[] = [];
+  #unwatch: (() => void) | null = null;
+  #leaderAbort: AbortController | null = null;
+  #leaderWork: Promise<void> = Promise.resolve();
+  #stoppedLeading: Promise<void> = Promise.resolve();
+  #running = false;
+  #stopping: Promise<void> | null = null;
+
+  constructor(config: ElectionConfig, options: LeaderElectionOptions = {}) {
+    this.config = config;
+    this.#clock = config.clock ?? systemClock;
+    this.#onTransition = options.onTransition;
+    this.#snapshot = initialSnapshot({
+      identity: config.identity,
+      leaseDurationMs: config.leaseDuration * 1000,
+      renewDeadlineMs: config.renewDeadline * 1000,
+      retryPeriodMs: config.retryPeriod * 1000,
+      jitterFactor: JITTER_FACTOR,
+      recordLeaseSeconds: Math.ceil(config.leaseDuration),
+      seed: config.seed ?? randomSeed(),
+    });
+    const { signal } = options;
+    if (signal) {
+      if (signal.aborted) queueMicrotask(() => void this.stop());
+      else signal.addEventListener('abort', () => void this.stop(), { once: true });
+    }
+  }
+
+  // ---- public API (the shape of kubernetes_asyncio's LeaderElection) ------------------------------------
+
+  /**
+   * Campaigns until this candidate leads, then runs `onStartedLeading` and renews until leadership ends;
+   * returns after `onStoppedLeading` has run. Like client-go's `Run`, it does not campaign again after a
+   * loss: call `run()` again (a loop) to keep a candidate in the race. Resolves at once if stopped first.
+   */
+  async run(): Promise<void> {
+    if (this.#running) throw new ElectionStateError('run() is already in progress on this LeaderElection');
+    this.#running = true;
+    try {
+      if (!(await this.acquire())) return;
+      await this.renewLoop();
+      await this.#stoppedLeading;
+      await this.#leaderWork;
+      if (this.state !== 'stopped') await this.#halt(false);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Starts campaigning if needed; resolves `true` once leading, `false` if stopped before that. */
+  async acquire(): Promise<boolean> {
+    this.#start();
+    await this.#until(() => this.state === 'leader' || this.state === 'stopped');
+    return this.state === 'leader';
+  }
+
+  /** Resolves when this candidate is not (or no longer) leading. Renewal itself runs on timers. */
+  async renewLoop(): Promise<void> {
+    await this.#until(() => this.state !== 'leader');
+  }
+
+  /**
+   * One attempt now: a follower reads the lock and takes it if it may; a leader renews. Starts the election
+   * if it is stopped (campaigning then continues). Resolves whether this candidate leads afterwards.
+   */
+  async tryAcquireOrRenew(): Promise<boolean> {
+    if (this.state === 'releasing') return false;
+    if (this.state === 'stopped') this.#start();
+    else this.#dispatch({ type: 'ATTEMPT', ...this.#stamp() });
+    await this.#until(() => contextOf(this.#snapshot).op === null || this.state === 'stopped');
+    return this.isLeader();
+  }
+
+  /**
+   * Stops the election. A leader first aborts its work signal and waits for the promise `onStartedLeading`
+   * returned (still renewing meanwhile), then releases the lock if `releaseOnCancel`, then `onStoppedLeading`
+   * runs. Idempotent; resolves when all of that is done.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#halt(this.config.releaseOnCancel).finally(() => {
+      this.#stopping = null;
+    });
+    return this.#stopping;
+  }
+
+  /** True while this candidate leads and its lease is still valid on its own clock, right now. */
+  isLeader(): boolean {
+    return this.state === 'leader' && this.#clock.now() < contextOf(this.#snapshot).deadline;
+  }
+
+  /** The holder this candidate last saw in the lock, or `null` if none (absent, released, not read yet). */
+  get leader(): string | null {
+    return contextOf(this.#snapshot).observed?.snapshot?.record.holderIdentity || null;
+  }
+
+  /** The record this candidate last saw, or `null`. */
+  get observedRecord(): LeaderElectionRecord | null {
+    return contextOf(this.#snapshot).observed?.snapshot?.record ?? null;
+  }
+
+  get state(): ElectionState {
+    return stateOf(this.#snapshot);
+  }
+
+  /** The statechart snapshot (for the inspector and tests). */
+  get snapshot(): ElectionSnapshot {
+    return this.#snapshot;
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------------
+
+  #start(): void {
+    if (this.state !== 'stopped') return;
+    const { lock } = this.config;
+    if (lock.watch && this.#unwatch === null) {
+      try {
+        this.#unwatch = lock.watch((snapshot) => this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() }));
+      } catch (err) {
+        this.config.onError(toLockError(err, lock.describe()), 'starting the lock watch (continuing without it)');
+      }
+    }
+    this.#dispatch({ type: 'START', ...this.#stamp() });
+  }
+
+  async #halt(release: boolean): Promise<void> {
+    if (this.state === 'leader' && this.#leaderAbort) {
+      // Drain: the work stops while the lease is still renewed, so nobody else acts before it has stopped.
+      this.#leaderAbort.abort(new ElectionStateError('leader election stopped'));
+      await this.#leaderWork;
+    }
+    if (this.state !== 'stopped') this.#dispatch({ type: 'STOP', release, ...this.#stamp() });
+    await this.#until(() => this.state === 'stopped');
+    this.#unwatch?.();
+    this.#unwatch = null;
+    await this.#stoppedLeading;
+    await this.#leaderWork;
+  }
+
+  // ---- the step loop -------------------------------------------------------------------------------------
+
+  #stamp(): { at: number; wall: number } {
+    return { at: this.#clock.now(), wall: this.#clock.wallNow().getTime() };
+  }
+
+  #dispatch(input: Input): void {
+    this.#queue.push(input);
+    if (this.#processing) return;
+    this.#processing = true;
+    const callbacks: (() => void)[] = [];
+    const traces: TransitionInfo[] = [];
+    try {
+      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+        const from = this.state;
+        const [snapshot, effects] = step(this.#snapshot, next);
+        this.#snapshot = snapshot;
+        for (const effect of effects) this.#perform(effect, callbacks);
+        if (this.#onTransition) traces.push({ input: next, from, to: this.state, effects, snapshot });
+      }
+    } finally {
+      this.#processing = false;
+    }
+    for (const info of traces) this.#guard(() => this.#onTransition?.(info), 'onTransition');
+    for (const callback of callbacks) this.#guard(callback, 'a callback');
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.until()) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  #until(condition: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ until: condition, resolve }));
+  }
+
+  #perform(effect: Effect, callbacks: (() => void)[]): void {
+    const { lock } = this.config;
+    switch (effect.type) {
+      case 'readLock':
+        return this.#request((signal) => lock.get({ signal }), (snapshot) => ({ type: 'LOCK_READ', snapshot }));
+      case 'createLock':
+        return this.#request(
+          (signal) => lock.create(effect.record, { signal }),
+          (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
+        );
+      case 'updateLock':
+        return this.#request(
+          (signal) => lock.update(effect.record, effect.expectedVersion, { signal }),
+          (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
+        );
+      case 'startTimer': {
+        this.#cancelTimer(effect.timer);
+        const handle = this.#clock.setTimer(effect.ms, () => {
+          if (this.#timers.get(effect.timer) !== handle) return; // replaced or cancelled meanwhile
+          this.#timers.delete(effect.timer);
+          this.#dispatch({ type: 'TIMER_FIRED', timer: effect.timer, ...this.#stamp() });
+        });
+        this.#timers.set(effect.timer, handle);
+        return;
+      }
+      case 'cancelTimer':
+        return this.#cancelTimer(effect.timer);
+      case 'notify':
+        if (effect.event === 'newLeader') {
+          const { identity } = effect;
+          callbacks.push(() => this.config.onNewLeader?.(identity));
+          return;
+        }
+        return effect.event === 'startedLeading' ? this.#startedLeading(callbacks) : this.#stoppedLeadingNow(callbacks);
+    }
+  }
+
+  #cancelTimer(timer: TimerName): void {
+    const handle = this.#timers.get(timer);
+    if (handle === undefined) return;
+    this.#timers.delete(timer);
+    this.#clock.clearTimer(handle);
+  }
+
+  #startedLeading(callbacks: (() => void)[]): void {
+    const abort = new AbortController();
+    this.#leaderAbort = abort;
+    let settle!: () => void;
+    this.#leaderWork = new Promise((resolve) => {
+      settle = resolve;
+    });
+    callbacks.push(() => {
+      void this.#invoke(() => this.config.onStartedLeading(abort.signal), 'onStartedLeading').then(settle);
+    });
+  }
+
+  #stoppedLeadingNow(callbacks: (() => void)[]): void {
+    this.#leaderAbort?.abort(new ElectionStateError('leadership lost'));
+    this.#leaderAbort = null;
+    let settle!: () => void;
+    this.#stoppedLeading = new Promise((resolve) => {
+      settle = resolve;
+    });
+    callbacks.push(() => {
+      void this.#invoke(() => this.config.onStoppedLeading(), 'onStoppedLeading').then(settle);
+    });
+  }
+
+  /**
+   * Issues one lock request with a timeout on the Clock port. Exactly one input results: the answer, the
+   * error, or `Unavailable` at the timeout (a late answer is then dropped, as a lost response would be).
+   */
+  #request(call: (signal: AbortSignal) => Promise<LockSnapshot | null>, toInput: (s: LockSnapshot | null) => DistributiveOmit<Input, 'at' | 'wall'>): void {
+    const { lock } = this.config;
+    const describe = lock.describe();
+    const abort = new AbortController();
+    let done = false;
+    const finish = (input: DistributiveOmit<Input, 'at' | 'wall'>) => {
+      if (done) return;
+      done = true;
+      this.#clock.clearTimer(timer);
+      this.#dispatch({ ...input, ...this.#stamp() } as Input);
+    };
+    const fail = (err: unknown) => {
+      const error = toLockError(err, describe);
+      if (error.kind !== 'Conflict' && error.kind !== 'NotFound') this.config.onError(error, `lock request on ${describe}`);
+      finish({ type: 'LOCK_FAILED', error: error.kind });
+    };
+    const timeoutMs = this.config.requestTimeout * 1000;
+    const timer = this.#clock.setTimer(timeoutMs, () => {
+      if (done) return;
+      const error = new LockError('Unavailable', describe, `no answer within ${this.config.requestTimeout}s`);
+      abort.abort(error);
+      fail(error);
+    });
+    let promise: Promise<LockSnapshot | null>;
+    try {
+      promise = Promise.resolve(call(abort.signal));
+    } catch (err) {
+      promise = Promise.reject(err);
+    }
+    promise.then(
+      (snapshot) => finish(toInput(snapshot)),
+      (err) => fail(err),
+    );
+  }
+
+  async #invoke(fn: () => unknown, what: string): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.#report(err, `${what} threw`);
+    }
+  }
+
+  #guard(fn: () => void, what: string): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#report(err, `${what} threw`);
+    }
+  }
+
+  #report(err: unknown, context: string): void {
+    try {
+      this.config.onError(err, context);
+    } catch {
+      // The error reporter itself failed; there is nowhere left to report to.
+    }
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,40 @@
+/**
+ * @leasehold/core: leader election as a pure statechart plus a thin driver.
+ *
+ * Guarantees (under the bounds in docs/guarantees.md):
+ * - At most one candidate believes it leads at any instant, provided clock *rates* differ by less than the
+ *   factor leaseDuration / renewDeadline and no process pauses longer than leaseDuration - renewDeadline.
+ *   Clock *offsets* do not matter: lease expiry is judged on each candidate's own monotonic clock from when
+ *   it saw the record change; the record's renewTime is never compared with a local clock.
+ * - A leader that cannot renew within renewDeadline (from the last renewal it sent) stops leading and aborts
+ *   the signal given to onStartedLeading before any other candidate may take over.
+ * - Every write is a compare-and-swap on the version last seen; leaderTransitions grows by one with each
+ *   change of holder.
+ *
+ * Non-guarantees: no fencing of the leader's own side effects (use leaderTransitions as a token in the
+ * systems you write to); no safety if someone deletes or edits the lock by hand while a candidate that never
+ * saw the old holder is starting; no protection from clocks whose rates drift past the bound.
+ */
+export { ConfigError, ElectionStateError, IllegalTransitionError, isLockError, LockError, toLockError } from './errors.ts';
+export type { LockErrorKind } from './errors.ts';
+export { ElectionConfig, JITTER_FACTOR } from './config.ts';
+export type { ElectionConfigOptions, MaybePromise } from './config.ts';
+export {
+  formatRfc3339Seconds,
+  parseRecord,
+  RecordParseError,
+  recordFromJSON,
+  recordsEqual,
+  recordToJSON,
+  stringifyRecord,
+} from './record.ts';
+export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
+export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
+export { electionMachine, MAX_RELEASE_ATTEMPTS } from './machine/machine.ts';
+export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
+export type { ElectionSnapshot, ElectionState } from './machine/step.ts';
+export type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './machine/types.ts';
+export { randomSeed, systemClock } from './system.ts';
+export { LeaderElection } from './driver.ts';
+export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
+export { ManualClock } from './manual-clock.ts';

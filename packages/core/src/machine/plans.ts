@@ -1,0 +1,254 @@
+/**
+ * The work each transition does, as pure functions of (context, input) returning a context patch and the
+ * effects to carry out. The statechart in `machine.ts` decides *which* plan runs; these decide *what* it
+ * emits. No plan reads a clock, a timer or a random source: time arrives stamped on the input.
+ */
+import type { LockSnapshot } from '../ports.ts';
+import { jittered } from './jitter.ts';
+import { decideAcquire, observe } from './observe.ts';
+import { acquireRecord, releaseRecord, renewRecord } from './records.ts';
+import type { Effect, ElectionContext, Input, OpPurpose, PendingOp } from './types.ts';
+
+export interface Plan {
+  readonly context: Partial<ElectionContext>;
+  readonly effects: readonly Effect[];
+}
+
+type In<T extends Input['type']> = Extract<Input, { type: T }>;
+
+/** Folds plan steps left to right, each seeing the context the previous ones produced. */
+function chain(ctx: ElectionContext, ...steps: ((c: ElectionContext) => Plan)[]): Plan {
+  let context = ctx;
+  let patch: Partial<ElectionContext> = {};
+  const effects: Effect[] = [];
+  for (const step of steps) {
+    const plan = step(context);
+    context = { ...context, ...plan.context };
+    patch = { ...patch, ...plan.context };
+    effects.push(...plan.effects);
+  }
+  return { context: patch, effects };
+}
+
+const op = (kind: PendingOp['kind'], purpose: OpPurpose, at: number): PendingOp => ({ kind, purpose, sentAt: at });
+
+const seen =
+  (snapshot: LockSnapshot | null, at: number) =>
+  (c: ElectionContext): Plan =>
+    observe(c, snapshot, at);
+
+const settle = (): Plan => ({ context: { op: null }, effects: [] });
+
+const scheduleRetry = (c: ElectionContext): Plan => {
+  const [ms, rng] = jittered(c.timing.retryPeriodMs, c.timing.jitterFactor, c.rng);
+  return { context: { rng }, effects: [{ type: 'startTimer', timer: 'retry', ms }] };
+};
+
+const scheduleRenew = (c: ElectionContext): Plan => ({
+  context: {},
+  effects: [{ type: 'startTimer', timer: 'renew', ms: c.timing.retryPeriodMs }],
+});
+
+const read =
+  (purpose: OpPurpose, at: number) =>
+  (): Plan => ({ context: { op: op('read', purpose, at) }, effects: [{ type: 'readLock' }] });
+
+/** Writes that make this candidate the holder, as `decideAcquire` allows; `null` when it must wait. */
+function acquireWrite(c: ElectionContext, purpose: OpPurpose, at: number, wall: number): Plan | null {
+  const decision = decideAcquire(c, at);
+  const current = c.observed?.snapshot ?? null;
+  if (decision === 'create') {
+    return {
+      context: { op: op('create', purpose, at) },
+      effects: [{ type: 'createLock', record: acquireRecord(c, null, wall) }],
+    };
+  }
+  if (decision === 'update' && current !== null) {
+    return {
+      context: { op: op('update', purpose, at) },
+      effects: [{ type: 'updateLock', record: acquireRecord(c, current, wall), expectedVersion: current.version }],
+    };
+  }
+  return null;
+}
+
+// ---- follower ------------------------------------------------------------------------------------------
+
+/** START, ATTEMPT or the retry timer: read the lock (the only way to learn whether the lease ran out). */
+export function attempt(ctx: ElectionContext, input: Input): Plan {
+  return chain(ctx, () => ({ context: {}, effects: [{ type: 'cancelTimer', timer: 'retry' }] }), read('acquire', input.at));
+}
+
+/** A read answered while campaigning: write if allowed, else wait a jittered retry period. */
+export function afterAcquireRead(ctx: ElectionContext, input: In<'LOCK_READ'>): Plan {
+  return chain(ctx, seen(input.snapshot, input.at), settle, (c) => acquireWrite(c, 'acquire', input.at, input.wall) ?? scheduleRetry(c));
+}
+
+/** A write answered while campaigning, in time: this candidate leads, valid from when it sent the write. */
+export function becomeLeader(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
+  const sentAt = ctx.op!.sentAt;
+  const deadline = sentAt + ctx.timing.renewDeadlineMs;
+  return chain(ctx, seen(input.snapshot, input.at), settle, (c) => ({
+    context: { deadline },
+    effects: [
+      { type: 'cancelTimer', timer: 'retry' },
+      { type: 'notify', event: 'startedLeading' },
+      { type: 'startTimer', timer: 'deadline', ms: deadline - input.at },
+      ...scheduleRenew(c).effects,
+    ],
+  }));
+}
+
+/** A write that landed too late to lead on (or a leftover renewal): remember it, try again later. */
+export function lateWrite(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
+  return chain(ctx, seen(input.snapshot, input.at), settle, scheduleRetry);
+}
+
+/** Any failed request while campaigning: try again after a jittered period, re-reading first (rule 4). */
+export function campaignFailed(ctx: ElectionContext): Plan {
+  return chain(ctx, settle, scheduleRetry);
+}
+
+/** A watch notification while campaigning: act at once if the lock is free, else only remember it. */
+export function followerChanged(ctx: ElectionContext, input: In<'LOCK_CHANGED'>): Plan {
+  return chain(ctx, seen(input.snapshot, input.at), (c) => {
+    if (c.op !== null) return { context: {}, effects: [] };
+    const write = acquireWrite(c, 'acquire', input.at, input.wall);
+    if (write === null) return { context: {}, effects: [] };
+    return { context: write.context, effects: [{ type: 'cancelTimer', timer: 'retry' }, ...write.effects] };
+  });
+}
+
+/** Stop while campaigning: cancel the retry timer; an operation in flight is waited for by `releasing`. */
+export function stopCampaign(_ctx: ElectionContext, input: In<'STOP'>): Plan {
+  return { context: { release: input.release, releaseAttempts: 0 }, effects: [{ type: 'cancelTimer', timer: 'retry' }] };
+}
+
+// ---- leader --------------------------------------------------------------------------------------------
+
+/**
+ * The renew timer (or ATTEMPT): one compare-and-swap on the version this leader last wrote. No read first:
+ * if anything else wrote meanwhile, the write fails with a conflict and the leader re-reads (rule 4).
+ */
+export function renew(ctx: ElectionContext, input: Input): Plan {
+  const current = ctx.observed?.snapshot ?? null;
+  if (current === null) return read('renew', input.at)();
+  return {
+    context: { op: op('update', 'renew', input.at) },
+    effects: [{ type: 'updateLock', record: renewRecord(ctx, input.wall), expectedVersion: current.version }],
+  };
+}
+
+/** A renewal answered: validity extends from when it was sent (rule 3). */
+export function renewed(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
+  const deadline = Math.max(ctx.deadline, ctx.op!.sentAt + ctx.timing.renewDeadlineMs);
+  return chain(ctx, seen(input.snapshot, input.at), settle, (c) => ({
+    context: { deadline },
+    effects: [{ type: 'startTimer', timer: 'deadline', ms: deadline - input.at }, ...scheduleRenew(c).effects],
+  }));
+}
+
+/** A conflict or a vanished lock: re-read to learn what happened; never rewrite blindly. */
+export function renewConflicted(ctx: ElectionContext, input: In<'LOCK_FAILED'>): Plan {
+  return chain(ctx, settle, read('renew', input.at));
+}
+
+/** A transient failure: retry after a retry period; the deadline timer bounds how long this can go on. */
+export function renewFailed(ctx: ElectionContext): Plan {
+  return chain(ctx, settle, scheduleRenew);
+}
+
+/** The re-read after a conflict found the lock still ours, or gone: write again on the fresh version. */
+export function renewAfterRead(ctx: ElectionContext, input: In<'LOCK_READ'>): Plan {
+  return chain(ctx, seen(input.snapshot, input.at), settle, (c) => {
+    const current = c.observed?.snapshot ?? null;
+    if (current === null) {
+      return {
+        context: { op: op('create', 'renew', input.at) },
+        effects: [{ type: 'createLock', record: acquireRecord(c, null, input.wall) }],
+      };
+    }
+    return {
+      context: { op: op('update', 'renew', input.at) },
+      effects: [{ type: 'updateLock', record: renewRecord(c, input.wall), expectedVersion: current.version }],
+    };
+  });
+}
+
+/** Leadership ends (deadline passed, lock taken, or a lapse noticed late): tell the driver, keep campaigning. */
+export function stepDown(ctx: ElectionContext, input: Input): Plan {
+  const isResult = input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
+  const snapshotSeen = input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_CHANGED';
+  return chain(
+    ctx,
+    (c) => (snapshotSeen ? observe(c, input.snapshot, input.at) : { context: {}, effects: [] }),
+    (c) => (isResult ? settle() : { context: {}, effects: [] }),
+    (c) => ({
+      context: { deadline: 0 },
+      effects: [
+        { type: 'cancelTimer', timer: 'renew' },
+        { type: 'cancelTimer', timer: 'deadline' },
+        { type: 'notify', event: 'stoppedLeading' },
+        // With a request still in flight, its answer schedules the next attempt.
+        ...(c.op === null ? scheduleRetry(c).effects : []),
+      ],
+    }),
+  );
+}
+
+/** A watch notification while leading: remember it (a foreign holder is handled by a guard). */
+export function leaderChanged(ctx: ElectionContext, input: In<'LOCK_CHANGED'>): Plan {
+  return observe(ctx, input.snapshot, input.at);
+}
+
+/** Stop while leading: leadership ends now; the release write follows once no request is in flight. */
+export function stopLeading(ctx: ElectionContext, input: In<'STOP'>): Plan {
+  return chain(
+    ctx,
+    () => ({
+      context: { release: input.release, releaseAttempts: 0, deadline: 0 },
+      effects: [
+        { type: 'cancelTimer', timer: 'renew' },
+        { type: 'cancelTimer', timer: 'deadline' },
+        { type: 'notify', event: 'stoppedLeading' },
+      ],
+    }),
+    (c) => (c.op === null && c.release ? releaseWrite(c, input) : { context: {}, effects: [] }),
+  );
+}
+
+// ---- releasing -----------------------------------------------------------------------------------------
+
+/** The empty-holder write (rule 5), compare-and-swap on the version last seen. */
+export function releaseWrite(ctx: ElectionContext, input: Input): Plan {
+  const current = ctx.observed?.snapshot ?? null;
+  if (current === null) return { context: { op: null }, effects: [] };
+  return {
+    context: { op: op('update', 'release', input.at), releaseAttempts: ctx.releaseAttempts + 1 },
+    effects: [{ type: 'updateLock', record: releaseRecord(ctx, input.wall), expectedVersion: current.version }],
+  };
+}
+
+/** A request answered while stopping: remember what it showed; the guards decide whether to release. */
+export function stoppingSettled(ctx: ElectionContext, input: Input): Plan {
+  const snapshotSeen = input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN';
+  return chain(ctx, (c) => (snapshotSeen ? observe(c, input.snapshot, input.at) : { context: {}, effects: [] }), settle);
+}
+
+/** Then write the release on what was just seen. */
+export function releaseAfter(ctx: ElectionContext, input: Input): Plan {
+  return chain(ctx, (c) => stoppingSettled(c, input), (c) => releaseWrite(c, input));
+}
+
+/** A release failed: read once more to see whether the lock is still ours (conflicts are never blind). */
+export function releaseReread(ctx: ElectionContext, input: Input): Plan {
+  return chain(ctx, settle, () => ({
+    context: { op: op('read', 'release', input.at), releaseAttempts: ctx.releaseAttempts + 1 },
+    effects: [{ type: 'readLock' }],
+  }));
+}
+
+/** Remember a watch notification without acting on it. */
+export function remember(ctx: ElectionContext, input: In<'LOCK_CHANGED'>): Plan {
+  return observe(ctx, input.snapshot, input.at);
+}

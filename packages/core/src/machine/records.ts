@@ -1,0 +1,46 @@
+/**
+ * The records this candidate writes. Rules follow client-go: renewing keeps acquireTime and the transition
+ * count; taking over from anyone else (including an empty holder) increments the count, so it is a fencing
+ * token that grows with every change of holder.
+ */
+import type { LockSnapshot } from '../ports.ts';
+import type { LeaderElectionRecord } from '../record.ts';
+import type { ElectionContext } from './types.ts';
+
+/** The record that makes this candidate the holder, given what the lock holds now (`null`: absent). */
+export function acquireRecord(
+  ctx: ElectionContext,
+  current: LockSnapshot | null,
+  wall: number,
+): LeaderElectionRecord {
+  const now = new Date(wall);
+  // After a deletion, continue the count from the last record seen so the fencing token never goes back.
+  const basis = current ?? ctx.lastPresent;
+  const own = basis !== null && basis.record.holderIdentity === ctx.identity;
+  return {
+    ...(basis?.record.strategy ? { strategy: basis.record.strategy } : {}),
+    ...(basis?.record.preferredHolder ? { preferredHolder: basis.record.preferredHolder } : {}),
+    holderIdentity: ctx.identity,
+    leaseDurationSeconds: ctx.recordLeaseSeconds,
+    acquireTime: own ? (basis.record.acquireTime ?? now) : now,
+    renewTime: now,
+    leaderTransitions: basis === null ? 0 : own ? basis.record.leaderTransitions : basis.record.leaderTransitions + 1,
+  };
+}
+
+/** The record a leader writes to renew: what it last wrote, with a new renewTime. */
+export function renewRecord(ctx: ElectionContext, wall: number): LeaderElectionRecord {
+  return acquireRecord(ctx, ctx.observed?.snapshot ?? null, wall);
+}
+
+/** client-go's release record: no holder, a one-second lease, the transition count kept. */
+export function releaseRecord(ctx: ElectionContext, wall: number): LeaderElectionRecord {
+  const now = new Date(wall);
+  return {
+    holderIdentity: '',
+    leaseDurationSeconds: 1,
+    acquireTime: now,
+    renewTime: now,
+    leaderTransitions: ctx.observed?.snapshot?.record.leaderTransitions ?? 0,
+  };
+}

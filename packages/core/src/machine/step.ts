@@ -1,0 +1,69 @@
+/**
+ * The pure step API over XState's `transition()`: `step(snapshot, input) -> [snapshot, effects]`.
+ * Tests drive the election with it directly and assert on the effects; the driver does the same in
+ * production. Nothing here performs an effect.
+ */
+import { initialTransition, type SnapshotFrom, transition } from 'xstate';
+import { IllegalTransitionError } from '../errors.ts';
+import { electionMachine } from './machine.ts';
+import type { Effect, ElectionContext, Input, InputType, MachineInput } from './types.ts';
+
+export type ElectionSnapshot = SnapshotFrom<typeof electionMachine>;
+export type ElectionState = 'stopped' | 'follower' | 'leader' | 'releasing';
+
+/** The inputs each state lists in the statechart; anything else is illegal there. */
+const accepted: Record<ElectionState, ReadonlySet<string>> = Object.fromEntries(
+  (['stopped', 'follower', 'leader', 'releasing'] as const).map((state) => [
+    state,
+    new Set(Object.keys(electionMachine.states[state]?.config.on ?? {})),
+  ]),
+) as unknown as Record<ElectionState, ReadonlySet<string>>;
+
+export function initialSnapshot(input: MachineInput): ElectionSnapshot {
+  const [snapshot] = initialTransition(electionMachine, input);
+  return snapshot;
+}
+
+export function stateOf(snapshot: ElectionSnapshot): ElectionState {
+  return snapshot.value as ElectionState;
+}
+
+export function contextOf(snapshot: ElectionSnapshot): ElectionContext {
+  return snapshot.context;
+}
+
+/** Whether `state` lists `type` at all (a listed input may still be a no-op under a guard). */
+export function accepts(state: ElectionState, type: InputType): boolean {
+  return accepted[state].has(type);
+}
+
+/**
+ * Feeds one input. Throws `IllegalTransitionError` for an input the current state does not accept, for a
+ * lock result with no request in flight, and for time running backwards: each is a bug in the caller.
+ */
+export function step(snapshot: ElectionSnapshot, input: Input): [ElectionSnapshot, Effect[]] {
+  const state = stateOf(snapshot);
+  const ctx = snapshot.context;
+  if (!accepts(state, input.type)) throw new IllegalTransitionError(state, input.type);
+  const isResult = input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
+  if (isResult && ctx.op === null) {
+    throw new IllegalTransitionError(state, input.type, 'no lock request is in flight');
+  }
+  if (input.type === 'LOCK_READ' && ctx.op !== null && ctx.op.kind !== 'read') {
+    throw new IllegalTransitionError(state, input.type, `the request in flight is a ${ctx.op.kind}`);
+  }
+  if (input.type === 'LOCK_WRITTEN' && ctx.op !== null && ctx.op.kind === 'read') {
+    throw new IllegalTransitionError(state, input.type, 'the request in flight is a read');
+  }
+  const [next, actions] = transition(electionMachine, snapshot, input);
+  const effects: Effect[] = [];
+  for (const action of actions) {
+    if (action.type === 'illegal') throw new IllegalTransitionError(state, input.type, describeInput(input));
+    if (action.type === 'effect') effects.push(action.params as Effect);
+  }
+  return [next, effects];
+}
+
+function describeInput(input: Input): string {
+  return input.type === 'TIMER_FIRED' ? `timer ${input.timer} is not running in this state` : input.type;
+}

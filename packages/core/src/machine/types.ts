@@ -1,0 +1,96 @@
+/**
+ * The statechart's vocabulary: inputs are observed facts stamped with the time they were observed, effects
+ * are data the driver carries out. Neither holds functions, so both can be logged, compared and replayed.
+ */
+import type { LockErrorKind } from '../errors.ts';
+import type { LockSnapshot } from '../ports.ts';
+import type { LeaderElectionRecord } from '../record.ts';
+
+/** The timers the machine runs; starting one replaces a pending timer of the same name. */
+export type TimerName = 'retry' | 'renew' | 'deadline';
+
+/** Every input carries `at` (monotonic ms, for decisions) and `wall` (epoch ms, for record timestamps only). */
+interface Stamp {
+  readonly at: number;
+  readonly wall: number;
+}
+
+export type Input =
+  /** Begin campaigning: attempt at once. */
+  | (Stamp & { readonly type: 'START' })
+  /** Attempt (follower) or renew (leader) now, without waiting for the timer: `tryAcquireOrRenew()`. */
+  | (Stamp & { readonly type: 'ATTEMPT' })
+  | (Stamp & { readonly type: 'TIMER_FIRED'; readonly timer: TimerName })
+  /** Result of `readLock`: `null` when the lock object does not exist. */
+  | (Stamp & { readonly type: 'LOCK_READ'; readonly snapshot: LockSnapshot | null })
+  /** Result of `createLock` / `updateLock`. */
+  | (Stamp & { readonly type: 'LOCK_WRITTEN'; readonly snapshot: LockSnapshot })
+  | (Stamp & { readonly type: 'LOCK_FAILED'; readonly error: LockErrorKind })
+  /** A watch notification: the lock now holds `snapshot`. A hint; never required for correctness. */
+  | (Stamp & { readonly type: 'LOCK_CHANGED'; readonly snapshot: LockSnapshot | null })
+  /** Stop campaigning; a leader writes an empty holder first when `release` is set. */
+  | (Stamp & { readonly type: 'STOP'; readonly release: boolean });
+
+export type InputType = Input['type'];
+
+export type Effect =
+  | { readonly type: 'readLock' }
+  | { readonly type: 'createLock'; readonly record: LeaderElectionRecord }
+  | { readonly type: 'updateLock'; readonly record: LeaderElectionRecord; readonly expectedVersion: string }
+  | { readonly type: 'startTimer'; readonly timer: TimerName; readonly ms: number }
+  | { readonly type: 'cancelTimer'; readonly timer: TimerName }
+  | { readonly type: 'notify'; readonly event: 'startedLeading' | 'stoppedLeading' }
+  | { readonly type: 'notify'; readonly event: 'newLeader'; readonly identity: string };
+
+/** Why a lock operation is in flight; decides how its result is read. */
+export type OpPurpose = 'acquire' | 'renew' | 'release';
+
+export interface PendingOp {
+  readonly kind: 'read' | 'create' | 'update';
+  readonly purpose: OpPurpose;
+  /** When the request was issued: a successful write is valid from here, never from its (later) answer. */
+  readonly sentAt: number;
+}
+
+/** Timing in milliseconds, fixed for the machine's life. */
+export interface Timing {
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  readonly jitterFactor: number;
+}
+
+export interface ElectionContext {
+  readonly identity: string;
+  readonly timing: Timing;
+  /** `leaseDurationSeconds` written into our records (whole seconds, rounded up). */
+  readonly recordLeaseSeconds: number;
+  /** State of the pure jitter PRNG. */
+  readonly rng: number;
+  /**
+   * The lock as last seen, and when (local monotonic ms) it was first seen in that version. `null` until the
+   * first read. A snapshot of `null` means "seen absent".
+   */
+  readonly observed: { readonly snapshot: LockSnapshot | null; readonly at: number } | null;
+  /** The last non-null snapshot seen: who held the lock before it vanished. */
+  readonly lastPresent: LockSnapshot | null;
+  /** The last non-empty holder reported through `newLeader`. */
+  readonly knownLeader: string;
+  /** Leader only: monotonic ms after which this candidate must no longer act as leader. */
+  readonly deadline: number;
+  readonly op: PendingOp | null;
+  /** A stop asked for a release (kept while `releasing` waits for an operation in flight). */
+  readonly release: boolean;
+  /** Release attempts made; conflicts are re-read, never retried blindly, and at most twice. */
+  readonly releaseAttempts: number;
+}
+
+export interface MachineInput {
+  readonly identity: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  readonly jitterFactor: number;
+  readonly recordLeaseSeconds: number;
+  readonly seed: number;
+}

@@ -1,0 +1,130 @@
+/**
+ * The leader election record: what a lock stores. The JSON form is client-go's
+ * `resourcelock.LeaderElectionRecord`, field for field and in the same order, so a ConfigMap annotation written
+ * by Leasehold reads back in client-go and kubernetes_asyncio and the other way round.
+ *
+ * Times are wall-clock `Date`s and are for humans and fencing only: no election decision compares them with
+ * a local clock (see the statechart). JSON carries them as RFC 3339 with second precision, as Go's
+ * `metav1.Time` does; the Lease adapter carries microseconds (truncated to the millisecond a `Date` holds).
+ */
+export interface LeaderElectionRecord {
+  /** Who holds the lock; `''` means nobody (released), and anyone may take it at once. */
+  readonly holderIdentity: string;
+  /** How long others must wait, on their own clocks, after seeing the record change. */
+  readonly leaseDurationSeconds: number;
+  readonly acquireTime: Date | null;
+  readonly renewTime: Date | null;
+  /** Incremented on every change of holder: usable as a fencing token. */
+  readonly leaderTransitions: number;
+  /** Coordinated leader election fields of newer client-go versions; kept when read, written when set. */
+  readonly strategy?: string;
+  readonly preferredHolder?: string;
+}
+
+/** The JSON object form, exactly as client-go marshals it (absent times are `null`). */
+export interface LeaderElectionRecordJSON {
+  holderIdentity: string;
+  leaseDurationSeconds: number;
+  acquireTime: string | null;
+  renewTime: string | null;
+  leaderTransitions: number;
+  strategy?: string;
+  preferredHolder?: string;
+}
+
+/** Formats a time as Go's `metav1.Time` does in JSON: RFC 3339, UTC, whole seconds. */
+export function formatRfc3339Seconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function recordToJSON(record: LeaderElectionRecord): LeaderElectionRecordJSON {
+  const json: LeaderElectionRecordJSON = {
+    holderIdentity: record.holderIdentity,
+    leaseDurationSeconds: record.leaseDurationSeconds,
+    acquireTime: record.acquireTime ? formatRfc3339Seconds(record.acquireTime) : null,
+    renewTime: record.renewTime ? formatRfc3339Seconds(record.renewTime) : null,
+    leaderTransitions: record.leaderTransitions,
+  };
+  if (record.strategy) json.strategy = record.strategy;
+  if (record.preferredHolder) json.preferredHolder = record.preferredHolder;
+  return json;
+}
+
+/** Serialises a record to the compact JSON string client-go writes into the annotation. */
+export function stringifyRecord(record: LeaderElectionRecord): string {
+  return JSON.stringify(recordToJSON(record));
+}
+
+/** Why a stored value is not a record; the message names the field. */
+export class RecordParseError extends Error {
+  override readonly name = 'RecordParseError';
+}
+
+function parseTime(value: unknown, field: string): Date | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string') throw new RecordParseError(`${field} must be an RFC 3339 string or null`);
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new RecordParseError(`${field} is not an RFC 3339 time: ${value}`);
+  return date;
+}
+
+function parseInteger(value: unknown, field: string): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new RecordParseError(`${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function parseString(value: unknown, field: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new RecordParseError(`${field} must be a string`);
+  return value;
+}
+
+/**
+ * Parses the JSON object form. Missing fields take Go's zero values, as client-go's decoder gives them;
+ * fields of the wrong type throw `RecordParseError`.
+ */
+export function recordFromJSON(json: unknown): LeaderElectionRecord {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new RecordParseError('a leader election record must be a JSON object');
+  }
+  const o = json as Record<string, unknown>;
+  const strategy = parseString(o.strategy, 'strategy');
+  const preferredHolder = parseString(o.preferredHolder, 'preferredHolder');
+  return {
+    holderIdentity: parseString(o.holderIdentity, 'holderIdentity'),
+    leaseDurationSeconds: parseInteger(o.leaseDurationSeconds, 'leaseDurationSeconds'),
+    acquireTime: parseTime(o.acquireTime, 'acquireTime'),
+    renewTime: parseTime(o.renewTime, 'renewTime'),
+    leaderTransitions: parseInteger(o.leaderTransitions, 'leaderTransitions'),
+    ...(strategy ? { strategy } : {}),
+    ...(preferredHolder ? { preferredHolder } : {}),
+  };
+}
+
+/** Parses the annotation string; invalid JSON throws `RecordParseError`. */
+export function parseRecord(text: string): LeaderElectionRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new RecordParseError(`not JSON: ${(err as Error).message}`);
+  }
+  return recordFromJSON(json);
+}
+
+/** Field-by-field equality, times compared to the millisecond. */
+export function recordsEqual(a: LeaderElectionRecord, b: LeaderElectionRecord): boolean {
+  const t = (d: Date | null) => (d ? d.getTime() : null);
+  return (
+    a.holderIdentity === b.holderIdentity &&
+    a.leaseDurationSeconds === b.leaseDurationSeconds &&
+    t(a.acquireTime) === t(b.acquireTime) &&
+    t(a.renewTime) === t(b.renewTime) &&
+    a.leaderTransitions === b.leaderTransitions &&
+    (a.strategy ?? '') === (b.strategy ?? '') &&
+    (a.preferredHolder ?? '') === (b.preferredHolder ?? '')
+  );
+}

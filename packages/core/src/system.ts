@@ -1,0 +1,31 @@
+/**
+ * The system defaults for the ports: the only file in core that touches the host's timers, clocks and
+ * randomness. The statechart never imports it; the driver uses it only when the config gives no clock.
+ * Globals are looked up at call time (never captured), so fake timers installed later still apply.
+ */
+import type { Clock, TimerHandle } from './ports.ts';
+
+interface HostGlobals {
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  performance: { now(): number };
+  console: { error(...args: unknown[]): void };
+}
+
+const host = (): HostGlobals => globalThis as unknown as HostGlobals;
+
+export const systemClock: Clock = {
+  now: () => host().performance.now(),
+  wallNow: () => new Date(),
+  setTimer: (ms, fn) => host().setTimeout(fn, Math.max(0, ms)),
+  clearTimer: (handle) => host().clearTimeout(handle),
+};
+
+/** A fresh 32-bit seed for the jitter sequence. */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 0x1_0000_0000) | 0;
+}
+
+export function reportToConsole(error: unknown, context: string): void {
+  host().console.error(`[leasehold] ${context}:`, error);
+}

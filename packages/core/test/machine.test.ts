@@ -1,0 +1,299 @@
+import { describe, expect, it } from 'vitest';
+import { IllegalTransitionError } from '../src/index.ts';
+import { lockAt, record, Script, WALL0 } from './harness.ts';
+
+describe('acquire', () => {
+  it('creates an absent lock at once and leads from the moment the write was sent', () => {
+    const m = new Script();
+    expect(m.feed(0, { type: 'START' })).toContainEqual({ type: 'readLock' });
+    m.feed(100, { type: 'LOCK_READ', snapshot: null });
+    const created = m.only('createLock').record;
+    expect(created).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 15, leaderTransitions: 0 });
+    expect(created.renewTime?.getTime()).toBe(WALL0 + 100);
+
+    m.feed(400, { type: 'LOCK_WRITTEN', snapshot: lockAt('1', created) });
+    expect(m.state).toBe('leader');
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'startedLeading' });
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'newLeader', identity: 'a' });
+    // Validity counts from the send (t=100), not the answer (t=400): deadline at 100 + 10 000.
+    expect(m.timer('deadline')).toBe(100 + 10_000 - 400);
+    expect(m.timer('renew')).toBe(2_000);
+  });
+
+  it('takes a released lock (empty holder) at once, with a compare-and-swap and the next transition number', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(10, { type: 'LOCK_READ', snapshot: lockAt('7', record('', { leaderTransitions: 4 })) });
+    const update = m.only('updateLock');
+    expect(update.expectedVersion).toBe('7');
+    expect(update.record).toMatchObject({ holderIdentity: 'a', leaderTransitions: 5 });
+  });
+
+  it('waits out a held lease on its own clock, then takes over with the version it read', () => {
+    const m = new Script();
+    m.feed(1_000, { type: 'START' });
+    m.feed(1_000, { type: 'LOCK_READ', snapshot: lockAt('9', record('b')) });
+    expect(m.effects.some((e) => e.type === 'updateLock' || e.type === 'createLock')).toBe(false);
+    const retry = m.timer('retry')!;
+    expect(retry).toBeGreaterThanOrEqual(2_000);
+    expect(retry).toBeLessThan(2_000 * 2.2);
+
+    // Same version seen again just before the lease runs out: still waiting.
+    m.feed(15_999, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(15_999, { type: 'LOCK_READ', snapshot: lockAt('9', record('b')) });
+    expect(m.effects.find((e) => e.type === 'updateLock')).toBeUndefined();
+
+    m.feed(16_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(16_000, { type: 'LOCK_READ', snapshot: lockAt('9', record('b')) });
+    expect(m.only('updateLock')).toMatchObject({
+      expectedVersion: '9',
+      record: { holderIdentity: 'a', leaderTransitions: 4 },
+    });
+  });
+
+  it('restarts the wait whenever the version changes (the holder renewed)', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    m.feed(14_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(14_000, { type: 'LOCK_READ', snapshot: lockAt('2', record('b')) });
+    m.feed(20_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(20_000, { type: 'LOCK_READ', snapshot: lockAt('2', record('b')) });
+    expect(m.effects.find((e) => e.type === 'updateLock')).toBeUndefined();
+    m.feed(29_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(29_000, { type: 'LOCK_READ', snapshot: lockAt('2', record('b')) });
+    expect(m.only('updateLock').expectedVersion).toBe('2');
+  });
+
+  it.each([
+    ['far in the past', new Date('2000-01-01T00:00:00Z')],
+    ['far in the future', new Date('2100-01-01T00:00:00Z')],
+  ])('judges expiry on the local clock when renewTime is %s', (_label, renewTime) => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('5', record('b', { renewTime })) });
+    // Neither "long expired" nor "valid for a century": a full lease on our clock, then takeover.
+    expect(m.effects.find((e) => e.type === 'updateLock')).toBeUndefined();
+    m.feed(14_999, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(14_999, { type: 'LOCK_READ', snapshot: lockAt('5', record('b', { renewTime })) });
+    expect(m.effects.find((e) => e.type === 'updateLock')).toBeUndefined();
+    m.feed(15_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(15_000, { type: 'LOCK_READ', snapshot: lockAt('5', record('b', { renewTime })) });
+    expect(m.only('updateLock').expectedVersion).toBe('5');
+  });
+
+  it("uses the holder's own leaseDurationSeconds from the record", () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('5', record('b', { leaseDurationSeconds: 60 })) });
+    m.feed(59_999, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(59_999, { type: 'LOCK_READ', snapshot: lockAt('5', record('b', { leaseDurationSeconds: 60 })) });
+    expect(m.effects.find((e) => e.type === 'updateLock')).toBeUndefined();
+    m.feed(60_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(60_000, { type: 'LOCK_READ', snapshot: lockAt('5', record('b', { leaseDurationSeconds: 60 })) });
+    expect(m.only('updateLock').expectedVersion).toBe('5');
+  });
+
+  it('does not retry a lost compare-and-swap: it waits and reads again', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('5', record('')) });
+    m.feed(5, { type: 'LOCK_FAILED', error: 'Conflict' });
+    expect(m.state).toBe('follower');
+    expect(m.effects.map((e) => e.type)).toEqual(['startTimer']);
+    m.feed(5_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    expect(m.effects).toContainEqual({ type: 'readLock' });
+  });
+
+  it('does not lead on a write answered after its own deadline', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: null });
+    m.feed(10_000, { type: 'LOCK_WRITTEN', snapshot: lockAt('1', m.only('createLock').record) });
+    expect(m.state).toBe('follower');
+    expect(m.effects).not.toContainEqual({ type: 'notify', event: 'startedLeading' });
+    expect(m.timer('retry')).toBeDefined();
+  });
+
+  it('after seeing a holder, treats a deleted lock as a change and waits a full lease before creating', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('5', record('b')) });
+    m.feed(3_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(3_000, { type: 'LOCK_READ', snapshot: null });
+    expect(m.effects.find((e) => e.type === 'createLock')).toBeUndefined();
+    m.feed(17_999, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(17_999, { type: 'LOCK_READ', snapshot: null });
+    expect(m.effects.find((e) => e.type === 'createLock')).toBeUndefined();
+    m.feed(18_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(18_000, { type: 'LOCK_READ', snapshot: null });
+    // The fencing token continues from the last record seen.
+    expect(m.only('createLock').record.leaderTransitions).toBe(4);
+  });
+});
+
+describe('renew', () => {
+  it('renews with one compare-and-swap on the version it wrote, keeping acquireTime and the count', () => {
+    const m = new Script();
+    const written = m.lead(0, '1');
+    m.feed(2_000, { type: 'TIMER_FIRED', timer: 'renew' });
+    const update = m.only('updateLock');
+    expect(update.expectedVersion).toBe('1');
+    expect(update.record.acquireTime).toEqual(written.record.acquireTime);
+    expect(update.record.renewTime?.getTime()).toBe(WALL0 + 2_000);
+    expect(update.record.leaderTransitions).toBe(written.record.leaderTransitions);
+
+    m.feed(2_300, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', update.record) });
+    expect(m.state).toBe('leader');
+    expect(m.timer('deadline')).toBe(2_000 + 10_000 - 2_300);
+    expect(m.timer('renew')).toBe(2_000);
+  });
+
+  it('steps down when renewDeadline passes without a successful renewal', () => {
+    const m = new Script();
+    m.lead(0, '1');
+    for (const at of [2_000, 4_000, 6_000, 8_000]) {
+      m.feed(at, { type: 'TIMER_FIRED', timer: 'renew' });
+      m.feed(at + 100, { type: 'LOCK_FAILED', error: 'Unavailable' });
+      expect(m.state).toBe('leader');
+      expect(m.timer('renew')).toBe(2_000);
+    }
+    m.feed(10_000, { type: 'TIMER_FIRED', timer: 'deadline' });
+    expect(m.state).toBe('follower');
+    expect(m.effects).toEqual(
+      expect.arrayContaining([
+        { type: 'notify', event: 'stoppedLeading' },
+        { type: 'cancelTimer', timer: 'renew' },
+        { type: 'cancelTimer', timer: 'deadline' },
+      ]),
+    );
+  });
+
+  it('steps down on any input that arrives after the deadline (a paused process), before acting on it', () => {
+    const m = new Script();
+    m.lead(0, '1');
+    m.feed(25_000, { type: 'TIMER_FIRED', timer: 'renew' });
+    expect(m.state).toBe('follower');
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading' });
+    expect(m.effects.find((e) => e.type === 'updateLock')).toBeUndefined();
+  });
+
+  it('re-reads after a conflict instead of rewriting, and steps down if another holder appears', () => {
+    const m = new Script();
+    m.lead(0, '1');
+    m.feed(2_000, { type: 'TIMER_FIRED', timer: 'renew' });
+    m.feed(2_010, { type: 'LOCK_FAILED', error: 'Conflict' });
+    expect(m.effects).toEqual([{ type: 'readLock' }]);
+    m.feed(2_020, { type: 'LOCK_READ', snapshot: lockAt('3', record('b')) });
+    expect(m.state).toBe('follower');
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading' });
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'newLeader', identity: 'b' });
+  });
+
+  it('after a conflict, renews on the fresh version when the lock is still its own', () => {
+    const m = new Script();
+    const written = m.lead(0, '1');
+    m.feed(2_000, { type: 'TIMER_FIRED', timer: 'renew' });
+    m.feed(2_010, { type: 'LOCK_FAILED', error: 'Conflict' });
+    m.feed(2_020, { type: 'LOCK_READ', snapshot: lockAt('4', written.record) });
+    expect(m.state).toBe('leader');
+    expect(m.only('updateLock').expectedVersion).toBe('4');
+  });
+});
+
+describe('stop and release', () => {
+  it('a leader releases with an empty holder, keeping the transition count, then stops', () => {
+    const m = new Script();
+    m.lead(0, '1');
+    m.feed(1_000, { type: 'STOP', release: true });
+    expect(m.state).toBe('releasing');
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading' });
+    const release = m.only('updateLock');
+    expect(release.expectedVersion).toBe('1');
+    expect(release.record).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1, leaderTransitions: 0 });
+    m.feed(1_050, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', release.record) });
+    expect(m.state).toBe('stopped');
+  });
+
+  it('without release, a leader stops at once and writes nothing', () => {
+    const m = new Script();
+    m.lead(0, '1');
+    m.feed(1_000, { type: 'STOP', release: false });
+    expect(m.state).toBe('stopped');
+    expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
+  });
+
+  it('waits for a renewal in flight, then releases on the version it produced', () => {
+    const m = new Script();
+    const written = m.lead(0, '1');
+    m.feed(2_000, { type: 'TIMER_FIRED', timer: 'renew' });
+    m.feed(2_001, { type: 'STOP', release: true });
+    expect(m.state).toBe('releasing');
+    expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
+    m.feed(2_050, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', written.record) });
+    expect(m.only('updateLock')).toMatchObject({ expectedVersion: '2', record: { holderIdentity: '' } });
+  });
+
+  it('a follower stopped while its acquiring write is in flight releases what it won', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: null });
+    const created = m.only('createLock').record;
+    m.feed(5, { type: 'STOP', release: true });
+    expect(m.state).toBe('releasing');
+    m.feed(10, { type: 'LOCK_WRITTEN', snapshot: lockAt('1', created) });
+    expect(m.only('updateLock').record.holderIdentity).toBe('');
+    expect(m.effects).not.toContainEqual({ type: 'notify', event: 'startedLeading' });
+  });
+
+  it('gives up releasing after a bounded number of attempts', () => {
+    const m = new Script();
+    m.lead(0, '1');
+    m.feed(1_000, { type: 'STOP', release: true });
+    let at = 1_000;
+    while (m.state === 'releasing') {
+      at += 10;
+      m.feed(at, { type: 'LOCK_FAILED', error: 'Unavailable' });
+      if (m.state === 'releasing' && m.effects.some((e) => e.type === 'readLock')) {
+        at += 10;
+        m.feed(at, { type: 'LOCK_READ', snapshot: lockAt('1', record('a')) });
+      }
+      expect(at).toBeLessThan(2_000);
+    }
+    expect(m.state).toBe('stopped');
+  });
+});
+
+describe('illegal inputs are bugs', () => {
+  it('throws on a lock answer with no request in flight', () => {
+    const m = new Script();
+    m.lead(0);
+    expect(() => m.feed(1, { type: 'LOCK_READ', snapshot: null })).toThrow(IllegalTransitionError);
+  });
+
+  it('throws on a timer that is not running in the current state', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_FAILED', error: 'Unavailable' });
+    expect(() => m.feed(1, { type: 'TIMER_FIRED', timer: 'renew' })).toThrow(/timer renew/);
+    expect(() => new Script().feed(0, { type: 'ATTEMPT' })).toThrow(/illegal input ATTEMPT in state stopped/);
+  });
+});
+
+describe('determinism', () => {
+  it('one seed gives one sequence of retry delays; another seed a different one', () => {
+    const delays = (seed: number) => {
+      const m = new Script({ seed });
+      m.feed(0, { type: 'START' });
+      const out: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        m.feed(i, { type: 'LOCK_FAILED', error: 'Unavailable' });
+        out.push(m.timer('retry')!);
+        m.feed(i, { type: 'TIMER_FIRED', timer: 'retry' });
+      }
+      return out;
+    };
+    expect(delays(7)).toEqual(delays(7));
+    expect(delays(7)).not.toEqual(delays(8));
+  });
+});

@@ -1,0 +1,246 @@
+/**
+ * An in-memory lock store with real compare-and-swap on a store-wide version counter, like etcd's revision
+ * behind Kubernetes' resourceVersion. It is a product feature (single-process elections, tests, demos) and
+ * the simulator's lock; it is not a stand-in for Kubernetes in adapter tests.
+ *
+ * Guarantees: each request applies atomically at one instant; a version is never reused; every successful
+ * write changes the version; records are copied in and out (no aliasing of Dates).
+ */
+import {
+  type Clock,
+  type LeaderElectionRecord,
+  type Lock,
+  type LockCallOptions,
+  LockError,
+  type LockSnapshot,
+  parseRecord,
+  RecordParseError,
+  stringifyRecord,
+} from '@leasehold/core';
+import type { FaultInjector, FaultPlan, MemoryRequest } from './faults.ts';
+
+interface Entry {
+  /** The stored value as text: either a record's JSON or, after `corrupt()`, anything at all. */
+  readonly text: string;
+  readonly version: string;
+}
+
+export interface MemoryLockStoreOptions {
+  /** Clock for injected delays and watch delivery; without one, delays use the host's timers. */
+  readonly clock?: Clock;
+  readonly faults?: FaultInjector;
+}
+
+type Watcher = { readonly name: string; readonly onChange: (snapshot: LockSnapshot | null) => void };
+
+const copyRecord = (r: LeaderElectionRecord): LeaderElectionRecord => parseRecordExact(serialize(r));
+
+/** Keeps millisecond precision (the record JSON format itself carries whole seconds). */
+function serialize(r: LeaderElectionRecord): string {
+  return JSON.stringify({
+    ...r,
+    acquireTime: r.acquireTime ? r.acquireTime.toISOString() : null,
+    renewTime: r.renewTime ? r.renewTime.toISOString() : null,
+  });
+}
+
+function parseRecordExact(text: string): LeaderElectionRecord {
+  return parseRecord(text);
+}
+
+export class MemoryLockStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #watchers = new Set<Watcher>();
+  readonly #clock: Clock | undefined;
+  #faults: FaultInjector | undefined;
+  #revision = 0;
+  /** Requests applied, by operation: the simulator's measure of API load. */
+  readonly counts = { get: 0, create: 0, update: 0 };
+
+  constructor(options: MemoryLockStoreOptions = {}) {
+    this.#clock = options.clock;
+    this.#faults = options.faults;
+  }
+
+  /** A lock handle on the object `name` for one candidate. */
+  lock(name: string, identity: string): MemoryLock {
+    return new MemoryLock(this, name, identity);
+  }
+
+  /** Replaces the fault injector (`undefined` heals everything). */
+  setFaults(faults: FaultInjector | undefined): void {
+    this.#faults = faults;
+  }
+
+  // ---- direct access, for tests and operators (no faults, no delays) -----------------------------------
+
+  /** The current snapshot, or `null`. Throws `Malformed` like a lock would. */
+  peek(name: string): LockSnapshot | null {
+    return this.#read(name, name);
+  }
+
+  /** Writes a record by hand, bypassing compare-and-swap (like `kubectl edit`). */
+  put(name: string, record: LeaderElectionRecord): LockSnapshot {
+    return this.#write(name, serialize(record));
+  }
+
+  /** Stores arbitrary text as the record (to test Malformed handling). */
+  corrupt(name: string, text: string): void {
+    this.#write(name, text);
+  }
+
+  /** Deletes the lock object by hand (like `kubectl delete`). */
+  delete(name: string): boolean {
+    const existed = this.#entries.delete(name);
+    if (existed) this.#notify(name, null);
+    return existed;
+  }
+
+  // ---- the operations, as the locks call them ------------------------------------------------------------
+
+  /** @internal */
+  async request<T>(
+    request: MemoryRequest,
+    options: LockCallOptions | undefined,
+    apply: () => T,
+  ): Promise<T> {
+    const describe = `MemoryLock ${request.name}`;
+    const plan: FaultPlan = this.#faults?.(request) ?? {};
+    await this.#delay(plan.requestDelayMs, options?.signal, describe);
+    if (plan.fail) throw new LockError(plan.fail, describe, 'injected fault');
+    if (plan.conflict && request.op === 'update' && this.#entries.has(request.name)) {
+      const entry = this.#entries.get(request.name)!;
+      this.#write(request.name, entry.text); // a phantom writer: same content, new version
+    }
+    this.counts[request.op] += 1;
+    const result = apply();
+    if (plan.dropResponse) return new Promise<T>(() => {}); // the caller's timeout is the only way out
+    await this.#delay(plan.responseDelayMs, options?.signal, describe);
+    return result;
+  }
+
+  /** @internal */
+  read(name: string, describe: string): LockSnapshot | null {
+    return this.#read(name, describe);
+  }
+
+  /** @internal */
+  create(name: string, describe: string, record: LeaderElectionRecord): LockSnapshot {
+    if (this.#entries.has(name)) throw new LockError('Conflict', describe, 'already exists');
+    return this.#write(name, serialize(record));
+  }
+
+  /** @internal */
+  update(name: string, describe: string, record: LeaderElectionRecord, expectedVersion: string): LockSnapshot {
+    const entry = this.#entries.get(name);
+    if (!entry) throw new LockError('NotFound', describe, 'does not exist');
+    if (entry.version !== expectedVersion) {
+      throw new LockError('Conflict', describe, `version is ${entry.version}, not ${expectedVersion}`);
+    }
+    return this.#write(name, serialize(record));
+  }
+
+  /** @internal */
+  watch(name: string, onChange: (snapshot: LockSnapshot | null) => void): () => void {
+    const watcher: Watcher = { name, onChange };
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  #read(name: string, describe: string): LockSnapshot | null {
+    const entry = this.#entries.get(name);
+    if (!entry) return null;
+    try {
+      return { record: parseRecordExact(entry.text), version: entry.version, raw: entry.text };
+    } catch (err) {
+      if (err instanceof RecordParseError) throw new LockError('Malformed', describe, err.message, { cause: err });
+      throw err;
+    }
+  }
+
+  #write(name: string, text: string): LockSnapshot {
+    this.#revision += 1;
+    const entry: Entry = { text, version: String(this.#revision) };
+    this.#entries.set(name, entry);
+    let snapshot: LockSnapshot | null = null;
+    try {
+      snapshot = { record: parseRecordExact(text), version: entry.version, raw: text };
+    } catch {
+      // corrupt(): watchers and callers of put() get nothing parsed
+    }
+    this.#notify(name, snapshot);
+    return snapshot ?? { record: emptyRecord(), version: entry.version, raw: text };
+  }
+
+  #notify(name: string, snapshot: LockSnapshot | null): void {
+    for (const watcher of this.#watchers) {
+      if (watcher.name !== name) continue;
+      const copy = snapshot && { ...snapshot, record: copyRecord(snapshot.record) };
+      this.#later(0, () => watcher.onChange(copy));
+    }
+  }
+
+  #later(ms: number, fn: () => void): void {
+    if (this.#clock) this.#clock.setTimer(ms, fn);
+    else setTimeout(fn, ms);
+  }
+
+  #delay(ms: number | undefined, signal: AbortSignal | undefined, describe: string): Promise<void> {
+    if (!ms || ms <= 0) {
+      if (signal?.aborted) return Promise.reject(new LockError('Unavailable', describe, 'request aborted'));
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new LockError('Unavailable', describe, 'request aborted'));
+      const onAbort = () => reject(new LockError('Unavailable', describe, 'request aborted'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#later(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  }
+}
+
+function emptyRecord(): LeaderElectionRecord {
+  return { holderIdentity: '', leaseDurationSeconds: 0, acquireTime: null, renewTime: null, leaderTransitions: 0 };
+}
+
+/** One candidate's handle on a named lock in a `MemoryLockStore`. */
+export class MemoryLock implements Lock {
+  readonly identity: string;
+  readonly #store: MemoryLockStore;
+  readonly #name: string;
+
+  constructor(store: MemoryLockStore, name: string, identity: string) {
+    this.#store = store;
+    this.#name = name;
+    this.identity = identity;
+  }
+
+  describe(): string {
+    return `MemoryLock ${this.#name}`;
+  }
+
+  get(options?: LockCallOptions): Promise<LockSnapshot | null> {
+    return this.#store.request({ op: 'get', name: this.#name, identity: this.identity }, options, () =>
+      this.#store.read(this.#name, this.describe()),
+    );
+  }
+
+  create(record: LeaderElectionRecord, options?: LockCallOptions): Promise<LockSnapshot> {
+    return this.#store.request({ op: 'create', name: this.#name, identity: this.identity }, options, () =>
+      this.#store.create(this.#name, this.describe(), record),
+    );
+  }
+
+  update(record: LeaderElectionRecord, expectedVersion: string, options?: LockCallOptions): Promise<LockSnapshot> {
+    return this.#store.request({ op: 'update', name: this.#name, identity: this.identity }, options, () =>
+      this.#store.update(this.#name, this.describe(), record, expectedVersion),
+    );
+  }
+
+  watch(onChange: (snapshot: LockSnapshot | null) => void): () => void {
+    return this.#store.watch(this.#name, onChange);
+  }
+}
