@@ -45,14 +45,18 @@ export interface ElectionConfigOptions {
 
 function requireFinitePositive(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ConfigError(`${field} > 0`, `${field} must be a finite number of seconds, got ${String(value)}`);
+    throw new ConfigError(
+      `${field} > 0`,
+      `${field} must be a finite number of seconds, got ${String(value)}`,
+    );
   }
   if (value <= 0) throw new ConfigError(`${field} > 0`, `${field} must be greater than zero, got ${value}`);
   return value;
 }
 
 function requireFunction(value: unknown, field: string): void {
-  if (typeof value !== 'function') throw new ConfigError(`${field} is a function`, `${field} must be a function`);
+  if (typeof value !== 'function')
+    throw new ConfigError(`${field} is a function`, `${field} must be a function`);
 }
 
 export class ElectionConfig {
@@ -71,7 +75,8 @@ export class ElectionConfig {
   readonly #name: string | undefined;
 
   constructor(options: ElectionConfigOptions) {
-    if (!options || typeof options !== 'object') throw new ConfigError('options', 'options object is required');
+    if (!options || typeof options !== 'object')
+      throw new ConfigError('options', 'options object is required');
     const { lock } = options;
     if (!lock || typeof lock.get !== 'function' || typeof lock.update !== 'function') {
       throw new ConfigError('lock is a Lock', 'lock must implement get, create, update and describe');

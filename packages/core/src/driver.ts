@@ -11,7 +11,14 @@
  */
 import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
 import { ElectionStateError, LockError, toLockError } from './errors.ts';
-import { contextOf, type ElectionSnapshot, type ElectionState, initialSnapshot, stateOf, step } from './machine/step.ts';
+import {
+  contextOf,
+  type ElectionSnapshot,
+  type ElectionState,
+  initialSnapshot,
+  stateOf,
+  step,
+} from './machine/step.ts';
 import type { Effect, Input, TimerName } from './machine/types.ts';
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
 import type { LeaderElectionRecord } from './record.ts';
@@ -159,9 +166,14 @@ export class LeaderElection {
     const { lock } = this.config;
     if (lock.watch && this.#unwatch === null) {
       try {
-        this.#unwatch = lock.watch((snapshot) => this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() }));
+        this.#unwatch = lock.watch((snapshot) =>
+          this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() }),
+        );
       } catch (err) {
-        this.config.onError(toLockError(err, lock.describe()), 'starting the lock watch (continuing without it)');
+        this.config.onError(
+          toLockError(err, lock.describe()),
+          'starting the lock watch (continuing without it)',
+        );
       }
     }
     this.#dispatch({ type: 'START', ...this.#stamp() });
@@ -222,17 +234,23 @@ export class LeaderElection {
     const { lock } = this.config;
     switch (effect.type) {
       case 'readLock':
-        return this.#request((signal) => lock.get({ signal }), (snapshot) => ({ type: 'LOCK_READ', snapshot }));
+        this.#request(
+          (signal) => lock.get({ signal }),
+          (snapshot) => ({ type: 'LOCK_READ', snapshot }),
+        );
+        break;
       case 'createLock':
-        return this.#request(
+        this.#request(
           (signal) => lock.create(effect.record, { signal }),
           (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
         );
+        break;
       case 'updateLock':
-        return this.#request(
+        this.#request(
           (signal) => lock.update(effect.record, effect.expectedVersion, { signal }),
           (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
         );
+        break;
       case 'startTimer': {
         this.#cancelTimer(effect.timer);
         const handle = this.#clock.setTimer(effect.ms, () => {
@@ -241,17 +259,21 @@ export class LeaderElection {
           this.#dispatch({ type: 'TIMER_FIRED', timer: effect.timer, ...this.#stamp() });
         });
         this.#timers.set(effect.timer, handle);
-        return;
+        break;
       }
       case 'cancelTimer':
-        return this.#cancelTimer(effect.timer);
+        this.#cancelTimer(effect.timer);
+        break;
       case 'notify':
         if (effect.event === 'newLeader') {
           const { identity } = effect;
           callbacks.push(() => this.config.onNewLeader?.(identity));
-          return;
+        } else if (effect.event === 'startedLeading') {
+          this.#startedLeading(callbacks);
+        } else {
+          this.#stoppedLeadingNow(callbacks);
         }
-        return effect.event === 'startedLeading' ? this.#startedLeading(callbacks) : this.#stoppedLeadingNow(callbacks);
+        break;
     }
   }
 
@@ -290,7 +312,10 @@ export class LeaderElection {
    * Issues one lock request with a timeout on the Clock port. Exactly one input results: the answer, the
    * error, or `Unavailable` at the timeout (a late answer is then dropped, as a lost response would be).
    */
-  #request(call: (signal: AbortSignal) => Promise<LockSnapshot | null>, toInput: (s: LockSnapshot | null) => DistributiveOmit<Input, 'at' | 'wall'>): void {
+  #request(
+    call: (signal: AbortSignal) => Promise<LockSnapshot | null>,
+    toInput: (s: LockSnapshot | null) => DistributiveOmit<Input, 'at' | 'wall'>,
+  ): void {
     const { lock } = this.config;
     const describe = lock.describe();
     const abort = new AbortController();
@@ -303,7 +328,8 @@ export class LeaderElection {
     };
     const fail = (err: unknown) => {
       const error = toLockError(err, describe);
-      if (error.kind !== 'Conflict' && error.kind !== 'NotFound') this.config.onError(error, `lock request on ${describe}`);
+      if (error.kind !== 'Conflict' && error.kind !== 'NotFound')
+        this.config.onError(error, `lock request on ${describe}`);
       finish({ type: 'LOCK_FAILED', error: error.kind });
     };
     const timeoutMs = this.config.requestTimeout * 1000;

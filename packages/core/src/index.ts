@@ -15,10 +15,27 @@
  * systems you write to); no safety if someone deletes or edits the lock by hand while a candidate that never
  * saw the old holder is starting; no protection from clocks whose rates drift past the bound.
  */
-export { ConfigError, ElectionStateError, IllegalTransitionError, isLockError, LockError, toLockError } from './errors.ts';
-export type { LockErrorKind } from './errors.ts';
-export { ElectionConfig, JITTER_FACTOR } from './config.ts';
+
 export type { ElectionConfigOptions, MaybePromise } from './config.ts';
+export { ElectionConfig, JITTER_FACTOR } from './config.ts';
+export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
+export { LeaderElection } from './driver.ts';
+export type { LockErrorKind } from './errors.ts';
+export {
+  ConfigError,
+  ElectionStateError,
+  IllegalTransitionError,
+  isLockError,
+  LockError,
+  toLockError,
+} from './errors.ts';
+export { electionMachine, MAX_RELEASE_ATTEMPTS } from './machine/machine.ts';
+export type { ElectionSnapshot, ElectionState } from './machine/step.ts';
+export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
+export type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './machine/types.ts';
+export { ManualClock } from './manual-clock.ts';
+export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
+export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
 export {
   formatRfc3339Seconds,
   parseRecord,
@@ -28,13 +45,4 @@ export {
   recordToJSON,
   stringifyRecord,
 } from './record.ts';
-export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
-export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
-export { electionMachine, MAX_RELEASE_ATTEMPTS } from './machine/machine.ts';
-export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
-export type { ElectionSnapshot, ElectionState } from './machine/step.ts';
-export type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './machine/types.ts';
 export { randomSeed, systemClock } from './system.ts';
-export { LeaderElection } from './driver.ts';
-export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
-export { ManualClock } from './manual-clock.ts';

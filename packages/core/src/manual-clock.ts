@@ -73,7 +73,8 @@ export class ManualClock implements Clock {
 
   #earliest(): Pending | undefined {
     let best: Pending | undefined;
-    for (const t of this.#pending) if (best === undefined || t.due < best.due || (t.due === best.due && t.id < best.id)) best = t;
+    for (const t of this.#pending)
+      if (best === undefined || t.due < best.due || (t.due === best.due && t.id < best.id)) best = t;
     return best;
   }
 }

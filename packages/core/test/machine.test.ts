@@ -210,7 +210,11 @@ describe('stop and release', () => {
     expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading' });
     const release = m.only('updateLock');
     expect(release.expectedVersion).toBe('1');
-    expect(release.record).toMatchObject({ holderIdentity: '', leaseDurationSeconds: 1, leaderTransitions: 0 });
+    expect(release.record).toMatchObject({
+      holderIdentity: '',
+      leaseDurationSeconds: 1,
+      leaderTransitions: 0,
+    });
     m.feed(1_050, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', release.record) });
     expect(m.state).toBe('stopped');
   });

@@ -2,6 +2,7 @@
  * @leasehold/memory: an in-memory lock store with compare-and-swap and fault injection. Use it for elections
  * inside one process, for tests of code that uses an election, and in the simulator.
  */
-export { MemoryLock, MemoryLockStore } from './store.ts';
-export type { MemoryLockStoreOptions } from './store.ts';
+
 export type { FaultInjector, FaultPlan, MemoryOp, MemoryRequest } from './faults.ts';
+export type { MemoryLockStoreOptions } from './store.ts';
+export { MemoryLock, MemoryLockStore } from './store.ts';

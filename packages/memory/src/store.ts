@@ -15,7 +15,6 @@ import {
   type LockSnapshot,
   parseRecord,
   RecordParseError,
-  stringifyRecord,
 } from '@leasehold/core';
 import type { FaultInjector, FaultPlan, MemoryRequest } from './faults.ts';
 
@@ -99,11 +98,7 @@ export class MemoryLockStore {
   // ---- the operations, as the locks call them ------------------------------------------------------------
 
   /** @internal */
-  async request<T>(
-    request: MemoryRequest,
-    options: LockCallOptions | undefined,
-    apply: () => T,
-  ): Promise<T> {
+  async request<T>(request: MemoryRequest, options: LockCallOptions | undefined, apply: () => T): Promise<T> {
     const describe = `MemoryLock ${request.name}`;
     const plan: FaultPlan = this.#faults?.(request) ?? {};
     await this.#delay(plan.requestDelayMs, options?.signal, describe);
@@ -131,7 +126,12 @@ export class MemoryLockStore {
   }
 
   /** @internal */
-  update(name: string, describe: string, record: LeaderElectionRecord, expectedVersion: string): LockSnapshot {
+  update(
+    name: string,
+    describe: string,
+    record: LeaderElectionRecord,
+    expectedVersion: string,
+  ): LockSnapshot {
     const entry = this.#entries.get(name);
     if (!entry) throw new LockError('NotFound', describe, 'does not exist');
     if (entry.version !== expectedVersion) {
@@ -153,7 +153,8 @@ export class MemoryLockStore {
     try {
       return { record: parseRecordExact(entry.text), version: entry.version, raw: entry.text };
     } catch (err) {
-      if (err instanceof RecordParseError) throw new LockError('Malformed', describe, err.message, { cause: err });
+      if (err instanceof RecordParseError)
+        throw new LockError('Malformed', describe, err.message, { cause: err });
       throw err;
     }
   }
@@ -203,7 +204,13 @@ export class MemoryLockStore {
 }
 
 function emptyRecord(): LeaderElectionRecord {
-  return { holderIdentity: '', leaseDurationSeconds: 0, acquireTime: null, renewTime: null, leaderTransitions: 0 };
+  return {
+    holderIdentity: '',
+    leaseDurationSeconds: 0,
+    acquireTime: null,
+    renewTime: null,
+    leaderTransitions: 0,
+  };
 }
 
 /** One candidate's handle on a named lock in a `MemoryLockStore`. */
@@ -234,7 +241,11 @@ export class MemoryLock implements Lock {
     );
   }
 
-  update(record: LeaderElectionRecord, expectedVersion: string, options?: LockCallOptions): Promise<LockSnapshot> {
+  update(
+    record: LeaderElectionRecord,
+    expectedVersion: string,
+    options?: LockCallOptions,
+  ): Promise<LockSnapshot> {
     return this.#store.request({ op: 'update', name: this.#name, identity: this.identity }, options, () =>
       this.#store.update(this.#name, this.describe(), record, expectedVersion),
     );

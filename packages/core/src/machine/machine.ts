@@ -14,14 +14,14 @@
  */
 import { enqueueActions, setup } from 'xstate';
 import type { Plan } from './plans.ts';
-import * as plans from './plans.ts';
+import { PLANS } from './plans.ts';
 import type { Effect, ElectionContext, Input, MachineInput } from './types.ts';
 
 /** Release writes and re-reads made while stopping, at most; then the lease is left to expire. */
 export const MAX_RELEASE_ATTEMPTS = 3;
 
 type PlanFn = (ctx: ElectionContext, input: never) => Plan;
-type PlanName = Exclude<keyof typeof plans, 'Plan'>;
+type PlanName = keyof typeof PLANS;
 
 const isLockResult = (input: Input): boolean =>
   input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
@@ -38,7 +38,7 @@ export const electionMachine = setup({
     /** Runs the named plan: applies its context patch, then enqueues its effects in order. */
     // (XState cannot type an enqueueActions action's own params inside setup(); the cast names them.)
     apply: enqueueActions(({ context, event, enqueue }, params: { plan: PlanName }) => {
-      const result = (plans[params.plan] as PlanFn)(context as ElectionContext, event as never);
+      const result = (PLANS[params.plan] as PlanFn)(context as ElectionContext, event as never);
       if (Object.keys(result.context).length > 0) enqueue.assign(result.context);
       for (const effect of result.effects) enqueue({ type: 'effect', params: effect } as never);
     }) as unknown as (_: unknown, params: { plan: PlanName }) => void,
@@ -105,7 +105,10 @@ export const electionMachine = setup({
       on: {
         ATTEMPT: [{ guard: 'requestInFlight' }, { actions: run('attempt') }],
         TIMER_FIRED: [
-          { guard: ({ event }) => event.type === 'TIMER_FIRED' && event.timer !== 'retry', actions: 'illegal' },
+          {
+            guard: ({ event }) => event.type === 'TIMER_FIRED' && event.timer !== 'retry',
+            actions: 'illegal',
+          },
           { guard: 'requestInFlight' },
           { actions: run('attempt') },
         ],
@@ -129,7 +132,10 @@ export const electionMachine = setup({
         // steps down before doing anything else, whichever timer or answer woke it.
         TIMER_FIRED: [
           { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
-          { guard: ({ event }) => event.type === 'TIMER_FIRED' && event.timer === 'retry', actions: 'illegal' },
+          {
+            guard: ({ event }) => event.type === 'TIMER_FIRED' && event.timer === 'retry',
+            actions: 'illegal',
+          },
           { guard: 'requestInFlight' },
           { actions: run('renew') },
         ],

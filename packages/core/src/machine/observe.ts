@@ -17,8 +17,7 @@ export interface Observation {
  */
 export function observe(ctx: ElectionContext, snapshot: LockSnapshot | null, at: number): Observation {
   const previous = ctx.observed;
-  const unchanged =
-    previous !== null && (previous.snapshot?.version ?? null) === (snapshot?.version ?? null);
+  const unchanged = previous !== null && (previous.snapshot?.version ?? null) === (snapshot?.version ?? null);
   const holder = snapshot?.record.holderIdentity ?? '';
   const effects: Effect[] = [];
   let knownLeader = ctx.knownLeader;

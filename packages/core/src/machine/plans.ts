@@ -30,7 +30,11 @@ function chain(ctx: ElectionContext, ...steps: ((c: ElectionContext) => Plan)[])
   return { context: patch, effects };
 }
 
-const op = (kind: PendingOp['kind'], purpose: OpPurpose, at: number): PendingOp => ({ kind, purpose, sentAt: at });
+const op = (kind: PendingOp['kind'], purpose: OpPurpose, at: number): PendingOp => ({
+  kind,
+  purpose,
+  sentAt: at,
+});
 
 const seen =
   (snapshot: LockSnapshot | null, at: number) =>
@@ -49,9 +53,10 @@ const scheduleRenew = (c: ElectionContext): Plan => ({
   effects: [{ type: 'startTimer', timer: 'renew', ms: c.timing.retryPeriodMs }],
 });
 
-const read =
-  (purpose: OpPurpose, at: number) =>
-  (): Plan => ({ context: { op: op('read', purpose, at) }, effects: [{ type: 'readLock' }] });
+const read = (purpose: OpPurpose, at: number) => (): Plan => ({
+  context: { op: op('read', purpose, at) },
+  effects: [{ type: 'readLock' }],
+});
 
 /** Writes that make this candidate the holder, as `decideAcquire` allows; `null` when it must wait. */
 function acquireWrite(c: ElectionContext, purpose: OpPurpose, at: number, wall: number): Plan | null {
@@ -66,7 +71,9 @@ function acquireWrite(c: ElectionContext, purpose: OpPurpose, at: number, wall: 
   if (decision === 'update' && current !== null) {
     return {
       context: { op: op('update', purpose, at) },
-      effects: [{ type: 'updateLock', record: acquireRecord(c, current, wall), expectedVersion: current.version }],
+      effects: [
+        { type: 'updateLock', record: acquireRecord(c, current, wall), expectedVersion: current.version },
+      ],
     };
   }
   return null;
@@ -76,12 +83,21 @@ function acquireWrite(c: ElectionContext, purpose: OpPurpose, at: number, wall: 
 
 /** START, ATTEMPT or the retry timer: read the lock (the only way to learn whether the lease ran out). */
 export function attempt(ctx: ElectionContext, input: Input): Plan {
-  return chain(ctx, () => ({ context: {}, effects: [{ type: 'cancelTimer', timer: 'retry' }] }), read('acquire', input.at));
+  return chain(
+    ctx,
+    () => ({ context: {}, effects: [{ type: 'cancelTimer', timer: 'retry' }] }),
+    read('acquire', input.at),
+  );
 }
 
 /** A read answered while campaigning: write if allowed, else wait a jittered retry period. */
 export function afterAcquireRead(ctx: ElectionContext, input: In<'LOCK_READ'>): Plan {
-  return chain(ctx, seen(input.snapshot, input.at), settle, (c) => acquireWrite(c, 'acquire', input.at, input.wall) ?? scheduleRetry(c));
+  return chain(
+    ctx,
+    seen(input.snapshot, input.at),
+    settle,
+    (c) => acquireWrite(c, 'acquire', input.at, input.wall) ?? scheduleRetry(c),
+  );
 }
 
 /** A write answered while campaigning, in time: this candidate leads, valid from when it sent the write. */
@@ -121,7 +137,10 @@ export function followerChanged(ctx: ElectionContext, input: In<'LOCK_CHANGED'>)
 
 /** Stop while campaigning: cancel the retry timer; an operation in flight is waited for by `releasing`. */
 export function stopCampaign(_ctx: ElectionContext, input: In<'STOP'>): Plan {
-  return { context: { release: input.release, releaseAttempts: 0 }, effects: [{ type: 'cancelTimer', timer: 'retry' }] };
+  return {
+    context: { release: input.release, releaseAttempts: 0 },
+    effects: [{ type: 'cancelTimer', timer: 'retry' }],
+  };
 }
 
 // ---- leader --------------------------------------------------------------------------------------------
@@ -144,7 +163,10 @@ export function renewed(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
   const deadline = Math.max(ctx.deadline, ctx.op!.sentAt + ctx.timing.renewDeadlineMs);
   return chain(ctx, seen(input.snapshot, input.at), settle, (c) => ({
     context: { deadline },
-    effects: [{ type: 'startTimer', timer: 'deadline', ms: deadline - input.at }, ...scheduleRenew(c).effects],
+    effects: [
+      { type: 'startTimer', timer: 'deadline', ms: deadline - input.at },
+      ...scheduleRenew(c).effects,
+    ],
   }));
 }
 
@@ -177,12 +199,14 @@ export function renewAfterRead(ctx: ElectionContext, input: In<'LOCK_READ'>): Pl
 
 /** Leadership ends (deadline passed, lock taken, or a lapse noticed late): tell the driver, keep campaigning. */
 export function stepDown(ctx: ElectionContext, input: Input): Plan {
-  const isResult = input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
-  const snapshotSeen = input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_CHANGED';
+  const isResult =
+    input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
+  const snapshotSeen =
+    input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_CHANGED';
   return chain(
     ctx,
     (c) => (snapshotSeen ? observe(c, input.snapshot, input.at) : { context: {}, effects: [] }),
-    (c) => (isResult ? settle() : { context: {}, effects: [] }),
+    () => (isResult ? settle() : { context: {}, effects: [] }),
     (c) => ({
       context: { deadline: 0 },
       effects: [
@@ -225,19 +249,29 @@ export function releaseWrite(ctx: ElectionContext, input: Input): Plan {
   if (current === null) return { context: { op: null }, effects: [] };
   return {
     context: { op: op('update', 'release', input.at), releaseAttempts: ctx.releaseAttempts + 1 },
-    effects: [{ type: 'updateLock', record: releaseRecord(ctx, input.wall), expectedVersion: current.version }],
+    effects: [
+      { type: 'updateLock', record: releaseRecord(ctx, input.wall), expectedVersion: current.version },
+    ],
   };
 }
 
 /** A request answered while stopping: remember what it showed; the guards decide whether to release. */
 export function stoppingSettled(ctx: ElectionContext, input: Input): Plan {
   const snapshotSeen = input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN';
-  return chain(ctx, (c) => (snapshotSeen ? observe(c, input.snapshot, input.at) : { context: {}, effects: [] }), settle);
+  return chain(
+    ctx,
+    (c) => (snapshotSeen ? observe(c, input.snapshot, input.at) : { context: {}, effects: [] }),
+    settle,
+  );
 }
 
 /** Then write the release on what was just seen. */
 export function releaseAfter(ctx: ElectionContext, input: Input): Plan {
-  return chain(ctx, (c) => stoppingSettled(c, input), (c) => releaseWrite(c, input));
+  return chain(
+    ctx,
+    (c) => stoppingSettled(c, input),
+    (c) => releaseWrite(c, input),
+  );
 }
 
 /** A release failed: read once more to see whether the lock is still ours (conflicts are never blind). */
@@ -252,3 +286,27 @@ export function releaseReread(ctx: ElectionContext, input: Input): Plan {
 export function remember(ctx: ElectionContext, input: In<'LOCK_CHANGED'>): Plan {
   return observe(ctx, input.snapshot, input.at);
 }
+
+/** Every plan by name: the statechart refers to plans by these names. */
+export const PLANS = {
+  attempt,
+  afterAcquireRead,
+  becomeLeader,
+  lateWrite,
+  campaignFailed,
+  followerChanged,
+  stopCampaign,
+  renew,
+  renewed,
+  renewConflicted,
+  renewFailed,
+  renewAfterRead,
+  stepDown,
+  leaderChanged,
+  stopLeading,
+  releaseWrite,
+  stoppingSettled,
+  releaseAfter,
+  releaseReread,
+  remember,
+} as const;

@@ -24,7 +24,8 @@ export function acquireRecord(
     leaseDurationSeconds: ctx.recordLeaseSeconds,
     acquireTime: own ? (basis.record.acquireTime ?? now) : now,
     renewTime: now,
-    leaderTransitions: basis === null ? 0 : own ? basis.record.leaderTransitions : basis.record.leaderTransitions + 1,
+    leaderTransitions:
+      basis === null ? 0 : own ? basis.record.leaderTransitions : basis.record.leaderTransitions + 1,
   };
 }
 

@@ -45,7 +45,8 @@ export function step(snapshot: ElectionSnapshot, input: Input): [ElectionSnapsho
   const state = stateOf(snapshot);
   const ctx = snapshot.context;
   if (!accepts(state, input.type)) throw new IllegalTransitionError(state, input.type);
-  const isResult = input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
+  const isResult =
+    input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
   if (isResult && ctx.op === null) {
     throw new IllegalTransitionError(state, input.type, 'no lock request is in flight');
   }

@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type LeaderElectionRecord,
+  parseRecord,
+  RecordParseError,
+  recordFromJSON,
+  recordsEqual,
+  recordToJSON,
+  stringifyRecord,
+} from '../src/index.ts';
+
+describe('LeaderElectionRecord JSON', () => {
+  it('writes the exact bytes client-go writes into the annotation', () => {
+    const record: LeaderElectionRecord = {
+      holderIdentity: 'pod-a_1f2e',
+      leaseDurationSeconds: 15,
+      acquireTime: new Date('2026-11-24T10:00:00.250Z'),
+      renewTime: new Date('2026-11-24T10:00:12.999Z'),
+      leaderTransitions: 3,
+    };
+    expect(stringifyRecord(record)).toBe(
+      '{"holderIdentity":"pod-a_1f2e","leaseDurationSeconds":15,"acquireTime":"2026-11-24T10:00:00Z",' +
+        '"renewTime":"2026-11-24T10:00:12Z","leaderTransitions":3}',
+    );
+  });
+
+  it("reads client-go's zero values: null times, missing fields", () => {
+    expect(
+      parseRecord('{"holderIdentity":"","leaseDurationSeconds":0,"acquireTime":null,"renewTime":null}'),
+    ).toEqual({
+      holderIdentity: '',
+      leaseDurationSeconds: 0,
+      acquireTime: null,
+      renewTime: null,
+      leaderTransitions: 0,
+    });
+  });
+
+  it('keeps the coordinated-election fields of newer client-go', () => {
+    const text =
+      '{"holderIdentity":"a","leaseDurationSeconds":15,"acquireTime":null,"renewTime":null,"leaderTransitions":0,' +
+      '"strategy":"OldestEmulationVersion","preferredHolder":"b"}';
+    expect(stringifyRecord(parseRecord(text))).toBe(text);
+  });
+
+  it.each([
+    ['not json', /not JSON/],
+    ['[1]', /JSON object/],
+    ['{"holderIdentity":5}', /holderIdentity must be a string/],
+    ['{"leaseDurationSeconds":"15"}', /leaseDurationSeconds must be a non-negative integer/],
+    ['{"leaderTransitions":-1}', /leaderTransitions/],
+    ['{"renewTime":"yesterday"}', /renewTime is not an RFC 3339 time/],
+  ])('rejects %s with a RecordParseError naming the problem', (text, message) => {
+    expect(() => parseRecord(text)).toThrow(RecordParseError);
+    expect(() => parseRecord(text)).toThrow(message);
+  });
+
+  it('round-trips any record to the second (property)', () => {
+    const time = fc.option(
+      fc.date({ min: new Date('1970-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }),
+    );
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.nat(1_000_000),
+        time,
+        time,
+        fc.nat(1_000_000),
+        (holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaderTransitions) => {
+          const seconds = (d: Date | null) => (d ? new Date(Math.floor(d.getTime() / 1000) * 1000) : null);
+          const record = { holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaderTransitions };
+          const back = recordFromJSON(JSON.parse(JSON.stringify(recordToJSON(record))));
+          expect(
+            recordsEqual(back, {
+              ...record,
+              acquireTime: seconds(acquireTime),
+              renewTime: seconds(renewTime),
+            }),
+          ).toBe(true);
+        },
+      ),
+    );
+  });
+});
