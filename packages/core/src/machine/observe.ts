@@ -62,3 +62,12 @@ export function decideAcquire(ctx: ElectionContext, at: number): AcquireDecision
   if (holder === '' || holder === ctx.identity) return 'update';
   return at - observed.at >= leaseMs(ctx, snapshot.record) ? 'update' : 'wait';
 }
+
+/** The monotonic time at which the lease this candidate is waiting out expires, if it waits on one. */
+export function leaseExpiry(ctx: ElectionContext): number | undefined {
+  const observed = ctx.observed;
+  if (observed === null) return undefined;
+  const record = observed.snapshot?.record ?? ctx.lastPresent?.record;
+  if (!record || record.holderIdentity === '' || record.holderIdentity === ctx.identity) return undefined;
+  return observed.at + leaseMs(ctx, record);
+}

@@ -1,0 +1,222 @@
+/**
+ * The simulated cluster: K candidates, each the real `LeaderElection` driver on its own drifting clock,
+ * sharing one in-memory lock store through a faulty network, all on one seeded discrete-event scheduler.
+ * `simulate()` runs a scenario and returns the true-time timeline the checker judges.
+ */
+import { ElectionConfig, LeaderElection, type Lock, type TransitionInfo } from '@leasehold/core';
+import { type FaultPlan, MemoryLockStore, type MemoryRequest } from '@leasehold/memory';
+import { trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
+import { SimProcess } from './process.ts';
+import { Random } from './random.ts';
+import type { Scenario } from './scenario.ts';
+import { Scheduler } from './scheduler.ts';
+
+/** One stretch of leadership as the candidate's own state machine held it, in true ms. */
+export interface LeaderInterval {
+  readonly candidate: string;
+  readonly start: number;
+  end: number;
+  /** leaderTransitions of the record that made it leader. */
+  readonly token: number;
+  /** The writes that kept it leader (true ms sent and answered): the acquiring write, then each renewal. */
+  readonly writes: { readonly sent: number; readonly answered: number }[];
+  /** Whether the interval was still open when the run ended. */
+  open: boolean;
+}
+
+export interface TraceEntry {
+  readonly t: number;
+  readonly candidate: string;
+  readonly generation: number;
+  readonly input: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface RunResult {
+  readonly scenario: Scenario;
+  readonly intervals: readonly LeaderInterval[];
+  readonly trace: readonly TraceEntry[];
+  readonly pauses: Readonly<Record<string, readonly { start: number; end: number }[]>>;
+  readonly healAtMs: number;
+  readonly endAtMs: number;
+  readonly stats: {
+    readonly events: number;
+    readonly requests: { get: number; create: number; update: number };
+    readonly errorsReported: number;
+  };
+}
+
+const WALL_EPOCH = Date.UTC(2026, 0, 1);
+const LOCK_NAME = 'simulated';
+
+export async function simulate(scenario: Scenario): Promise<RunResult> {
+  const sim = new Scheduler();
+  const rng = new Random(scenario.seed ^ 0x5eed);
+  let faultsOn = true;
+  const { faults } = scenario;
+  const store = new MemoryLockStore({
+    clock: sim.clock(WALL_EPOCH),
+    faults: (request: MemoryRequest): FaultPlan | undefined => {
+      const latency = () => rng.float(0, faults.latencyMaxMs);
+      if (!faultsOn) return { requestDelayMs: latency(), responseDelayMs: latency() };
+      return {
+        requestDelayMs: latency(),
+        responseDelayMs: latency(),
+        ...(rng.chance(faults.errorRate) ? { fail: 'Unavailable' as const } : {}),
+        ...(rng.chance(faults.timeoutRate) ? { dropResponse: true } : {}),
+        ...(request.op === 'update' && rng.chance(faults.conflictRate) ? { conflict: true } : {}),
+      };
+    },
+  });
+
+  const intervals: LeaderInterval[] = [];
+  const trace: TraceEntry[] = [];
+  const open = new Map<string, LeaderInterval>();
+  let errorsReported = 0;
+
+  const processes = scenario.clocks.map((spec, i) => new SimProcess(sim, `c${i}`, spec, WALL_EPOCH));
+  const elections: (LeaderElection | null)[] = processes.map(() => null);
+  const down = new Set<number>();
+
+  const close = (candidate: string) => {
+    const interval = open.get(candidate);
+    if (!interval) return;
+    interval.end = sim.now;
+    interval.open = false;
+    open.delete(candidate);
+  };
+
+  const onTransition = (index: number, generation: number) => (info: TransitionInfo) => {
+    const proc = processes[index]!;
+    const id = proc.id;
+    trace.push({
+      t: sim.now,
+      candidate: id,
+      generation,
+      input: info.input.type,
+      from: info.from,
+      to: info.to,
+    });
+    const ctx = info.snapshot.context;
+    // The write a leader's validity runs from: deadline = sentAt + renewDeadline on its own clock.
+    const sentTrue = () => proc.trueAt(ctx.deadline - ctx.timing.renewDeadlineMs);
+    if (info.to === 'leader' && info.from !== 'leader') {
+      const interval: LeaderInterval = {
+        candidate: id,
+        start: sim.now,
+        end: Number.POSITIVE_INFINITY,
+        token: ctx.observed?.snapshot?.record.leaderTransitions ?? -1,
+        writes: [{ sent: sentTrue(), answered: sim.now }],
+        open: true,
+      };
+      intervals.push(interval);
+      open.set(id, interval);
+    } else if (info.from === 'leader' && info.to !== 'leader') {
+      close(id);
+    } else if (info.to === 'leader' && info.input.type === 'LOCK_WRITTEN') {
+      open.get(id)?.writes.push({ sent: sentTrue(), answered: sim.now });
+    }
+  };
+
+  const makeLock = (index: number): Lock => {
+    const proc = processes[index]!;
+    const network = proc.lock(store.lock(LOCK_NAME, proc.id));
+    switch (scenario.variant) {
+      case 'no-cas':
+        return withoutCompareAndSwap(network);
+      case 'trust-remote-clock':
+        return trustingRemoteRenewTime(network, proc.clock());
+      default:
+        return network;
+    }
+  };
+
+  const start = (index: number) => {
+    const proc = processes[index]!;
+    down.delete(index);
+    const config = new ElectionConfig({
+      lock: makeLock(index),
+      leaseDuration: scenario.timing.leaseDuration,
+      renewDeadline: scenario.timing.renewDeadline,
+      retryPeriod: scenario.timing.retryPeriod,
+      requestTimeout: scenario.timing.requestTimeout,
+      clock: proc.clock(),
+      seed: rng.fork(),
+      onStartedLeading: () => {},
+      onStoppedLeading: () => {},
+      onError: () => {
+        errorsReported += 1;
+      },
+    });
+    const election = new LeaderElection(config, { onTransition: onTransition(index, proc.generation) });
+    elections[index] = election;
+    void election.acquire();
+  };
+
+  const restartWhenStopped = (index: number) => {
+    const election = elections[index];
+    if (election && election.state !== 'stopped') {
+      sim.after(100, () => restartWhenStopped(index));
+      return;
+    }
+    start(index);
+  };
+
+  for (let i = 0; i < processes.length; i += 1) start(i);
+
+  for (const fault of scenario.schedule) {
+    sim.at(fault.atMs, () => {
+      const index =
+        fault.candidate === 'leader' ? processes.findIndex((p) => open.has(p.id)) : fault.candidate;
+      if (index < 0 || down.has(index)) return; // no leader to hit, or already crashed or stopped
+      const proc = processes[index]!;
+      switch (fault.kind) {
+        case 'partition':
+          proc.partition(fault.durationMs);
+          break;
+        case 'pause':
+          proc.pause(fault.durationMs);
+          break;
+        case 'crash':
+          // A dead process cannot act: its leadership ends now, whatever its state machine last said.
+          close(proc.id);
+          proc.crash();
+          elections[index] = null;
+          down.add(index);
+          sim.after(fault.durationMs, () => {
+            if (down.has(index)) start(index);
+          });
+          break;
+        case 'stop':
+          down.add(index);
+          // The process stops itself (a SIGTERM handler), so a paused process stops when it resumes.
+          proc.deliver(proc.generation, () => void elections[index]?.stop());
+          sim.after(fault.durationMs, () => {
+            if (down.has(index)) restartWhenStopped(index);
+          });
+          break;
+      }
+    });
+  }
+
+  sim.at(scenario.faultPhaseMs, () => {
+    faultsOn = false;
+    for (const proc of processes) proc.heal();
+    for (const index of [...down]) restartWhenStopped(index);
+  });
+
+  const endAtMs = scenario.faultPhaseMs + scenario.livenessBoundMs + scenario.timing.leaseDuration * 1000;
+  await sim.run(endAtMs);
+  for (const interval of open.values()) interval.end = endAtMs;
+
+  return {
+    scenario,
+    intervals,
+    trace,
+    pauses: Object.fromEntries(processes.map((p) => [p.id, p.pauses])),
+    healAtMs: scenario.faultPhaseMs,
+    endAtMs,
+    stats: { events: sim.executed, requests: { ...store.counts }, errorsReported },
+  };
+}

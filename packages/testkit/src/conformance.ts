@@ -1,0 +1,327 @@
+/**
+ * The Lock conformance suite: what every lock backend must do for the elector to be safe on it. One
+ * definition, run by the in-memory lock, the Kubernetes adapters and any user's custom lock:
+ *
+ *   describeLockConformance('MyLock', async () => ({ lock: (identity) => new MyLock(name, identity) }));
+ *
+ * Each call of the fixture factory must address a fresh, never-created lock object.
+ */
+
+import {
+  isLockError,
+  type LeaderElectionRecord,
+  type Lock,
+  type LockErrorKind,
+  type LockSnapshot,
+} from '@leasehold/core';
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+
+export interface LockFixture {
+  /** A handle on this fixture's lock object for one identity. */
+  lock(identity: string): Lock;
+  /** Stores a value that is not a valid record in the lock object. Omit if the backend cannot hold one. */
+  corrupt?(): Promise<void>;
+  /** Removes the lock object; called after each check. */
+  cleanup?(): Promise<void>;
+}
+
+export type LockFixtureFactory = () => Promise<LockFixture> | LockFixture;
+
+export interface ConformanceCheck {
+  readonly name: string;
+  readonly run: (fixture: LockFixture) => Promise<void>;
+}
+
+export class ConformanceError extends Error {
+  override readonly name = 'ConformanceError';
+}
+
+function ensure(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new ConformanceError(message);
+}
+
+async function expectLockError(promise: Promise<unknown>, kind: LockErrorKind, what: string): Promise<void> {
+  try {
+    await promise;
+  } catch (err) {
+    ensure(isLockError(err), `${what}: expected a LockError of kind ${kind}, got ${String(err)}`);
+    ensure(err.kind === kind, `${what}: expected kind ${kind}, got ${err.kind} (${err.message})`);
+    ensure(err.lock.length > 0, `${what}: the LockError must name the lock`);
+    return;
+  }
+  throw new ConformanceError(`${what}: expected a ${kind} error, but it succeeded`);
+}
+
+const second = (d: Date | null) => (d === null ? null : Math.floor(d.getTime() / 1000));
+
+/** Records compare to the second: the coarsest precision a backend may store (ConfigMap annotations). */
+function sameRecord(actual: LeaderElectionRecord, expected: LeaderElectionRecord): boolean {
+  return (
+    actual.holderIdentity === expected.holderIdentity &&
+    actual.leaseDurationSeconds === expected.leaseDurationSeconds &&
+    actual.leaderTransitions === expected.leaderTransitions &&
+    second(actual.acquireTime) === second(expected.acquireTime) &&
+    second(actual.renewTime) === second(expected.renewTime)
+  );
+}
+
+function show(r: LeaderElectionRecord): string {
+  return JSON.stringify(r);
+}
+
+export function sampleRecord(holder: string, over: Partial<LeaderElectionRecord> = {}): LeaderElectionRecord {
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  return {
+    holderIdentity: holder,
+    leaseDurationSeconds: 15,
+    acquireTime: now,
+    renewTime: now,
+    leaderTransitions: 0,
+    ...over,
+  };
+}
+
+const recordArb = fc.record({
+  holderIdentity: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,40}$/),
+  leaseDurationSeconds: fc.integer({ min: 1, max: 3600 }),
+  acquireTime: fc.option(
+    fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }),
+  ),
+  renewTime: fc.option(
+    fc.date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true }),
+  ),
+  leaderTransitions: fc.integer({ min: 0, max: 1_000_000 }),
+});
+
+export function lockConformanceChecks(): ConformanceCheck[] {
+  const checks: ConformanceCheck[] = [
+    {
+      name: 'get on an object never created answers null',
+      run: async (f) => {
+        ensure((await f.lock('a').get()) === null, 'get before create must answer null');
+      },
+    },
+    {
+      name: 'create then get round-trips the record and its version',
+      run: async (f) => {
+        const lock = f.lock('a');
+        const record = sampleRecord('a', { leaderTransitions: 7 });
+        const created = await lock.create(record);
+        ensure(
+          typeof created.version === 'string' && created.version.length > 0,
+          'create must return a version',
+        );
+        ensure(sameRecord(created.record, record), `create returned ${show(created.record)}`);
+        const got = await f.lock('b').get();
+        ensure(got !== null, 'get after create must find the object');
+        ensure(
+          got.version === created.version,
+          `get version ${got.version} differs from create's ${created.version}`,
+        );
+        ensure(sameRecord(got.record, record), `get returned ${show(got.record)}, wrote ${show(record)}`);
+      },
+    },
+    {
+      name: 'round-trips a released record (empty holder) and absent times',
+      run: async (f) => {
+        const lock = f.lock('a');
+        const created = await lock.create(sampleRecord('a'));
+        const released = sampleRecord('', { leaseDurationSeconds: 1, leaderTransitions: 3 });
+        await lock.update(released, created.version);
+        const got = await lock.get();
+        ensure(
+          got !== null && sameRecord(got.record, released),
+          `released record read back as ${got && show(got.record)}`,
+        );
+      },
+    },
+    {
+      name: 'create on an existing object fails with Conflict and changes nothing',
+      run: async (f) => {
+        const first = await f.lock('a').create(sampleRecord('a'));
+        await expectLockError(f.lock('b').create(sampleRecord('b')), 'Conflict', 'second create');
+        const got = await f.lock('a').get();
+        ensure(
+          got?.version === first.version && got.record.holderIdentity === 'a',
+          'a failed create must not write',
+        );
+      },
+    },
+    {
+      name: 'update with the current version succeeds and changes the version',
+      run: async (f) => {
+        const lock = f.lock('a');
+        const created = await lock.create(sampleRecord('a'));
+        const next = sampleRecord('a', { leaderTransitions: 1 });
+        const updated = await lock.update(next, created.version);
+        ensure(updated.version !== created.version, 'a successful update must change the version');
+        ensure(sameRecord(updated.record, next), `update returned ${show(updated.record)}`);
+        const again = await lock.update(next, updated.version);
+        ensure(again.version !== updated.version, 'even an identical record must get a new version');
+      },
+    },
+    {
+      name: 'update with a stale version fails with Conflict and changes nothing (compare-and-swap)',
+      run: async (f) => {
+        const a = f.lock('a');
+        const b = f.lock('b');
+        const created = await a.create(sampleRecord('a'));
+        const byB = await b.update(sampleRecord('b', { leaderTransitions: 1 }), created.version);
+        await expectLockError(
+          a.update(sampleRecord('a', { leaderTransitions: 2 }), created.version),
+          'Conflict',
+          'stale update',
+        );
+        const got = await a.get();
+        ensure(got?.version === byB.version, 'a stale update must not write');
+        ensure(
+          got.record.holderIdentity === 'b',
+          `holder after a stale update is ${got.record.holderIdentity}`,
+        );
+      },
+    },
+    {
+      name: 'update of an object that does not exist fails with NotFound',
+      run: async (f) => {
+        await expectLockError(
+          f.lock('a').update(sampleRecord('a'), '12345'),
+          'NotFound',
+          'update of a missing object',
+        );
+      },
+    },
+    {
+      name: 'concurrent creates: exactly one wins, the rest get Conflict',
+      run: async (f) => {
+        const ids = ['a', 'b', 'c', 'd', 'e'];
+        const results = await Promise.allSettled(ids.map((id) => f.lock(id).create(sampleRecord(id))));
+        const won = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<LockSnapshot>[];
+        ensure(won.length === 1, `${won.length} of ${ids.length} concurrent creates succeeded`);
+        for (const r of results) {
+          if (r.status === 'rejected')
+            ensure(isLockError(r.reason, 'Conflict'), `a losing create failed with ${String(r.reason)}`);
+        }
+        const got = await f.lock('a').get();
+        ensure(
+          got?.record.holderIdentity === won[0]!.value.record.holderIdentity,
+          'the stored holder is not the winner',
+        );
+      },
+    },
+    {
+      name: 'concurrent contenders on one version: exactly one update wins each round (property)',
+      run: async (f) => {
+        const lock = f.lock('seed');
+        let current = await lock.create(sampleRecord('seed'));
+        await fc.assert(
+          fc.asyncProperty(fc.array(recordArb, { minLength: 2, maxLength: 6 }), async (records) => {
+            const base = current;
+            const results = await Promise.allSettled(
+              records.map((r, i) => f.lock(`c${i}`).update({ ...r, holderIdentity: `c${i}` }, base.version)),
+            );
+            const won = results.filter(
+              (r) => r.status === 'fulfilled',
+            ) as PromiseFulfilledResult<LockSnapshot>[];
+            ensure(
+              won.length === 1,
+              `${won.length} of ${records.length} updates on version ${base.version} succeeded`,
+            );
+            for (const r of results) {
+              if (r.status === 'rejected')
+                ensure(isLockError(r.reason, 'Conflict'), `a losing update failed with ${String(r.reason)}`);
+            }
+            const got = await lock.get();
+            ensure(
+              got !== null && got.version === won[0]!.value.version,
+              'the stored version is not the winner',
+            );
+            ensure(sameRecord(got.record, won[0]!.value.record), 'the stored record is not the winner');
+            current = got;
+          }),
+          { numRuns: 15 },
+        );
+      },
+    },
+    {
+      name: 'any record round-trips to the second (property)',
+      run: async (f) => {
+        const lock = f.lock('a');
+        let current = await lock.create(sampleRecord('a'));
+        await fc.assert(
+          fc.asyncProperty(recordArb, async (record) => {
+            current = await lock.update(record, current.version);
+            const got = await lock.get();
+            ensure(
+              got !== null && sameRecord(got.record, record),
+              `wrote ${show(record)}, read ${got && show(got.record)}`,
+            );
+          }),
+          { numRuns: 20 },
+        );
+      },
+    },
+  ];
+  return checks;
+}
+
+/** The check for backends that can hold an unparseable value (`fixture.corrupt`). */
+export const malformedCheck: ConformanceCheck = {
+  name: 'an unparseable stored record is reported as Malformed, never as absent or empty',
+  run: async (f) => {
+    ensure(f.corrupt !== undefined, 'the fixture has no corrupt()');
+    await f.corrupt();
+    await expectLockError(f.lock('a').get(), 'Malformed', 'get of a corrupt record');
+  },
+};
+
+/**
+ * Registers the suite with vitest. `options.malformed` says whether the backend can store an unparseable
+ * value (then the fixture must implement `corrupt`); Kubernetes Leases cannot (the API server validates
+ * them), ConfigMap annotations and most custom stores can.
+ */
+export function describeLockConformance(
+  name: string,
+  makeFixture: LockFixtureFactory,
+  options: { malformed: boolean; timeoutMs?: number } = { malformed: true },
+): void {
+  const checks = lockConformanceChecks();
+  if (options.malformed) checks.push(malformedCheck);
+  describe(`Lock conformance: ${name}`, () => {
+    for (const check of checks) {
+      it(
+        check.name,
+        async () => {
+          const fixture = await makeFixture();
+          try {
+            await check.run(fixture);
+          } finally {
+            await fixture.cleanup?.();
+          }
+        },
+        options.timeoutMs ?? 30_000,
+      );
+    }
+  });
+}
+
+/** Runs every check outside vitest; returns the names of those that failed (with their errors). */
+export async function runLockConformance(
+  makeFixture: LockFixtureFactory,
+  options: { malformed: boolean } = { malformed: true },
+): Promise<{ name: string; error: string }[]> {
+  const checks = lockConformanceChecks();
+  if (options.malformed) checks.push(malformedCheck);
+  const failures: { name: string; error: string }[] = [];
+  for (const check of checks) {
+    const fixture = await makeFixture();
+    try {
+      await check.run(fixture);
+    } catch (err) {
+      failures.push({ name: check.name, error: String(err) });
+    } finally {
+      await fixture.cleanup?.();
+    }
+  }
+  return failures;
+}

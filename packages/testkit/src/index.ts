@@ -1,0 +1,36 @@
+/**
+ * @leasehold/testkit: proof by experiment. A deterministic simulator of multi-candidate clusters (virtual
+ * clocks with drift, seeded faults, an invariant checker), the lock conformance suite for any `Lock`
+ * backend, and helpers to drive a `ManualClock` from tests.
+ */
+
+export { trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
+export type { Violation } from './checker.ts';
+export { checkLiveness, checkRenewals, checkRun, checkSingleLeader, checkTokenOrder } from './checker.ts';
+export type { LeaderInterval, RunResult, TraceEntry } from './cluster.ts';
+export { simulate } from './cluster.ts';
+export type { ConformanceCheck, LockFixture, LockFixtureFactory } from './conformance.ts';
+export {
+  ConformanceError,
+  describeLockConformance,
+  lockConformanceChecks,
+  malformedCheck,
+  runLockConformance,
+  sampleRecord,
+} from './conformance.ts';
+export type { ProcessClockSpec } from './process.ts';
+export { SimProcess } from './process.ts';
+export { Random } from './random.ts';
+export { describeFailure, formatTrace, replayCommand } from './report.ts';
+export type {
+  FaultEvent,
+  FaultKind,
+  FaultKnobs,
+  Scenario,
+  ScenarioOverrides,
+  ScenarioTiming,
+  Variant,
+} from './scenario.ts';
+export { livenessBoundMs, pauseBoundMs, scenarioFromSeed } from './scenario.ts';
+export { Scheduler } from './scheduler.ts';
+export { advance, advanceUntil, settle } from './time.ts';

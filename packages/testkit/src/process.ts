@@ -1,0 +1,149 @@
+/**
+ * One simulated candidate process: its clock (rate drift and offsets), and the gates that model what can
+ * happen to a process: stop-the-world pauses, network partitions from the lock, crashes. A crash bumps the
+ * generation: every timer, answer and notification addressed to the old generation is dropped, as they
+ * would be for a dead process. A restart is a new `LeaderElection` on the same process.
+ */
+import type {
+  Clock,
+  LeaderElectionRecord,
+  Lock,
+  LockCallOptions,
+  LockSnapshot,
+  TimerHandle,
+} from '@leasehold/core';
+import type { Scheduler } from './scheduler.ts';
+
+export interface ProcessClockSpec {
+  /** Local seconds per true second: 1 + drift. */
+  readonly rate: number;
+  /** Added to the monotonic reading (ms); any value, monotonic clocks share no epoch. */
+  readonly monotonicOffsetMs: number;
+  /** Wall-clock error of this machine (ms): what a remote-renewTime elector would trust. */
+  readonly wallOffsetMs: number;
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => {});
+
+export class SimProcess {
+  readonly id: string;
+  readonly spec: ProcessClockSpec;
+  readonly #sim: Scheduler;
+  readonly #wallEpoch: number;
+  #generation = 0;
+  #pausedUntil = 0;
+  #partitionedUntil = 0;
+  /** True-time intervals during which this process was paused (for the renewal check). */
+  readonly pauses: { start: number; end: number }[] = [];
+
+  constructor(sim: Scheduler, id: string, spec: ProcessClockSpec, wallEpoch: number) {
+    this.#sim = sim;
+    this.id = id;
+    this.spec = spec;
+    this.#wallEpoch = wallEpoch;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  isPaused(): boolean {
+    return this.#sim.now < this.#pausedUntil;
+  }
+
+  isPartitioned(): boolean {
+    return this.#sim.now < this.#partitionedUntil;
+  }
+
+  /** This process's monotonic reading at true time `t`. */
+  localAt(t: number): number {
+    return this.spec.monotonicOffsetMs + this.spec.rate * t;
+  }
+
+  /** The true time at which this process's monotonic clock reads `local`. */
+  trueAt(local: number): number {
+    return (local - this.spec.monotonicOffsetMs) / this.spec.rate;
+  }
+
+  pause(ms: number): void {
+    const start = this.#sim.now;
+    this.#pausedUntil = Math.max(this.#pausedUntil, start + ms);
+    this.pauses.push({ start, end: start + ms });
+  }
+
+  partition(ms: number): void {
+    this.#partitionedUntil = Math.max(this.#partitionedUntil, this.#sim.now + ms);
+  }
+
+  heal(): void {
+    this.#partitionedUntil = 0;
+  }
+
+  /** Kills the current generation: nothing addressed to it is delivered any more. */
+  crash(): void {
+    this.#generation += 1;
+  }
+
+  /** Runs `fn` for generation `gen` now, or when a pause ends; never if the generation died. */
+  deliver(gen: number, fn: () => void): void {
+    if (gen !== this.#generation) return;
+    if (this.isPaused()) {
+      this.#sim.at(this.#pausedUntil, () => this.deliver(gen, fn));
+      return;
+    }
+    fn();
+  }
+
+  /** The process's clock for the current generation. */
+  clock(): Clock {
+    const gen = this.#generation;
+    return {
+      now: () => this.localAt(this.#sim.now),
+      wallNow: () => new Date(this.#wallEpoch + this.spec.wallOffsetMs + this.spec.rate * this.#sim.now),
+      setTimer: (ms: number, fn: () => void): TimerHandle =>
+        this.#sim.after(Math.max(0, ms) / this.spec.rate, () => this.deliver(gen, fn)),
+      clearTimer: (handle: TimerHandle) => this.#sim.cancel(handle as number),
+    };
+  }
+
+  /**
+   * The lock as this process sees it through the network: a request sent during a partition is lost; an
+   * answer arriving during a partition is lost; an answer arriving during a pause waits for the pause to end.
+   * Lost requests never answer, so the driver's request timeout turns them into `Unavailable`.
+   */
+  lock(inner: Lock): Lock {
+    const gen = this.#generation;
+    const through = <T>(call: () => Promise<T>): Promise<T> => {
+      if (gen !== this.#generation || this.isPartitioned()) return never<T>();
+      return new Promise<T>((resolve, reject) => {
+        call().then(
+          (value) => this.#answer(gen, () => resolve(value)),
+          (err: unknown) => this.#answer(gen, () => reject(err)),
+        );
+      });
+    };
+    const wrapped: Lock = {
+      identity: inner.identity,
+      describe: () => inner.describe(),
+      get: (options?: LockCallOptions) => through(() => inner.get(options)),
+      create: (record: LeaderElectionRecord, options?: LockCallOptions) =>
+        through(() => inner.create(record, options)),
+      update: (record: LeaderElectionRecord, expectedVersion: string, options?: LockCallOptions) =>
+        through(() => inner.update(record, expectedVersion, options)),
+    };
+    if (inner.watch) {
+      const watch = inner.watch.bind(inner);
+      wrapped.watch = (onChange: (snapshot: LockSnapshot | null) => void) =>
+        watch((snapshot) => {
+          if (this.isPartitioned()) return;
+          this.deliver(gen, () => onChange(snapshot));
+        });
+    }
+    return wrapped;
+  }
+
+  #answer(gen: number, fn: () => void): void {
+    if (gen !== this.#generation || this.isPartitioned()) return; // lost on the way back
+    this.deliver(gen, fn);
+  }
+}

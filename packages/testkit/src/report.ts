@@ -1,0 +1,44 @@
+/** Human-readable output for a run: the replay command, the scenario, violations, and the trace. */
+import type { Violation } from './checker.ts';
+import type { RunResult } from './cluster.ts';
+import type { ScenarioOverrides } from './scenario.ts';
+
+/** The one-line command that replays `seed` and prints its whole trace. */
+export function replayCommand(seed: number, overrides?: ScenarioOverrides): string {
+  const extra = overrides && Object.keys(overrides).length > 0 ? ` '${JSON.stringify(overrides)}'` : '';
+  return `node --conditions=source packages/testkit/src/replay.ts ${seed}${extra}`;
+}
+
+export function describeFailure(
+  run: RunResult,
+  violations: readonly Violation[],
+  overrides?: ScenarioOverrides,
+): string {
+  const s = run.scenario;
+  return [
+    `simulation seed ${s.seed} broke ${violations.length} invariant(s):`,
+    ...violations.slice(0, 5).map((v) => `  ${v.invariant} at ${(v.atMs / 1000).toFixed(3)}s: ${v.detail}`),
+    `  candidates=${s.candidates} timing=${JSON.stringify(s.timing)} variant=${s.variant}`,
+    `  replay: ${replayCommand(s.seed, overrides)}`,
+  ].join('\n');
+}
+
+export function formatTrace(run: RunResult): string {
+  const lines = run.trace
+    .filter((e) => e.from !== e.to)
+    .map(
+      (e) =>
+        `${(e.t / 1000).toFixed(3).padStart(10)}s  ${e.candidate}#${e.generation}  ${e.from} -> ${e.to}  (${e.input})`,
+    );
+  const faults = run.scenario.schedule.map(
+    (f) =>
+      `  ${(f.atMs / 1000).toFixed(3)}s ${f.kind} ${typeof f.candidate === 'number' ? `c${f.candidate}` : f.candidate} for ${(f.durationMs / 1000).toFixed(3)}s`,
+  );
+  return [
+    `faults:`,
+    ...faults,
+    `heal at ${(run.healAtMs / 1000).toFixed(3)}s`,
+    `transitions:`,
+    ...lines,
+  ].join('\n');
+}

@@ -1,0 +1,164 @@
+/**
+ * A simulation scenario: cluster size, timings, clocks and the fault schedule, all derived from one seed
+ * (TigerBeetle style), so a printed seed replays a run exactly. Knobs carry their units in their names.
+ */
+import type { ProcessClockSpec } from './process.ts';
+import { Random } from './random.ts';
+
+/** Election timings, in seconds as in ElectionConfig. */
+export interface ScenarioTiming {
+  readonly leaseDuration: number;
+  readonly renewDeadline: number;
+  readonly retryPeriod: number;
+  readonly requestTimeout: number;
+}
+
+export interface FaultKnobs {
+  /** Largest one-way delay of a lock request or answer (ms); each draws uniformly in [0, max]. */
+  readonly latencyMaxMs: number;
+  /** Fraction of requests that fail `Unavailable` without reaching the store. */
+  readonly errorRate: number;
+  /** Fraction of requests that apply but whose answer is lost (the caller times out). */
+  readonly timeoutRate: number;
+  /** Fraction of updates that meet a phantom writer first (a version bump), so they conflict. */
+  readonly conflictRate: number;
+  /** Largest rate error of a candidate's clock: its rate is 1 ± up to this (dimensionless). */
+  readonly driftMax: number;
+  /** Largest wall-clock error of a machine (ms): harmless to a correct elector. */
+  readonly wallSkewMaxMs: number;
+}
+
+export type FaultKind = 'partition' | 'pause' | 'crash' | 'stop';
+
+/**
+ * One scheduled fault: at true time `atMs`, for `durationMs` (down time for crash and stop), on a candidate
+ * by index, or on whichever candidate leads at that moment (`'leader'`; nothing if none does).
+ */
+export interface FaultEvent {
+  readonly atMs: number;
+  readonly kind: FaultKind;
+  readonly candidate: number | 'leader';
+  readonly durationMs: number;
+}
+
+/** What candidates run: the real elector, or a deliberately broken one (to prove the checker fails). */
+export type Variant = 'correct' | 'no-cas' | 'trust-remote-clock';
+
+export interface Scenario {
+  readonly seed: number;
+  readonly candidates: number;
+  readonly timing: ScenarioTiming;
+  readonly faults: FaultKnobs;
+  readonly clocks: readonly ProcessClockSpec[];
+  readonly schedule: readonly FaultEvent[];
+  /** Faults happen in [0, faultPhaseMs); at faultPhaseMs everything heals and every candidate runs. */
+  readonly faultPhaseMs: number;
+  /** How long after healing some candidate must lead (ms, true time): the liveness bound. */
+  readonly livenessBoundMs: number;
+  /** Longest pause the safety bound allows for these timings and drift (ms, true time). */
+  readonly pauseBoundMs: number;
+  readonly variant: Variant;
+}
+
+export interface ScenarioOverrides {
+  readonly candidates?: number;
+  readonly timing?: Partial<ScenarioTiming>;
+  readonly faults?: Partial<FaultKnobs>;
+  readonly variant?: Variant;
+  /** Multiplies pause lengths: above 1 the schedule breaks the documented pause bound on purpose. */
+  readonly pauseFactor?: number;
+  /** Aim pauses at the current leader (where a pause can do harm) instead of a random candidate. */
+  readonly pausesHitLeader?: boolean;
+  /** Fault counts; default random small numbers. */
+  readonly counts?: Partial<Record<FaultKind, number>>;
+  readonly faultPhaseLeases?: number;
+}
+
+/**
+ * The safety bound on pauses: a leader steps down at most renewDeadline (its clock) after its last renewal
+ * was sent, and others wait leaseDuration (their clocks) after seeing that renewal. With clock rates within
+ * 1 ± d, a pause P is safe while P < leaseDuration / (1 + d) - renewDeadline / (1 - d).
+ */
+export function pauseBoundMs(timing: ScenarioTiming, driftMax: number): number {
+  return Math.max(0, (timing.leaseDuration / (1 + driftMax) - timing.renewDeadline / (1 - driftMax)) * 1000);
+}
+
+/**
+ * The liveness bound after healing: a follower may need one jittered retry (up to 2.2 retry periods) to
+ * observe the last write, then waits the holder's lease (whole seconds, as written) and tries at expiry; a
+ * request lost at the heal costs a request timeout; each of the ~4 requests on the way costs two latencies.
+ * Scaled by the slowest clock.
+ */
+export function livenessBoundMs(timing: ScenarioTiming, faults: FaultKnobs): number {
+  const lease = Math.ceil(timing.leaseDuration);
+  const seconds = lease + 2.2 * timing.retryPeriod + timing.requestTimeout;
+  return (seconds * 1000 + 8 * faults.latencyMaxMs) / (1 - faults.driftMax) + 1;
+}
+
+export function scenarioFromSeed(seed: number, overrides: ScenarioOverrides = {}): Scenario {
+  const rng = new Random(seed);
+  const candidates = overrides.candidates ?? rng.int(2, 9);
+  const retryPeriod = overrides.timing?.retryPeriod ?? round(rng.float(0.2, 3));
+  const renewDeadline = overrides.timing?.renewDeadline ?? round(retryPeriod * rng.float(1.3, 5));
+  const leaseDuration = overrides.timing?.leaseDuration ?? round(renewDeadline * rng.float(1.15, 2.5));
+  const requestTimeout =
+    overrides.timing?.requestTimeout ??
+    round(rng.float(Math.min(retryPeriod, renewDeadline / 2), renewDeadline / 2));
+  const timing: ScenarioTiming = { leaseDuration, renewDeadline, retryPeriod, requestTimeout };
+
+  // Drift stays inside the safety bound with room for pauses: (1 + d) / (1 - d) < leaseDuration / renewDeadline.
+  const driftLimit = (leaseDuration - renewDeadline) / (leaseDuration + renewDeadline);
+  const faults: FaultKnobs = {
+    latencyMaxMs: round(rng.float(0, retryPeriod * 250)),
+    errorRate: round(rng.float(0, 0.2)),
+    timeoutRate: round(rng.float(0, 0.1)),
+    conflictRate: round(rng.float(0, 0.1)),
+    driftMax: round(rng.float(0, driftLimit * 0.5), 4),
+    wallSkewMaxMs: round(rng.float(0, 120_000)),
+    ...overrides.faults,
+  };
+  const clocks: ProcessClockSpec[] = Array.from({ length: candidates }, () => ({
+    rate: 1 + rng.float(-faults.driftMax, faults.driftMax),
+    monotonicOffsetMs: round(rng.float(0, 1e9)),
+    wallOffsetMs: round(rng.float(-faults.wallSkewMaxMs, faults.wallSkewMaxMs)),
+  }));
+
+  const faultPhaseMs = round((overrides.faultPhaseLeases ?? 8) * leaseDuration * 1000);
+  const pauseBound = pauseBoundMs(timing, faults.driftMax);
+  const pauseMax = pauseBound * 0.95 * (overrides.pauseFactor ?? 1);
+  const schedule: FaultEvent[] = [];
+  const add = (kind: FaultKind, count: number, maxMs: number) => {
+    for (let i = 0; i < count; i += 1) {
+      const durationMs = round(rng.float(maxMs * 0.1, maxMs));
+      // Every fault ends before the heal, so the liveness phase starts from a healthy cluster.
+      const atMs = round(rng.float(0, Math.max(0, faultPhaseMs - durationMs - 1)));
+      const target = rng.int(0, candidates - 1);
+      const candidate = kind === 'pause' && overrides.pausesHitLeader ? 'leader' : target;
+      schedule.push({ atMs, kind, candidate, durationMs });
+    }
+  };
+  const counts = overrides.counts ?? {};
+  add('partition', counts.partition ?? rng.int(0, 3), leaseDuration * 2000);
+  add('pause', counts.pause ?? rng.int(0, 3), pauseMax);
+  add('crash', counts.crash ?? rng.int(0, 2), leaseDuration * 2000);
+  add('stop', counts.stop ?? rng.int(0, 2), leaseDuration * 1000);
+  schedule.sort((a, b) => a.atMs - b.atMs);
+
+  return {
+    seed,
+    candidates,
+    timing,
+    faults,
+    clocks,
+    schedule,
+    faultPhaseMs,
+    livenessBoundMs: livenessBoundMs(timing, faults),
+    pauseBoundMs: pauseBound,
+    variant: overrides.variant ?? 'correct',
+  };
+}
+
+function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

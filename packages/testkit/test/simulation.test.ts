@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  checkRun,
+  describeFailure,
+  type ScenarioOverrides,
+  scenarioFromSeed,
+  simulate,
+  type Violation,
+} from '../src/index.ts';
+
+/** CI default 500 runs; LEASEHOLD_SIM_RUNS for soak runs (LEASEHOLD_SIM_FC_SEED picks another sample). */
+const RUNS = Number(process.env.LEASEHOLD_SIM_RUNS ?? 500);
+const FC_SEED = Number(process.env.LEASEHOLD_SIM_FC_SEED ?? 20261124);
+const seeds = fc.integer({ min: 1, max: 0x7fff_ffff });
+const totals = { runs: 0, simulatedMs: 0, events: 0, leaderChanges: 0, violations: 0 };
+
+async function violationsOf(seed: number, overrides?: ScenarioOverrides): Promise<Violation[]> {
+  const run = await simulate(scenarioFromSeed(seed, overrides));
+  return checkRun(run);
+}
+
+describe('simulated clusters inside the documented bounds', () => {
+  it(`keep at most one leader, ordered tokens, timely renewals, and liveness after healing (${RUNS} runs)`, async () => {
+    console.log(`simulation: ${RUNS} runs, fast-check seed ${FC_SEED}`);
+    await fc.assert(
+      fc.asyncProperty(seeds, async (seed) => {
+        const run = await simulate(scenarioFromSeed(seed));
+        const violations = checkRun(run);
+        totals.runs += 1;
+        totals.simulatedMs += run.endAtMs;
+        totals.events += run.stats.events;
+        totals.leaderChanges += run.intervals.length;
+        totals.violations += violations.length;
+        if (violations.length > 0) throw new Error(describeFailure(run, violations));
+      }),
+      { numRuns: RUNS, seed: FC_SEED, endOnFailure: true },
+    );
+    expect(totals.runs).toBe(RUNS);
+  }, 600_000);
+
+  afterAll(() => {
+    const hours = (totals.simulatedMs / 3_600_000).toFixed(2);
+    console.log(
+      `simulation totals: ${totals.runs} runs, ${hours} simulated hours, ${totals.events} events, ` +
+        `${totals.leaderChanges} leadership terms, ${totals.violations} violations`,
+    );
+  });
+});
+
+describe('one seed, one run', () => {
+  it('a seed replays the identical trace; another seed gives another', async () => {
+    const a = await simulate(scenarioFromSeed(1234));
+    const b = await simulate(scenarioFromSeed(1234));
+    const c = await simulate(scenarioFromSeed(1235));
+    expect(a.trace.length).toBeGreaterThan(10);
+    expect(JSON.stringify(b.trace)).toBe(JSON.stringify(a.trace));
+    expect(JSON.stringify(b.intervals)).toBe(JSON.stringify(a.intervals));
+    expect(JSON.stringify(c.trace)).not.toBe(JSON.stringify(a.trace));
+  });
+
+  it('the printed replay command reproduces the run', async () => {
+    const root = join(import.meta.dirname, '..', '..', '..');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=source', 'packages/testkit/src/replay.ts', '1234'],
+      { cwd: root },
+    );
+    const run = await simulate(scenarioFromSeed(1234));
+    const transitions = run.trace.filter((e) => e.from !== e.to).length;
+    expect(stdout.match(/ -> /g)?.length).toBe(transitions);
+    expect(stdout).toContain(`leader intervals ${run.intervals.length}`);
+    expect(stdout).toContain('0 violations');
+  });
+});
+
+describe('the checker can fail: broken variants are caught', () => {
+  /** Searches seeds for a run that breaks `invariant` (any invariant when omitted). */
+  const search = async (overrides: ScenarioOverrides, invariant?: Violation['invariant']) => {
+    const found: Violation[] = [];
+    const result = await fc.check(
+      fc.asyncProperty(seeds, async (seed) => {
+        const violations = await violationsOf(seed, overrides);
+        found.push(...violations);
+        return !violations.some((v) => invariant === undefined || v.invariant === invariant);
+      }),
+      { numRuns: 200, seed: 7, endOnFailure: true },
+    );
+    return { result, found };
+  };
+
+  it('a lock without compare-and-swap lets two candidates lead at once', async () => {
+    const { result, found } = await search({ variant: 'no-cas' }, 'single-leader');
+    expect(result.failed).toBe(true);
+    expect(found.map((v) => v.invariant)).toContain('single-leader');
+  }, 120_000);
+
+  it('an elector that trusts the remote renewTime is caught under wall-clock skew', async () => {
+    const { result, found } = await search({ variant: 'trust-remote-clock' }, 'single-leader');
+    expect(result.failed).toBe(true);
+    expect(found.map((v) => v.invariant)).toContain('single-leader');
+  }, 120_000);
+
+  it('pauses beyond leaseDuration - renewDeadline break safety', async () => {
+    const { result, found } = await search(
+      { pauseFactor: 4, counts: { pause: 4 }, pausesHitLeader: true },
+      'single-leader',
+    );
+    expect(result.failed).toBe(true);
+    expect(found.map((v) => v.invariant)).toContain('single-leader');
+  }, 120_000);
+
+  it('the same leader-aimed pauses within the bound break nothing', async () => {
+    const { result } = await search({ pauseFactor: 1, counts: { pause: 4 }, pausesHitLeader: true });
+    expect(result.failed).toBe(false);
+  }, 120_000);
+});
