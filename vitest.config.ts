@@ -16,6 +16,22 @@ export default defineConfig({
           include: ['packages/{core,memory,testkit}/test/**/*.test.ts', 'examples/demo/**/*.test.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'kube',
+          include: [
+            'packages/{lease,configmap}/test/**/*.test.ts',
+            'examples/kube/**/*.test.ts',
+            'interop/**/*.test.ts',
+          ],
+          globalSetup: ['tools/kube/vitest-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // Multi-process election tests measure failover in real time: do not run them against each other.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

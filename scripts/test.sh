@@ -6,6 +6,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 leasehold_setup
 cd "$leasehold_root"
 
+echo "== control plane (kube-apiserver + etcd, built once from Go modules and cached)"
+# Built here, not inside a test hook, so a cold build (about 5 minutes on 2 cores) has no hook timeout.
+# A failure stops the suite: the adapter tests never skip for lack of a control plane.
+bash tools/kube/build.sh >/dev/null
+
 echo "== typecheck"
 pnpm -r --reporter=append-only typecheck
 echo "== lint"

@@ -82,6 +82,15 @@ describe('acquire', () => {
     expect(m.only('updateLock').expectedVersion).toBe('5');
   });
 
+  it('retries at the lease expiry when that comes before the jittered retry period', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('9', record('b')) });
+    m.feed(14_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(14_000, { type: 'LOCK_READ', snapshot: lockAt('9', record('b')) });
+    expect(m.timer('retry')).toBe(1_000);
+  });
+
   it("uses the holder's own leaseDurationSeconds from the record", () => {
     const m = new Script();
     m.feed(0, { type: 'START' });
@@ -147,6 +156,24 @@ describe('renew', () => {
     expect(m.state).toBe('leader');
     expect(m.timer('deadline')).toBe(2_000 + 10_000 - 2_300);
     expect(m.timer('renew')).toBe(2_000);
+  });
+
+  it('does not extend its lease on a write the store answered as a no-op (same version)', () => {
+    const m = new Script();
+    const written = m.lead(0, '1');
+    m.feed(2_000, { type: 'TIMER_FIRED', timer: 'renew' });
+    m.feed(2_100, { type: 'LOCK_WRITTEN', snapshot: lockAt('1', written.record) });
+    expect(m.state).toBe('leader');
+    expect(m.timer('deadline')).toBe(10_000 - 2_100);
+  });
+
+  it('does not lead on an acquiring write that left the version unchanged', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('4', record('a')) });
+    m.feed(10, { type: 'LOCK_WRITTEN', snapshot: lockAt('4', record('a')) });
+    expect(m.state).toBe('follower');
+    expect(m.timer('retry')).toBeDefined();
   });
 
   it('steps down when renewDeadline passes without a successful renewal', () => {

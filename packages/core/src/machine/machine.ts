@@ -49,9 +49,17 @@ export const electionMachine = setup({
     requestInFlight: ({ context }) => context.op !== null,
     /** A leader whose validity has run out on its own clock, whatever input woke it. */
     lapsed: ({ context, event }) => event.at >= context.deadline,
-    /** The answered write was sent recently enough that leadership from it has not already expired. */
-    writeInTime: ({ context, event }) =>
-      context.op !== null && context.op.sentAt + context.timing.renewDeadlineMs > event.at,
+    /**
+     * The answered write can make this candidate leader: it was sent recently enough that leadership from it
+     * has not already expired, and it changed the stored version. (Kubernetes answers an identical write, e.g.
+     * a ConfigMap renewal within the same second, as a no-op keeping the old version; others then see no
+     * change, so such a write must not start a lease.)
+     */
+    writeCounts: ({ context, event }) =>
+      context.op !== null &&
+      context.op.sentAt + context.timing.renewDeadlineMs > event.at &&
+      event.type === 'LOCK_WRITTEN' &&
+      event.snapshot.version !== context.observed?.snapshot?.version,
     conflictOrGone: ({ event }) =>
       event.type === 'LOCK_FAILED' && (event.error === 'Conflict' || event.error === 'NotFound'),
     /** The lock now names a holder other than this candidate. */
@@ -114,7 +122,7 @@ export const electionMachine = setup({
         ],
         LOCK_READ: { actions: run('afterAcquireRead') },
         LOCK_WRITTEN: [
-          { guard: 'writeInTime', target: 'leader', actions: run('becomeLeader') },
+          { guard: 'writeCounts', target: 'leader', actions: run('becomeLeader') },
           { actions: run('lateWrite') },
         ],
         LOCK_FAILED: { actions: run('campaignFailed') },

@@ -168,9 +168,15 @@ export function renew(ctx: ElectionContext, input: Input): Plan {
   };
 }
 
-/** A renewal answered: validity extends from when it was sent (rule 3). */
+/**
+ * A renewal answered: validity extends from when it was sent (rule 3), but only if the write changed the
+ * stored version; a no-op write (same version) is invisible to followers and extends nothing.
+ */
 export function renewed(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
-  const deadline = Math.max(ctx.deadline, ctx.op!.sentAt + ctx.timing.renewDeadlineMs);
+  const changed = input.snapshot.version !== ctx.observed?.snapshot?.version;
+  const deadline = changed
+    ? Math.max(ctx.deadline, ctx.op!.sentAt + ctx.timing.renewDeadlineMs)
+    : ctx.deadline;
   return chain(ctx, seen(input.snapshot, input.at), settle, (c) => ({
     context: { deadline },
     effects: [

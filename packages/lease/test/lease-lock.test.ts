@@ -1,0 +1,115 @@
+import { ElectionConfig, isLockError, LeaderElection } from '@leasehold/core';
+import {
+  coordination,
+  kubeConfig,
+  NAMESPACE,
+  rawGet,
+  uniqueName,
+  waitFor,
+} from '@leasehold/kube-tools/testing.ts';
+import { describeLockConformance, sampleRecord } from '@leasehold/testkit';
+import { describe, expect, it } from 'vitest';
+import { LeaseLock } from '../src/index.ts';
+
+const fixture = () => {
+  const name = uniqueName('conformance');
+  const kc = kubeConfig();
+  return {
+    lock: (identity: string) => new LeaseLock({ name, namespace: NAMESPACE, identity, kubeConfig: kc }),
+    cleanup: async () => {
+      await coordination(kc)
+        .deleteNamespacedLease({ name, namespace: NAMESPACE })
+        .catch(() => {});
+    },
+  };
+};
+
+// A Lease cannot hold an unparseable record: the API server validates every field.
+describeLockConformance('LeaseLock on kube-apiserver', fixture, { malformed: false, timeoutMs: 60_000 });
+
+describe('LeaseLock on kube-apiserver', () => {
+  it('writes MicroTime with six fractional digits and the fields client-go reads', async () => {
+    const name = uniqueName('format');
+    const lock = new LeaseLock({ name, namespace: NAMESPACE, identity: 'pod-a', kubeConfig: kubeConfig() });
+    const record = sampleRecord('pod-a', {
+      leaderTransitions: 4,
+      renewTime: new Date('2026-11-24T10:11:12.345Z'),
+    });
+    await lock.create(record);
+    // Read the object as JSON straight from the API, as any other client would see it.
+    const lease = (await rawGet(`/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases/${name}`)) as {
+      spec: Record<string, unknown>;
+    };
+    expect(lease.spec).toMatchObject({
+      holderIdentity: 'pod-a',
+      leaseDurationSeconds: 15,
+      leaseTransitions: 4,
+      renewTime: '2026-11-24T10:11:12.345000Z',
+    });
+    expect(lease.spec.acquireTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const back = await lock.get();
+    expect(back?.record.renewTime?.toISOString()).toBe('2026-11-24T10:11:12.345Z');
+  });
+
+  it('keeps labels and annotations it does not manage when it updates', async () => {
+    const name = uniqueName('preserve');
+    const kc = kubeConfig();
+    const lock = new LeaseLock({
+      name,
+      namespace: NAMESPACE,
+      identity: 'pod-a',
+      kubeConfig: kc,
+      labels: { app: 'demo' },
+    });
+    const created = await lock.create(sampleRecord('pod-a'));
+    await coordination(kc).patchNamespacedLease(
+      { name, namespace: NAMESPACE, body: { metadata: { annotations: { owner: 'team-x' } } } },
+      (await import('../src/index.ts')).requestOptions(undefined, 'application/merge-patch+json'),
+    );
+    const current = await lock.get();
+    expect(current!.version).not.toBe(created.version);
+    await lock.update(sampleRecord('pod-a', { leaderTransitions: 1 }), current!.version);
+    const lease = (await lock.get())!.raw as {
+      metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+    };
+    expect(lease.metadata.labels).toEqual({ app: 'demo' });
+    expect(lease.metadata.annotations).toEqual({ owner: 'team-x' });
+  });
+
+  it('an identity without RBAC permission gets a Forbidden error naming the lock, and the election reports it', async () => {
+    const name = uniqueName('forbidden');
+    const lock = new LeaseLock({
+      name,
+      namespace: NAMESPACE,
+      identity: 'pod-r',
+      kubeConfig: kubeConfig('restricted'),
+    });
+    const error = await lock.get().catch((err: unknown) => err);
+    expect(isLockError(error, 'Forbidden')).toBe(true);
+    expect(String(error)).toMatch(
+      /Forbidden: Lease default\/forbidden-[0-9a-f]+: get: HTTP 403: .*leasehold-restricted.*cannot get resource "leases"/,
+    );
+
+    const errors: unknown[] = [];
+    const election = new LeaderElection(
+      new ElectionConfig({
+        lock,
+        leaseDuration: 3,
+        renewDeadline: 2,
+        retryPeriod: 0.5,
+        onStartedLeading: () => {},
+        onStoppedLeading: () => {},
+        onError: (err) => errors.push(err),
+      }),
+    );
+    void election.acquire();
+    await waitFor(
+      () => errors.length,
+      (n) => n >= 2,
+      10_000,
+    );
+    expect(election.isLeader()).toBe(false);
+    expect(errors.every((e) => isLockError(e, 'Forbidden'))).toBe(true);
+    await election.stop();
+  });
+});

@@ -1,0 +1,84 @@
+/** Helpers for tests on the real control plane (the `kube` vitest project). */
+import { randomBytes } from 'node:crypto';
+import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Path of the test control plane's kubeconfig (provided by tools/kube/vitest-setup.ts). */
+    kubeconfig: string;
+  }
+}
+
+/** A KubeConfig for the test control plane as `admin` (system:masters) or `restricted` (no roles). */
+export function kubeConfig(context: 'admin' | 'restricted' = 'admin'): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(inject('kubeconfig'));
+  kc.setCurrentContext(context);
+  return kc;
+}
+
+export function kubeconfigPath(): string {
+  return inject('kubeconfig');
+}
+
+/** A fresh object name, unique within the run. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export const NAMESPACE = 'default';
+
+export function coordination(kc = kubeConfig()): CoordinationV1Api {
+  return kc.makeApiClient(CoordinationV1Api);
+}
+
+export function core(kc = kubeConfig()): CoreV1Api {
+  return kc.makeApiClient(CoreV1Api);
+}
+
+/** Polls `read` until `until(value)` holds or `timeoutMs` passes; returns the last value. */
+export async function waitFor<T>(
+  read: () => Promise<T> | T,
+  until: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let value = await read();
+  while (!until(value)) {
+    if (Date.now() > end)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}
+
+/** GET `path` from the API server as raw JSON, exactly as any client sees it (no client-node models). */
+export async function rawGet(path: string, kc = kubeConfig()): Promise<unknown> {
+  const { request } = await import('node:https');
+  const cluster = kc.getCurrentCluster()!;
+  const user = kc.getCurrentUser()!;
+  const ca = Buffer.from(cluster.caData!, 'base64');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${cluster.server}${path}`,
+      { ca, headers: { authorization: `Bearer ${user.token}` } },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(body));
+          } catch (err) {
+            reject(err);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
