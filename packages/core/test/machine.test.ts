@@ -167,6 +167,22 @@ describe('renew', () => {
     expect(m.timer('deadline')).toBe(10_000 - 2_100);
   });
 
+  it('leads even when the watch reported its own write before the write was answered', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('4', record('')) });
+    const update = m.only('updateLock');
+    m.feed(5, { type: 'LOCK_CHANGED', snapshot: lockAt('5', update.record) });
+    m.feed(9, { type: 'LOCK_WRITTEN', snapshot: lockAt('5', update.record) });
+    expect(m.state).toBe('leader');
+    // And a renewal whose notification comes first still extends the lease.
+    m.feed(2_000, { type: 'TIMER_FIRED', timer: 'renew' });
+    const renewal = m.only('updateLock');
+    m.feed(2_005, { type: 'LOCK_CHANGED', snapshot: lockAt('6', renewal.record) });
+    m.feed(2_010, { type: 'LOCK_WRITTEN', snapshot: lockAt('6', renewal.record) });
+    expect(m.timer('deadline')).toBe(2_000 + 10_000 - 2_010);
+  });
+
   it('does not lead on an acquiring write that left the version unchanged', () => {
     const m = new Script();
     m.feed(0, { type: 'START' });

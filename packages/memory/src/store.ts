@@ -28,6 +28,8 @@ export interface MemoryLockStoreOptions {
   /** Clock for injected delays and watch delivery; without one, delays use the host's timers. */
   readonly clock?: Clock;
   readonly faults?: FaultInjector;
+  /** Delay of each watch notification (ms), drawn per notification; default 0 (next timer turn). */
+  readonly watchDelayMs?: () => number;
 }
 
 type Watcher = { readonly name: string; readonly onChange: (snapshot: LockSnapshot | null) => void };
@@ -52,6 +54,7 @@ export class MemoryLockStore {
   readonly #watchers = new Set<Watcher>();
   readonly #clock: Clock | undefined;
   #faults: FaultInjector | undefined;
+  readonly #watchDelayMs: (() => number) | undefined;
   #revision = 0;
   /** Requests applied, by operation: the simulator's measure of API load. */
   readonly counts = { get: 0, create: 0, update: 0 };
@@ -59,6 +62,7 @@ export class MemoryLockStore {
   constructor(options: MemoryLockStoreOptions = {}) {
     this.#clock = options.clock;
     this.#faults = options.faults;
+    this.#watchDelayMs = options.watchDelayMs;
   }
 
   /** A lock handle on the object `name` for one candidate. */
@@ -177,7 +181,7 @@ export class MemoryLockStore {
     for (const watcher of this.#watchers) {
       if (watcher.name !== name) continue;
       const copy = snapshot && { ...snapshot, record: copyRecord(snapshot.record) };
-      this.#later(0, () => watcher.onChange(copy));
+      this.#later(this.#watchDelayMs?.() ?? 0, () => watcher.onChange(copy));
     }
   }
 

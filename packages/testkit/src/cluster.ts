@@ -57,6 +57,8 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
   const { faults } = scenario;
   const store = new MemoryLockStore({
     clock: sim.clock(WALL_EPOCH),
+    // Notifications race the answers to the writes that caused them, as a real watch does.
+    watchDelayMs: () => rng.float(0, faults.watchLatencyMaxMs),
     faults: (request: MemoryRequest): FaultPlan | undefined => {
       const latency = () => rng.float(0, faults.latencyMaxMs);
       if (!faultsOn) return { requestDelayMs: latency(), responseDelayMs: latency() };

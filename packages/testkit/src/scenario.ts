@@ -16,6 +16,8 @@ export interface ScenarioTiming {
 export interface FaultKnobs {
   /** Largest one-way delay of a lock request or answer (ms); each draws uniformly in [0, max]. */
   readonly latencyMaxMs: number;
+  /** Largest delay of a watch notification (ms): small values make notifications beat write answers. */
+  readonly watchLatencyMaxMs: number;
   /** Fraction of requests that fail `Unavailable` without reaching the store. */
   readonly errorRate: number;
   /** Fraction of requests that apply but whose answer is lost (the caller times out). */
@@ -108,8 +110,10 @@ export function scenarioFromSeed(seed: number, overrides: ScenarioOverrides = {}
 
   // Drift stays inside the safety bound with room for pauses: (1 + d) / (1 - d) < leaseDuration / renewDeadline.
   const driftLimit = (leaseDuration - renewDeadline) / (leaseDuration + renewDeadline);
+  const latencyMaxMs = round(rng.float(0, retryPeriod * 250));
   const faults: FaultKnobs = {
-    latencyMaxMs: round(rng.float(0, retryPeriod * 250)),
+    latencyMaxMs,
+    watchLatencyMaxMs: round(rng.float(0, 2 * latencyMaxMs)),
     errorRate: round(rng.float(0, 0.2)),
     timeoutRate: round(rng.float(0, 0.1)),
     conflictRate: round(rng.float(0, 0.1)),

@@ -59,7 +59,7 @@ export const electionMachine = setup({
       context.op !== null &&
       context.op.sentAt + context.timing.renewDeadlineMs > event.at &&
       event.type === 'LOCK_WRITTEN' &&
-      event.snapshot.version !== context.observed?.snapshot?.version,
+      event.snapshot.version !== context.op.basedOn,
     conflictOrGone: ({ event }) =>
       event.type === 'LOCK_FAILED' && (event.error === 'Conflict' || event.error === 'NotFound'),
     /** The lock now names a holder other than this candidate. */

@@ -30,10 +30,17 @@ function chain(ctx: ElectionContext, ...steps: ((c: ElectionContext) => Plan)[])
   return { context: patch, effects };
 }
 
-const op = (kind: PendingOp['kind'], purpose: OpPurpose, at: number): PendingOp => ({
+/** A pending request; `basedOn` is the version an update replaces (null for a create or a read). */
+const op = (
+  kind: PendingOp['kind'],
+  purpose: OpPurpose,
+  at: number,
+  basedOn: string | null = null,
+): PendingOp => ({
   kind,
   purpose,
   sentAt: at,
+  basedOn,
 });
 
 const seen =
@@ -75,7 +82,7 @@ function acquireWrite(c: ElectionContext, purpose: OpPurpose, at: number, wall: 
   }
   if (decision === 'update' && current !== null) {
     return {
-      context: { op: op('update', purpose, at) },
+      context: { op: op('update', purpose, at, current.version) },
       effects: [
         { type: 'updateLock', record: acquireRecord(c, current, wall), expectedVersion: current.version },
       ],
@@ -163,7 +170,7 @@ export function renew(ctx: ElectionContext, input: Input): Plan {
   const current = ctx.observed?.snapshot ?? null;
   if (current === null) return read('renew', input.at)();
   return {
-    context: { op: op('update', 'renew', input.at) },
+    context: { op: op('update', 'renew', input.at, current.version) },
     effects: [{ type: 'updateLock', record: renewRecord(ctx, input.wall), expectedVersion: current.version }],
   };
 }
@@ -173,7 +180,7 @@ export function renew(ctx: ElectionContext, input: Input): Plan {
  * stored version; a no-op write (same version) is invisible to followers and extends nothing.
  */
 export function renewed(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
-  const changed = input.snapshot.version !== ctx.observed?.snapshot?.version;
+  const changed = input.snapshot.version !== ctx.op!.basedOn;
   const deadline = changed
     ? Math.max(ctx.deadline, ctx.op!.sentAt + ctx.timing.renewDeadlineMs)
     : ctx.deadline;
@@ -207,7 +214,7 @@ export function renewAfterRead(ctx: ElectionContext, input: In<'LOCK_READ'>): Pl
       };
     }
     return {
-      context: { op: op('update', 'renew', input.at) },
+      context: { op: op('update', 'renew', input.at, current.version) },
       effects: [{ type: 'updateLock', record: renewRecord(c, input.wall), expectedVersion: current.version }],
     };
   });
@@ -264,7 +271,10 @@ export function releaseWrite(ctx: ElectionContext, input: Input): Plan {
   const current = ctx.observed?.snapshot ?? null;
   if (current === null) return { context: { op: null }, effects: [] };
   return {
-    context: { op: op('update', 'release', input.at), releaseAttempts: ctx.releaseAttempts + 1 },
+    context: {
+      op: op('update', 'release', input.at, current.version),
+      releaseAttempts: ctx.releaseAttempts + 1,
+    },
     effects: [
       { type: 'updateLock', record: releaseRecord(ctx, input.wall), expectedVersion: current.version },
     ],

@@ -50,6 +50,12 @@ export interface PendingOp {
   readonly purpose: OpPurpose;
   /** When the request was issued: a successful write is valid from here, never from its (later) answer. */
   readonly sentAt: number;
+  /**
+   * For an update, the version it must replace. An answer with this same version was a no-op (Kubernetes
+   * keeps the version for identical writes). Compared with this, not with the latest observation, because a
+   * watch notification of the write itself may arrive before the write's answer.
+   */
+  readonly basedOn: string | null;
 }
 
 /** Timing in milliseconds, fixed for the machine's life. */
