@@ -133,7 +133,12 @@ export class ConfigMapLock implements Lock {
     }
   }
 
-  /** Watches this ConfigMap; a notification carrying a malformed record is passed on as deletion-free silence. */
+  /**
+   * Watches this ConfigMap and passes each change on as a hint (the elector still decides on reads and
+   * compare-and-swap writes). A notification whose annotation is malformed is dropped, not reported as a
+   * deletion: the elector's next read raises the typed Malformed error. After a watch ends or fails, it is
+   * restarted after a second; missed changes are caught by the elector's regular reads.
+   */
   watch(onChange: (snapshot: LockSnapshot | null) => void): () => void {
     const watcher = new Watch(this.#kubeConfig);
     let closed = false;

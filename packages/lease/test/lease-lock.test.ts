@@ -9,7 +9,7 @@ import {
 } from '@leasehold/kube-tools/testing.ts';
 import { describeLockConformance, sampleRecord } from '@leasehold/testkit';
 import { describe, expect, it } from 'vitest';
-import { LeaseLock } from '../src/index.ts';
+import { LeaseLock, MERGE_PATCH, requestOptions } from '../src/index.ts';
 
 const fixture = () => {
   const name = uniqueName('conformance');
@@ -64,7 +64,7 @@ describe('LeaseLock on kube-apiserver', () => {
     const created = await lock.create(sampleRecord('pod-a'));
     await coordination(kc).patchNamespacedLease(
       { name, namespace: NAMESPACE, body: { metadata: { annotations: { owner: 'team-x' } } } },
-      (await import('../src/index.ts')).requestOptions(undefined, 'application/merge-patch+json'),
+      requestOptions(undefined, MERGE_PATCH),
     );
     const current = await lock.get();
     expect(current!.version).not.toBe(created.version);

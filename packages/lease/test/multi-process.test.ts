@@ -1,0 +1,3 @@
+import { describeMultiProcessElection } from '@leasehold/kube-tools/election-scenarios.ts';
+
+describeMultiProcessElection('lease');

@@ -1,0 +1,151 @@
+/**
+ * Multi-process elections on the real control plane, one definition for every Kubernetes lock kind:
+ * three candidates in separate processes elect exactly one leader; the leader is SIGKILLed and another takes
+ * over; a SIGTERMed leader releases and hands over fast; the lock deleted or edited by hand mid-election is
+ * recovered from. An independent observer (the processes' own reports and the lock object) checks that at
+ * most one leader acts at a time.
+ */
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  CandidateProcess,
+  leadershipIntervals,
+  overlaps,
+  type CandidateProcess as Proc,
+} from './processes.ts';
+import { coordination, core, kubeconfigPath, NAMESPACE, uniqueName, waitFor } from './testing.ts';
+
+export type LockKind = 'lease' | 'configmap';
+
+const TIMING = { LEASE_DURATION: '3', RENEW_DEADLINE: '2', RETRY_PERIOD: '0.5' };
+/** Lease (3 s) + jittered retry (1.1 s) + request timeout (1 s) + process and API slack. */
+const FAILOVER_LIMIT_MS = 8_000;
+
+async function holder(kind: LockKind, name: string): Promise<string | null> {
+  try {
+    if (kind === 'lease') {
+      const lease = await coordination().readNamespacedLease({ name, namespace: NAMESPACE });
+      return lease.spec?.holderIdentity ?? '';
+    }
+    const cm = await core().readNamespacedConfigMap({ name, namespace: NAMESPACE });
+    const text = cm.metadata?.annotations?.['control-plane.alpha.kubernetes.io/leader'];
+    return text ? (JSON.parse(text) as { holderIdentity: string }).holderIdentity : '';
+  } catch {
+    return null;
+  }
+}
+
+async function remove(kind: LockKind, name: string): Promise<void> {
+  if (kind === 'lease') await coordination().deleteNamespacedLease({ name, namespace: NAMESPACE });
+  else await core().deleteNamespacedConfigMap({ name, namespace: NAMESPACE });
+}
+
+export function describeMultiProcessElection(kind: LockKind): void {
+  describe(`${kind}: candidates in separate processes`, () => {
+    let procs: Proc[] = [];
+    const killedAt = new Map<string, number>();
+
+    const spawn = (name: string, ids: string[]) => {
+      procs = ids.map(
+        (id) =>
+          new CandidateProcess(id, {
+            ...TIMING,
+            KUBECONFIG: kubeconfigPath(),
+            LOCK_KIND: kind,
+            LOCK_NAME: name,
+          }),
+      );
+      return procs;
+    };
+    const leaders = () => procs.filter((p) => p.leading);
+    const expectNoOverlap = () => expect(overlaps(leadershipIntervals(procs, killedAt))).toEqual([]);
+
+    afterEach(async () => {
+      for (const p of procs) await p.kill('SIGKILL');
+      procs = [];
+      killedAt.clear();
+    });
+
+    it('elect exactly one leader; after a SIGKILL another takes over within the bound', async () => {
+      const name = uniqueName(`${kind}-kill`);
+      spawn(name, ['alpha', 'bravo', 'charlie']);
+      const [first] = await waitFor(leaders, (l) => l.length === 1, 30_000);
+      await new Promise((r) => setTimeout(r, 3_000)); // several renewals: still exactly one
+      expect(leaders().map((p) => p.id)).toEqual([first!.id]);
+      expect(await holder(kind, name)).toBe(first!.id);
+
+      await first!.kill('SIGKILL');
+      killedAt.set(first!.id, Date.now());
+      const killed = Date.now();
+      const [second] = await waitFor(leaders, (l) => l.length === 1, 30_000);
+      const failover = Date.now() - killed;
+      console.log(`${kind}: SIGKILL failover took ${failover} ms (lease ${TIMING.LEASE_DURATION} s)`);
+      expect(second!.id).not.toBe(first!.id);
+      expect(failover).toBeLessThan(FAILOVER_LIMIT_MS);
+      expect(await holder(kind, name)).toBe(second!.id);
+      expectNoOverlap();
+    });
+
+    it('a SIGTERMed leader releases the lock and another takes over without waiting out the lease', async () => {
+      const name = uniqueName(`${kind}-stop`);
+      spawn(name, ['delta', 'echo']);
+      const [first] = await waitFor(leaders, (l) => l.length === 1, 30_000);
+      const stopped = Date.now();
+      await first!.kill('SIGTERM');
+      expect(first!.events.map((e) => e.event)).toContain('exit');
+      const [second] = await waitFor(leaders, (l) => l.length === 1, 10_000);
+      const handover = Date.now() - stopped;
+      console.log(`${kind}: SIGTERM release handover took ${handover} ms`);
+      expect(second!.id).not.toBe(first!.id);
+      // The release makes the lock free at once: well under the 3 s lease.
+      expect(handover).toBeLessThan(2_500);
+      expectNoOverlap();
+    });
+
+    it('recovers when the lock is deleted by hand mid-election', async () => {
+      const name = uniqueName(`${kind}-delete`);
+      spawn(name, ['foxtrot', 'golf', 'hotel']);
+      await waitFor(leaders, (l) => l.length === 1, 30_000);
+      await remove(kind, name);
+      // The leader recreates it; the others wait out a lease from when they saw it vanish.
+      await waitFor(
+        () => holder(kind, name),
+        (h) => h !== null && h !== '',
+        FAILOVER_LIMIT_MS,
+      );
+      await new Promise((r) => setTimeout(r, 4_000));
+      expect(leaders(), JSON.stringify(procs.map((p) => p.events))).toHaveLength(1);
+      expect(await holder(kind, name)).toBe(leaders()[0]!.id);
+      expectNoOverlap();
+    });
+
+    it('recovers when the holder is edited by hand to someone who does not exist', async () => {
+      const name = uniqueName(`${kind}-edit`);
+      spawn(name, ['india', 'juliet']);
+      const [first] = await waitFor(leaders, (l) => l.length === 1, 30_000);
+      if (kind === 'lease') {
+        await coordination().patchNamespacedLease(
+          { name, namespace: NAMESPACE, body: { spec: { holderIdentity: 'intruder' } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      } else {
+        const cm = await core().readNamespacedConfigMap({ name, namespace: NAMESPACE });
+        const record = JSON.parse(cm.metadata!.annotations!['control-plane.alpha.kubernetes.io/leader']!);
+        cm.metadata!.annotations!['control-plane.alpha.kubernetes.io/leader'] = JSON.stringify({
+          ...record,
+          holderIdentity: 'intruder',
+        });
+        await core().replaceNamespacedConfigMap({ name, namespace: NAMESPACE, body: cm });
+      }
+      // The old leader sees the foreign holder and steps down; after the intruder's lease, someone leads.
+      await waitFor(
+        () => first!.leading,
+        (l) => !l,
+        5_000,
+      );
+      await waitFor(leaders, (l) => l.length === 1, 15_000);
+      expect(await holder(kind, name)).toBe(leaders()[0]!.id);
+      expectNoOverlap();
+    });
+  });
+}
