@@ -60,10 +60,20 @@ export class RecordParseError extends Error {
   override readonly name = 'RecordParseError';
 }
 
+/** RFC 3339 as Kubernetes writes it (`Z` or an offset, optional fraction). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+/** Python's `str(datetime)` with no zone, as kubernetes_asyncio writes into a ConfigMap annotation. */
+const PYTHON_NAIVE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/;
+
+/**
+ * Parses a record time. kubernetes_asyncio's zone-less times are read as UTC: times are informational (no
+ * decision compares them with a clock), so a wrong zone can mislead a human, never the election.
+ */
 function parseTime(value: unknown, field: string): Date | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value !== 'string') throw new RecordParseError(`${field} must be an RFC 3339 string or null`);
-  const date = new Date(value);
+  const text = PYTHON_NAIVE.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  const date = RFC3339.test(text) ? new Date(text) : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) throw new RecordParseError(`${field} is not an RFC 3339 time: ${value}`);
   return date;
 }
@@ -76,6 +86,21 @@ function parseInteger(value: unknown, field: string): number {
   return value;
 }
 
+/**
+ * The lease duration: an integer as client-go writes it, or a decimal string as kubernetes_asyncio writes it
+ * (`str(lease_duration)`, e.g. `"15"` or `"2.5"`), rounded up to whole seconds so a reader never waits less.
+ */
+function parseLeaseDuration(value: unknown): number {
+  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value));
+  try {
+    return parseInteger(value, 'leaseDurationSeconds');
+  } catch {
+    throw new RecordParseError(
+      `leaseDurationSeconds must be a non-negative integer or decimal string, got ${JSON.stringify(value)}`,
+    );
+  }
+}
+
 function parseString(value: unknown, field: string): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw new RecordParseError(`${field} must be a string`);
@@ -84,7 +109,9 @@ function parseString(value: unknown, field: string): string {
 
 /**
  * Parses the JSON object form. Missing fields take Go's zero values, as client-go's decoder gives them;
- * fields of the wrong type throw `RecordParseError`.
+ * fields of the wrong type throw `RecordParseError`. kubernetes_asyncio's dialect (lease duration as a string,
+ * zone-less `YYYY-MM-DD HH:MM:SS.ffffff` times, no `leaderTransitions`) is read too; writes are always
+ * client-go's form.
  */
 export function recordFromJSON(json: unknown): LeaderElectionRecord {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -95,7 +122,7 @@ export function recordFromJSON(json: unknown): LeaderElectionRecord {
   const preferredHolder = parseString(o.preferredHolder, 'preferredHolder');
   return {
     holderIdentity: parseString(o.holderIdentity, 'holderIdentity'),
-    leaseDurationSeconds: parseInteger(o.leaseDurationSeconds, 'leaseDurationSeconds'),
+    leaseDurationSeconds: parseLeaseDuration(o.leaseDurationSeconds),
     acquireTime: parseTime(o.acquireTime, 'acquireTime'),
     renewTime: parseTime(o.renewTime, 'renewTime'),
     leaderTransitions: parseInteger(o.leaderTransitions, 'leaderTransitions'),

@@ -48,12 +48,33 @@ describe('LeaderElectionRecord JSON', () => {
     ['not json', /not JSON/],
     ['[1]', /JSON object/],
     ['{"holderIdentity":5}', /holderIdentity must be a string/],
-    ['{"leaseDurationSeconds":"15"}', /leaseDurationSeconds must be a non-negative integer/],
+    ['{"leaseDurationSeconds":"fifteen"}', /leaseDurationSeconds must be a non-negative integer/],
+    ['{"leaseDurationSeconds":1.5}', /leaseDurationSeconds must be a non-negative integer/],
+    ['{"acquireTime":"March 7, 2026"}', /acquireTime is not an RFC 3339 time/],
     ['{"leaderTransitions":-1}', /leaderTransitions/],
     ['{"renewTime":"yesterday"}', /renewTime is not an RFC 3339 time/],
   ])('rejects %s with a RecordParseError naming the problem', (text, message) => {
     expect(() => parseRecord(text)).toThrow(RecordParseError);
     expect(() => parseRecord(text)).toThrow(message);
+  });
+
+  it("reads kubernetes_asyncio's dialect: string lease duration, zone-less times, no transition count", () => {
+    // Exactly what kubernetes_asyncio 36's ConfigMapLock writes (json.dumps of str() values).
+    const text =
+      '{"holderIdentity": "py-1", "leaseDurationSeconds": "2.5", "acquireTime": "2026-11-24 10:00:00.250000", ' +
+      '"renewTime": "2026-11-24 10:00:04.5"}';
+    expect(parseRecord(text)).toEqual({
+      holderIdentity: 'py-1',
+      leaseDurationSeconds: 3,
+      acquireTime: new Date('2026-11-24T10:00:00.250Z'),
+      renewTime: new Date('2026-11-24T10:00:04.500Z'),
+      leaderTransitions: 0,
+    });
+    // Written back in client-go's form.
+    expect(stringifyRecord(parseRecord(text))).toBe(
+      '{"holderIdentity":"py-1","leaseDurationSeconds":3,"acquireTime":"2026-11-24T10:00:00Z",' +
+        '"renewTime":"2026-11-24T10:00:04Z","leaderTransitions":0}',
+    );
   });
 
   it('round-trips any record to the second (property)', () => {
