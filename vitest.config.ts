@@ -23,7 +23,7 @@ export default defineConfig({
           include: [
             'packages/{lease,configmap}/test/**/*.test.ts',
             'examples/kube/**/*.test.ts',
-            'interop/**/*.test.ts',
+            'tools/interop/test/**/*.test.ts',
           ],
           globalSetup: ['tools/kube/vitest-setup.ts'],
           testTimeout: 120_000,

@@ -10,6 +10,8 @@ echo "== control plane (kube-apiserver + etcd, built once from Go modules and ca
 # Built here, not inside a test hook, so a cold build (about 5 minutes on 2 cores) has no hook timeout.
 # A failure stops the suite: the adapter tests never skip for lack of a control plane.
 bash tools/kube/build.sh >/dev/null
+echo "== interop peers (client-go from the Go module proxy, kubernetes_asyncio from PyPI, built once and cached)"
+bash tools/interop/build.sh >/dev/null
 
 echo "== typecheck"
 pnpm -r --reporter=append-only typecheck

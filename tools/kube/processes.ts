@@ -1,4 +1,7 @@
-/** Candidates in separate processes (tools/candidate/candidate.ts), with their event streams. */
+/**
+ * Candidates in separate processes, with their event streams. By default a Leasehold candidate
+ * (tools/candidate/candidate.ts); the interop peers (client-go, kubernetes_asyncio) speak the same protocol.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -11,17 +14,38 @@ export interface CandidateEvent {
 
 const script = join(import.meta.dirname, '..', 'candidate', 'candidate.ts');
 
+/** The program a candidate process runs. */
+export interface CandidateCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  /** Implementation name for reports: 'leasehold', 'client-go', 'kubernetes_asyncio'. */
+  readonly impl: string;
+}
+
+export const LEASEHOLD_CANDIDATE: CandidateCommand = {
+  file: process.execPath,
+  args: ['--conditions=source', script],
+  impl: 'leasehold',
+};
+
 export class CandidateProcess {
   readonly id: string;
+  readonly impl: string;
   readonly child: ChildProcess;
   readonly events: CandidateEvent[] = [];
+  /** The end of what the process wrote on stderr (peers log there), for failure messages. */
+  stderr = '';
   #buffer = '';
 
-  constructor(id: string, env: Record<string, string>) {
+  constructor(id: string, env: Record<string, string>, command: CandidateCommand = LEASEHOLD_CANDIDATE) {
     this.id = id;
-    this.child = spawn(process.execPath, ['--conditions=source', script], {
+    this.impl = command.impl;
+    this.child = spawn(command.file, [...command.args], {
       env: { ...process.env, ...env, IDENTITY: id },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4_000);
     });
     this.child.stdout!.on('data', (chunk: Buffer) => {
       this.#buffer += chunk.toString();
@@ -44,6 +68,15 @@ export class CandidateProcess {
     if (!this.alive) return false;
     const last = this.events.filter((e) => e.event === 'started' || e.event === 'stopped').at(-1);
     return last?.event === 'started';
+  }
+
+  /** Stops the process (SIGSTOP) without ending it, as a stop-the-world pause; `resume()` continues it. */
+  pause(): void {
+    if (this.alive) this.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.alive) this.child.kill('SIGCONT');
   }
 
   kill(signal: NodeJS.Signals): Promise<void> {

@@ -1,0 +1,111 @@
+// A client-go leader-election candidate, the Go peer of the interop tests. It speaks the same line protocol
+// as tools/candidate/candidate.ts: one JSON object per event on stdout, {"t": epoch ms, "id", "event"}, with
+// event one of ready, started, stopped, leader, exit. "stopped" is printed when the leader's work context
+// ends, which in client-go comes before the release is written.
+//
+// Environment: KUBECONFIG, LOCK_NAME, IDENTITY, NAMESPACE (default "default"), LEASE_DURATION,
+// RENEW_DEADLINE, RETRY_PERIOD in seconds. Only the Lease lock: client-go no longer has a ConfigMap lock.
+// SIGTERM or SIGINT cancels the election; client-go releases the lease (ReleaseOnCancel) and the program
+// exits 0.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/tools/leaderelection"
+	"k8s.io/client-go/tools/leaderelection/resourcelock"
+	"k8s.io/klog/v2"
+)
+
+var (
+	id  = mustEnv("IDENTITY", "")
+	out sync.Mutex
+)
+
+func emit(event string, extra map[string]any) {
+	line := map[string]any{"t": time.Now().UnixMilli(), "id": id, "event": event}
+	for k, v := range extra {
+		line[k] = v
+	}
+	b, _ := json.Marshal(line)
+	out.Lock()
+	defer out.Unlock()
+	fmt.Println(string(b))
+}
+
+func mustEnv(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	if fallback == "" {
+		fmt.Fprintf(os.Stderr, "client-go candidate: %s is not set\n", name)
+		os.Exit(2)
+	}
+	return fallback
+}
+
+func seconds(name, fallback string) time.Duration {
+	f, err := strconv.ParseFloat(mustEnv(name, fallback), 64)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "client-go candidate: %s: %v\n", name, err)
+		os.Exit(2)
+	}
+	return time.Duration(f * float64(time.Second))
+}
+
+func main() {
+	klog.SetOutput(os.Stderr)
+	cfg, err := clientcmd.BuildConfigFromFlags("", mustEnv("KUBECONFIG", ""))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "client-go candidate: kubeconfig: %v\n", err)
+		os.Exit(2)
+	}
+	client := kubernetes.NewForConfigOrDie(cfg)
+	lock := &resourcelock.LeaseLock{
+		LeaseMeta:  metav1.ObjectMeta{Name: mustEnv("LOCK_NAME", ""), Namespace: mustEnv("NAMESPACE", "default")},
+		Client:     client.CoordinationV1(),
+		LockConfig: resourcelock.ResourceLockConfig{Identity: id},
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-signals
+		cancel()
+	}()
+
+	emit("ready", nil)
+	// client-go's Run returns when leadership is lost; stay a candidate until cancelled.
+	for ctx.Err() == nil {
+		leaderelection.RunOrDie(ctx, leaderelection.LeaderElectionConfig{
+			Lock:            lock,
+			ReleaseOnCancel: true,
+			LeaseDuration:   seconds("LEASE_DURATION", "4"),
+			RenewDeadline:   seconds("RENEW_DEADLINE", "2.5"),
+			RetryPeriod:     seconds("RETRY_PERIOD", "1"),
+			Name:            "interop",
+			Callbacks: leaderelection.LeaderCallbacks{
+				OnStartedLeading: func(work context.Context) {
+					emit("started", nil)
+					<-work.Done()
+					emit("stopped", nil)
+				},
+				OnStoppedLeading: func() {},
+				OnNewLeader:      func(leader string) { emit("leader", map[string]any{"leader": leader}) },
+			},
+		})
+	}
+	emit("exit", nil)
+}
