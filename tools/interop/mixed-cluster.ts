@@ -20,8 +20,9 @@ import {
   leadershipIntervals,
   overlaps,
 } from '@leasehold/kube-tools/processes.ts';
-import { coordination, core, kubeconfigPath, NAMESPACE } from '@leasehold/kube-tools/testing.ts';
-import type { Impl } from './peers.ts';
+import { kubeconfigPath, lockHolder, uniqueName } from '@leasehold/kube-tools/testing.ts';
+import { describe, expect, it } from 'vitest';
+import { type Impl, interopPeers } from './peers.ts';
 
 export type LockKind = 'lease' | 'configmap';
 
@@ -49,20 +50,6 @@ export interface MixedRun {
   readonly holders: string[];
 }
 
-async function readHolder(kind: LockKind, name: string): Promise<string | null> {
-  try {
-    if (kind === 'lease') {
-      const lease = await coordination().readNamespacedLease({ name, namespace: NAMESPACE });
-      return lease.spec?.holderIdentity ?? '';
-    }
-    const cm = await core().readNamespacedConfigMap({ name, namespace: NAMESPACE });
-    const text = cm.metadata?.annotations?.['control-plane.alpha.kubernetes.io/leader'];
-    return text ? String((JSON.parse(text) as { holderIdentity?: string }).holderIdentity ?? '') : '';
-  } catch {
-    return null;
-  }
-}
-
 export async function runMixedCluster(options: {
   kind: LockKind;
   name: string;
@@ -86,7 +73,7 @@ export async function runMixedCluster(options: {
   let polling = true;
   const poller = (async () => {
     while (polling) {
-      const h = await readHolder(kind, name);
+      const h = await lockHolder(kind, name);
       if (h && h !== holders.at(-1)) holders.push(h);
       await sleep(100);
     }
@@ -189,4 +176,23 @@ export function describeRun(run: MixedRun): string {
     ...lines,
     `  holders seen from outside: ${run.holders.join(' -> ')}`,
   ].join('\n');
+}
+
+/** The mixed-cluster test for one lock kind: 8 rounds, no violations, every handover within the bound. */
+export function describeMixedCluster(kind: LockKind, title: string, start: Impl[]): void {
+  describe(title, () => {
+    it('keeps at most one leader while leaders are killed and stopped over and over, and always moves on', async () => {
+      const run = await runMixedCluster({
+        kind,
+        name: uniqueName(`mixed-${kind}`),
+        peers: interopPeers(),
+        start,
+        rounds: 8,
+      });
+      console.log(describeRun(run));
+      expect(run.violations).toEqual([]);
+      expect(run.rounds).toHaveLength(9);
+      for (const round of run.rounds.slice(1)) expect(round.waitedMs).toBeLessThan(FAILOVER_BOUND_MS);
+    }, 300_000);
+  });
 }

@@ -18,6 +18,8 @@ export interface ControlPlane {
   readonly server: string;
   readonly adminToken: string;
   readonly restrictedToken: string;
+  /** With `auditLog: true`: the API server's JSON audit log of lease and configmap requests. */
+  readonly auditLog?: string;
   stop(): Promise<void>;
 }
 
@@ -118,7 +120,26 @@ function stopProc(proc: Proc): Promise<void> {
   });
 }
 
-export async function startControlPlane(options: { readyTimeoutMs?: number } = {}): Promise<ControlPlane> {
+/** Audit every request on leases and configmaps (metadata only), for benchmarks that count API load. */
+const AUDIT_POLICY = JSON.stringify({
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [
+    {
+      level: 'Metadata',
+      resources: [
+        { group: 'coordination.k8s.io', resources: ['leases'] },
+        { group: '', resources: ['configmaps'] },
+      ],
+    },
+    { level: 'None' },
+  ],
+});
+
+export async function startControlPlane(
+  options: { readyTimeoutMs?: number; auditLog?: boolean } = {},
+): Promise<ControlPlane> {
   const bin = await buildBinaries();
   const dir = mkdtempSync(join(tmpdir(), 'leasehold-kube-'));
   const readyTimeoutMs = options.readyTimeoutMs ?? 180_000;
@@ -158,6 +179,7 @@ export async function startControlPlane(options: { readyTimeoutMs?: number } = {
       `${adminToken},leasehold-admin,leasehold-admin,"system:masters"\n${restrictedToken},leasehold-restricted,leasehold-restricted,\n`,
     );
 
+    if (options.auditLog) writeFileSync(join(dir, 'audit-policy.json'), AUDIT_POLICY);
     const apiserver = launch(
       join(bin, 'kube-apiserver'),
       [
@@ -176,6 +198,14 @@ export async function startControlPlane(options: { readyTimeoutMs?: number } = {
         // The default reconciler refuses a loopback advertise address; nothing here needs the endpoints.
         '--endpoint-reconciler-type=none',
         '--v=0',
+        ...(options.auditLog
+          ? [
+              `--audit-policy-file=${join(dir, 'audit-policy.json')}`,
+              `--audit-log-path=${join(dir, 'audit.log')}`,
+              '--audit-log-format=json',
+              '--audit-log-mode=blocking',
+            ]
+          : []),
       ],
       join(dir, 'kube-apiserver.log'),
     );
@@ -202,7 +232,14 @@ export async function startControlPlane(options: { readyTimeoutMs?: number } = {
         'current-context': 'admin',
       }),
     );
-    return { kubeconfig, server, adminToken, restrictedToken, stop: stopAll };
+    return {
+      kubeconfig,
+      server,
+      adminToken,
+      restrictedToken,
+      ...(options.auditLog ? { auditLog: join(dir, 'audit.log') } : {}),
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

@@ -13,27 +13,13 @@ import {
   overlaps,
   type CandidateProcess as Proc,
 } from './processes.ts';
-import { coordination, core, kubeconfigPath, NAMESPACE, uniqueName, waitFor } from './testing.ts';
+import { coordination, core, kubeconfigPath, lockHolder, NAMESPACE, uniqueName, waitFor } from './testing.ts';
 
 export type LockKind = 'lease' | 'configmap';
 
 const TIMING = { LEASE_DURATION: '3', RENEW_DEADLINE: '2', RETRY_PERIOD: '0.5' };
 /** Lease (3 s) + jittered retry (1.1 s) + request timeout (1 s) + process and API slack. */
 const FAILOVER_LIMIT_MS = 8_000;
-
-async function holder(kind: LockKind, name: string): Promise<string | null> {
-  try {
-    if (kind === 'lease') {
-      const lease = await coordination().readNamespacedLease({ name, namespace: NAMESPACE });
-      return lease.spec?.holderIdentity ?? '';
-    }
-    const cm = await core().readNamespacedConfigMap({ name, namespace: NAMESPACE });
-    const text = cm.metadata?.annotations?.['control-plane.alpha.kubernetes.io/leader'];
-    return text ? (JSON.parse(text) as { holderIdentity: string }).holderIdentity : '';
-  } catch {
-    return null;
-  }
-}
 
 async function remove(kind: LockKind, name: string): Promise<void> {
   if (kind === 'lease') await coordination().deleteNamespacedLease({ name, namespace: NAMESPACE });
@@ -72,7 +58,7 @@ export function describeMultiProcessElection(kind: LockKind): void {
       const [first] = await waitFor(leaders, (l) => l.length === 1, 30_000);
       await new Promise((r) => setTimeout(r, 3_000)); // several renewals: still exactly one
       expect(leaders().map((p) => p.id)).toEqual([first!.id]);
-      expect(await holder(kind, name)).toBe(first!.id);
+      expect(await lockHolder(kind, name)).toBe(first!.id);
 
       await first!.kill('SIGKILL');
       killedAt.set(first!.id, Date.now());
@@ -82,7 +68,7 @@ export function describeMultiProcessElection(kind: LockKind): void {
       console.log(`${kind}: SIGKILL failover took ${failover} ms (lease ${TIMING.LEASE_DURATION} s)`);
       expect(second!.id).not.toBe(first!.id);
       expect(failover).toBeLessThan(FAILOVER_LIMIT_MS);
-      expect(await holder(kind, name)).toBe(second!.id);
+      expect(await lockHolder(kind, name)).toBe(second!.id);
       expectNoOverlap();
     });
 
@@ -109,13 +95,13 @@ export function describeMultiProcessElection(kind: LockKind): void {
       await remove(kind, name);
       // The leader recreates it; the others wait out a lease from when they saw it vanish.
       await waitFor(
-        () => holder(kind, name),
+        () => lockHolder(kind, name),
         (h) => h !== null && h !== '',
         FAILOVER_LIMIT_MS,
       );
       await new Promise((r) => setTimeout(r, 4_000));
       expect(leaders(), JSON.stringify(procs.map((p) => p.events))).toHaveLength(1);
-      expect(await holder(kind, name)).toBe(leaders()[0]!.id);
+      expect(await lockHolder(kind, name)).toBe(leaders()[0]!.id);
       expectNoOverlap();
     });
 
@@ -144,7 +130,7 @@ export function describeMultiProcessElection(kind: LockKind): void {
         5_000,
       );
       await waitFor(leaders, (l) => l.length === 1, 15_000);
-      expect(await holder(kind, name)).toBe(leaders()[0]!.id);
+      expect(await lockHolder(kind, name)).toBe(leaders()[0]!.id);
       expectNoOverlap();
     });
   });

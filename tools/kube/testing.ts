@@ -1,6 +1,7 @@
 /** Helpers for tests on the real control plane (the `kube` vitest project). */
 import { randomBytes } from 'node:crypto';
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
 import { inject } from 'vitest';
 
 declare module 'vitest' {
@@ -81,4 +82,40 @@ export async function rawGet(path: string, kc = kubeConfig()): Promise<unknown> 
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * An election on `lock` (lease 3 s, renew deadline 2 s, retry 0.5 s) that collects what it reports to
+ * `onError`, started with `acquire()`: for tests of how lock failures surface.
+ */
+export function electionCollectingErrors(lock: Lock): { election: LeaderElection; errors: unknown[] } {
+  const errors: unknown[] = [];
+  const election = new LeaderElection(
+    new ElectionConfig({
+      lock,
+      leaseDuration: 3,
+      renewDeadline: 2,
+      retryPeriod: 0.5,
+      onStartedLeading: () => {},
+      onStoppedLeading: () => {},
+      onError: (err) => errors.push(err),
+    }),
+  );
+  void election.acquire();
+  return { election, errors };
+}
+
+/** The holder named by a Lease or by a ConfigMap's leader annotation; `null` if the object is absent. */
+export async function lockHolder(kind: 'lease' | 'configmap', name: string): Promise<string | null> {
+  try {
+    if (kind === 'lease') {
+      const lease = await coordination().readNamespacedLease({ name, namespace: NAMESPACE });
+      return lease.spec?.holderIdentity ?? '';
+    }
+    const cm = await core().readNamespacedConfigMap({ name, namespace: NAMESPACE });
+    const text = cm.metadata?.annotations?.['control-plane.alpha.kubernetes.io/leader'];
+    return text ? String((JSON.parse(text) as { holderIdentity?: string }).holderIdentity ?? '') : '';
+  } catch {
+    return null;
+  }
 }

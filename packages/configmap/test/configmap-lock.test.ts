@@ -1,6 +1,14 @@
-import { ElectionConfig, isLockError, LeaderElection, parseRecord } from '@leasehold/core';
+import { isLockError, parseRecord } from '@leasehold/core';
 import { describeMultiProcessElection } from '@leasehold/kube-tools/election-scenarios.ts';
-import { core, kubeConfig, NAMESPACE, rawGet, uniqueName, waitFor } from '@leasehold/kube-tools/testing.ts';
+import {
+  core,
+  electionCollectingErrors,
+  kubeConfig,
+  NAMESPACE,
+  rawGet,
+  uniqueName,
+  waitFor,
+} from '@leasehold/kube-tools/testing.ts';
 import { describeLockConformance, sampleRecord } from '@leasehold/testkit';
 import { describe, expect, it } from 'vitest';
 import { ConfigMapLock, LEADER_ANNOTATION } from '../src/index.ts';
@@ -76,19 +84,7 @@ describe('ConfigMapLock on kube-apiserver', () => {
       `Malformed: ConfigMap default/${name}: annotation ${LEADER_ANNOTATION}: not JSON`,
     );
 
-    const errors: unknown[] = [];
-    const election = new LeaderElection(
-      new ElectionConfig({
-        lock,
-        leaseDuration: 3,
-        renewDeadline: 2,
-        retryPeriod: 0.5,
-        onStartedLeading: () => {},
-        onStoppedLeading: () => {},
-        onError: (err) => errors.push(err),
-      }),
-    );
-    void election.acquire();
+    const { election, errors } = electionCollectingErrors(lock);
     await waitFor(
       () => errors.length,
       (n) => n >= 3,

@@ -1,6 +1,7 @@
-import { ElectionConfig, isLockError, LeaderElection } from '@leasehold/core';
+import { isLockError } from '@leasehold/core';
 import {
   coordination,
+  electionCollectingErrors,
   kubeConfig,
   NAMESPACE,
   rawGet,
@@ -90,19 +91,7 @@ describe('LeaseLock on kube-apiserver', () => {
       /Forbidden: Lease default\/forbidden-[0-9a-f]+: get: HTTP 403: .*leasehold-restricted.*cannot get resource "leases"/,
     );
 
-    const errors: unknown[] = [];
-    const election = new LeaderElection(
-      new ElectionConfig({
-        lock,
-        leaseDuration: 3,
-        renewDeadline: 2,
-        retryPeriod: 0.5,
-        onStartedLeading: () => {},
-        onStoppedLeading: () => {},
-        onError: (err) => errors.push(err),
-      }),
-    );
-    void election.acquire();
+    const { election, errors } = electionCollectingErrors(lock);
     await waitFor(
       () => errors.length,
       (n) => n >= 2,

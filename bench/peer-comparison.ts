@@ -1,0 +1,147 @@
+/**
+ * Benchmark: API-server load and failover speed of Leasehold, client-go and kubernetes_asyncio, each in a
+ * cluster of its own three candidates on the real control plane (started here, with an audit log that
+ * records every request on leases and configmaps, so requests are counted by the API server itself).
+ *
+ *   scripts/bench.sh [--load-seconds 60] [--kills 5]
+ *
+ * Load: client-go's default timings (lease 15 s, renew deadline 10 s, retry 2 s), one leader and two
+ * followers, counted over the window once a leader is in. Failover: lease 4 s, renew deadline 2.5 s, retry
+ * 1 s (kubernetes_asyncio's minimum retry); the leader is killed at a random point of its renewal cycle and
+ * replaced, and the time until the next leader reports `started` is measured, for SIGKILL (lease must expire)
+ * and SIGTERM (Leasehold and client-go release; kubernetes_asyncio cannot).
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { type Impl, interopPeers } from '@leasehold/interop/peers.ts';
+import { startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
+import { CandidateProcess } from '@leasehold/kube-tools/processes.ts';
+
+const { values } = parseArgs({
+  options: { 'load-seconds': { type: 'string', default: '60' }, kills: { type: 'string', default: '5' } },
+});
+const LOAD_SECONDS = Number(values['load-seconds']);
+const KILLS = Number(values.kills);
+const CONFIGS: { impl: Impl; kind: 'lease' | 'configmap' }[] = [
+  { impl: 'leasehold', kind: 'lease' },
+  { impl: 'client-go', kind: 'lease' },
+  { impl: 'kubernetes_asyncio', kind: 'lease' },
+  { impl: 'leasehold', kind: 'configmap' },
+  { impl: 'kubernetes_asyncio', kind: 'configmap' },
+];
+
+const peers = interopPeers();
+const plane = await startControlPlane({ auditLog: true });
+let serial = 0;
+
+function cluster(impl: Impl, kind: string, name: string, timing: Record<string, string>, size = 3) {
+  const procs: CandidateProcess[] = [];
+  const add = () => {
+    serial += 1;
+    const env = { ...timing, KUBECONFIG: plane.kubeconfig, LOCK_KIND: kind, LOCK_NAME: name };
+    procs.push(new CandidateProcess(`${impl.replace('_', '-')}-${serial}`, env, peers[impl]));
+  };
+  for (let i = 0; i < size; i += 1) add();
+  return { procs, add };
+}
+
+async function leaderOf(procs: CandidateProcess[], timeoutMs = 60_000): Promise<CandidateProcess> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const leading = procs.filter((p) => p.leading);
+    if (leading.length === 1) return leading[0]!;
+    await sleep(20);
+  }
+  throw new Error(`no leader within ${timeoutMs} ms`);
+}
+
+interface AuditEvent {
+  stage: string;
+  verb: string;
+  requestURI: string;
+  requestReceivedTimestamp: string;
+  objectRef?: { name?: string };
+}
+
+function auditFor(name: string, from: number, to: number): AuditEvent[] {
+  return readFileSync(plane.auditLog!, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(name))
+    .map((line) => JSON.parse(line) as AuditEvent)
+    .filter((e) => {
+      const at = Date.parse(e.requestReceivedTimestamp);
+      return at >= from && at < to;
+    });
+}
+
+async function measureLoad(impl: Impl, kind: string) {
+  const name = `bench-load-${kind}-${impl.replace('_', '-')}`;
+  const { procs } = cluster(impl, kind, name, {
+    LEASE_DURATION: '15',
+    RENEW_DEADLINE: '10',
+    RETRY_PERIOD: '2',
+  });
+  try {
+    await leaderOf(procs);
+    await sleep(2_000); // past the start-up reads
+    const from = Date.now();
+    await sleep(LOAD_SECONDS * 1000);
+    const to = Date.now();
+    await sleep(1_000); // let the audit log catch up
+    const events = auditFor(name, from, to);
+    const done = events.filter((e) => e.stage === 'ResponseComplete' && e.verb !== 'watch');
+    const perMinute = (n: number) => Math.round((n / LOAD_SECONDS) * 60 * 10) / 10;
+    const reads = done.filter((e) => e.verb === 'get' || e.verb === 'list').length;
+    const writes = done.filter((e) => ['update', 'patch', 'create'].includes(e.verb)).length;
+    const watches = events.filter((e) => e.verb === 'watch' && e.stage === 'ResponseStarted').length;
+    return { reads: perMinute(reads), writes: perMinute(writes), total: perMinute(reads + writes), watches };
+  } finally {
+    for (const p of procs) await p.kill('SIGKILL');
+  }
+}
+
+async function measureFailover(impl: Impl, kind: string, signal: NodeJS.Signals) {
+  const name = `bench-failover-${kind}-${impl.replace('_', '-')}-${signal.toLowerCase()}`;
+  const { procs, add } = cluster(impl, kind, name, {
+    LEASE_DURATION: '4',
+    RENEW_DEADLINE: '2.5',
+    RETRY_PERIOD: '1',
+  });
+  const times: number[] = [];
+  try {
+    for (let k = 0; k < KILLS; k += 1) {
+      const leader = await leaderOf(procs);
+      await sleep(1_500 + Math.random() * 1_000); // a random point of the 1 s renewal cycle, past start-up
+      const killed = Date.now();
+      await leader.kill(signal);
+      add();
+      const next = await leaderOf(procs);
+      times.push(next.events.findLast((e) => e.event === 'started')!.t - killed);
+    }
+  } finally {
+    for (const p of procs) await p.kill('SIGKILL');
+  }
+  const mean = Math.round(times.reduce((a, b) => a + b, 0) / times.length);
+  return { mean, min: Math.min(...times), max: Math.max(...times) };
+}
+
+const rows: string[] = [];
+for (const { impl, kind } of CONFIGS) {
+  const load = await measureLoad(impl, kind);
+  const kill = await measureFailover(impl, kind, 'SIGKILL');
+  const term = await measureFailover(impl, kind, 'SIGTERM');
+  const row =
+    `| ${impl} | ${kind} | ${load.total} | ${load.reads} | ${load.writes} | ${load.watches} | ` +
+    `${kill.mean} (${kill.min}–${kill.max}) | ${term.mean} (${term.min}–${term.max}) |`;
+  console.log(row);
+  rows.push(row);
+}
+await plane.stop();
+
+console.log(`\nload window ${LOAD_SECONDS} s, ${KILLS} kills per signal\n`);
+console.log(
+  '| implementation | lock | requests/min (3 candidates) | reads/min | writes/min | watches opened | SIGKILL failover ms, mean (min–max) | SIGTERM handover ms, mean (min–max) |',
+);
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const row of rows) console.log(row);
