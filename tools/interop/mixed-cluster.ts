@@ -108,7 +108,7 @@ export async function runMixedCluster(options: {
 
       const next = impls[(r + 1) % impls.length]!;
       spawn(leader.impl as Impl);
-      await sleep(300); // the replacement is a live candidate before the leader goes
+      await sleep(1_500); // the replacement is a running candidate (past start-up) before the leader goes
       paused = procs.filter((p) => p !== leader && p.alive && p.impl !== next);
       for (const p of paused) p.pause();
       since = Date.now();
