@@ -92,6 +92,13 @@ export function describeMultiProcessElection(kind: LockKind): void {
       const name = uniqueName(`${kind}-delete`);
       spawn(name, ['foxtrot', 'golf', 'hotel']);
       await waitFor(leaders, (l) => l.length === 1, 30_000);
+      // The guarantee covers candidates that have seen the holder: a process that starts after a deletion
+      // cannot know that the old leader still believes it leads (docs/guarantees.md).
+      await waitFor(
+        () => procs.every((p) => p.events.some((e) => e.event === 'leader')),
+        (all) => all,
+        10_000,
+      );
       await remove(kind, name);
       // The leader recreates it; the others wait out a lease from when they saw it vanish.
       await waitFor(

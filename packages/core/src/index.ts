@@ -12,8 +12,9 @@
  *   change of holder.
  *
  * Non-guarantees: no fencing of the leader's own side effects (use leaderTransitions as a token in the
- * systems you write to); no safety if someone deletes or edits the lock by hand while a candidate that never
- * saw the old holder is starting; no protection from clocks whose rates drift past the bound.
+ * systems you write to); no safety if someone deletes the lock by hand while a candidate that has neither
+ * read the old holder's record nor lost a create to it is starting; no protection from clocks whose rates
+ * drift past the bound.
  */
 
 export type { ElectionConfigOptions, MaybePromise } from './config.ts';

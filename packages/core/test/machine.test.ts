@@ -114,6 +114,35 @@ describe('acquire', () => {
     expect(m.effects).toContainEqual({ type: 'readLock' });
   });
 
+  it('after losing a create race, a lock that vanishes before it was read counts as held: waits a lease', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: null });
+    m.only('createLock');
+    m.feed(10, { type: 'LOCK_FAILED', error: 'Conflict' }); // someone else created it first
+    m.feed(1_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(1_010, { type: 'LOCK_READ', snapshot: null }); // deleted by hand before this candidate read it
+    expect(m.effects.find((e) => e.type === 'createLock')).toBeUndefined();
+    expect(m.timer('retry')).toBeLessThanOrEqual(10 + 15_000 - 1_010);
+    expect(m.context.knownLeader).toBe(''); // the placeholder is never reported as a leader
+    m.feed(15_010, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(15_010, { type: 'LOCK_READ', snapshot: null });
+    expect(m.only('createLock').record.holderIdentity).toBe('a');
+  });
+
+  it('after losing a create race, reads the winner and waits out its lease as usual', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: null });
+    m.feed(10, { type: 'LOCK_FAILED', error: 'Conflict' });
+    m.feed(1_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(1_010, { type: 'LOCK_READ', snapshot: lockAt('7', record('b')) });
+    expect(m.effects.find((e) => e.type === 'updateLock')).toBeUndefined();
+    m.feed(16_010, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(16_010, { type: 'LOCK_READ', snapshot: lockAt('7', record('b')) });
+    expect(m.only('updateLock').record.leaderTransitions).toBe(record('b').leaderTransitions + 1);
+  });
+
   it('does not lead on a write answered after its own deadline', () => {
     const m = new Script();
     m.feed(0, { type: 'START' });

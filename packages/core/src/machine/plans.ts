@@ -137,9 +137,42 @@ export function lateWrite(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan
   return chain(ctx, seen(input.snapshot, input.at), settle, scheduleRetry);
 }
 
+/** Stands for a holder known to exist (a create lost to it) whose record this candidate has not read. */
+export const UNSEEN_HOLDER = '(holder not yet read)';
+
+/**
+ * A lost create (Conflict) proves that another candidate holds the lock, though this one has not read its
+ * record. Remember that holder as present from now, with this candidate's own lease duration: if the lock
+ * then vanishes (deleted by hand) before this candidate reads it, it waits out a lease instead of creating
+ * at once while that holder may still be leading. Found by the multi-process test on the real API server.
+ */
+function sawUnseenHolder(c: ElectionContext, at: number): Plan {
+  const lastPresent: LockSnapshot = {
+    version: '',
+    raw: undefined,
+    record: {
+      holderIdentity: UNSEEN_HOLDER,
+      leaseDurationSeconds: 0, // unknown: leaseMs() falls back to this candidate's own leaseDuration
+      acquireTime: null,
+      renewTime: null,
+      leaderTransitions: c.lastPresent?.record.leaderTransitions ?? 0,
+    },
+  };
+  return { context: { observed: { snapshot: null, at }, lastPresent }, effects: [] };
+}
+
 /** Any failed request while campaigning: try again after a jittered period, re-reading first (rule 4). */
-export function campaignFailed(ctx: ElectionContext): Plan {
-  return chain(ctx, settle, scheduleRetry);
+export function campaignFailed(ctx: ElectionContext, input: In<'LOCK_FAILED'>): Plan {
+  const lostCreate = ctx.op?.kind === 'create' && input.error === 'Conflict';
+  return chain(
+    ctx,
+    (c) => (lostCreate ? sawUnseenHolder(c, input.at) : { context: {}, effects: [] }),
+    settle,
+    (c) => {
+      const expiry = leaseExpiry(c);
+      return scheduleRetry(c, expiry === undefined ? undefined : { at: input.at, expiry });
+    },
+  );
 }
 
 /** A watch notification while campaigning: act at once if the lock is free, else only remember it. */
