@@ -136,19 +136,27 @@ export class ConfigMapLock implements Lock {
   /**
    * Watches this ConfigMap and passes each change on as a hint (the elector still decides on reads and
    * compare-and-swap writes). A notification whose annotation is malformed is dropped, not reported as a
-   * deletion: the elector's next read raises the typed Malformed error. After a watch ends or fails, it is
-   * restarted after a second; missed changes are caught by the elector's regular reads.
+   * deletion: the elector's next read raises the typed Malformed error. Health: live from the moment the API
+   * server accepts the watch (started without a resourceVersion, it first sends the current object, then every
+   * change); lost when the stream ends or fails, including client-node's 30 s inactivity timeout, which bounds
+   * a silent stall while a leader renews. A watch that ends cleanly is restarted after 0.1 s, a failed one after a
+   * second; it never stops the election.
    */
-  watch(onChange: (snapshot: LockSnapshot | null) => void): () => void {
+  watch(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void {
     const watcher = new Watch(this.#kubeConfig);
     let closed = false;
     let abort: AbortController | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const again = () => {
-      if (!closed) retry = setTimeout(start, 1_000);
-    };
     const start = () => {
       if (closed) return;
+      let ended = false;
+      const end = (err: unknown) => {
+        if (ended) return;
+        ended = true;
+        if (closed) return;
+        onHealth?.(false);
+        retry = setTimeout(start, err ? 1_000 : 100);
+      };
       watcher
         .watch(
           `/api/v1/namespaces/${this.namespace}/configmaps`,
@@ -163,12 +171,17 @@ export class ConfigMapLock implements Lock {
               // Malformed: the next read reports it; a hint cannot carry an error.
             }
           },
-          again,
+          end,
         )
-        .then((controller) => {
-          abort = controller;
-          if (closed) controller.abort();
-        }, again);
+        .then(
+          (controller) => {
+            abort = controller;
+            if (closed) controller.abort();
+            // client-node resolves after a failed start too (having called `end`): live only if still open.
+            else if (!ended) onHealth?.(true);
+          },
+          (err: unknown) => end(err ?? new Error('watch failed to start')),
+        );
     };
     start();
     return () => {

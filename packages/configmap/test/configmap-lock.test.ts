@@ -1,5 +1,6 @@
 import { isLockError, parseRecord } from '@leasehold/core';
 import { describeMultiProcessElection } from '@leasehold/kube-tools/election-scenarios.ts';
+import { describeQuietFollowers } from '@leasehold/kube-tools/quiet-followers.ts';
 import {
   core,
   electionCollectingErrors,
@@ -39,7 +40,16 @@ const fixture = () => {
   };
 };
 
-describeLockConformance('ConfigMapLock on kube-apiserver', fixture, { malformed: true, timeoutMs: 60_000 });
+describeLockConformance('ConfigMapLock on kube-apiserver', fixture, {
+  malformed: true,
+  watch: true,
+  timeoutMs: 60_000,
+});
+
+describeQuietFollowers(
+  'ConfigMapLock',
+  (name, identity) => new ConfigMapLock({ name, namespace: NAMESPACE, identity, kubeConfig: kubeConfig() }),
+);
 
 describe('ConfigMapLock on kube-apiserver', () => {
   it("writes the annotation byte for byte in client-go's format and keeps the ConfigMap's data", async () => {

@@ -165,10 +165,19 @@ export class LeaderElection {
     if (this.state !== 'stopped') return;
     const { lock } = this.config;
     if (lock.watch && this.#unwatch === null) {
+      // Health reports of a watch already closed are dropped: a late "live" must not silence the polls.
+      const watch = { open: true };
       try {
-        this.#unwatch = lock.watch((snapshot) =>
-          this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() }),
+        const close = lock.watch(
+          (snapshot) => this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() }),
+          (live) => {
+            if (watch.open) this.#dispatch({ type: 'WATCH_HEALTH', live, ...this.#stamp() });
+          },
         );
+        this.#unwatch = () => {
+          watch.open = false;
+          close();
+        };
       } catch (err) {
         this.config.onError(
           toLockError(err, lock.describe()),
@@ -187,8 +196,12 @@ export class LeaderElection {
     }
     if (this.state !== 'stopped') this.#dispatch({ type: 'STOP', release, ...this.#stamp() });
     await this.#until(() => this.state === 'stopped');
-    this.#unwatch?.();
-    this.#unwatch = null;
+    if (this.#unwatch) {
+      this.#unwatch();
+      this.#unwatch = null;
+      // A closed watch reports nothing more; a later start must not trust its last health report.
+      this.#dispatch({ type: 'WATCH_HEALTH', live: false, ...this.#stamp() });
+    }
     await this.#stoppedLeading;
     await this.#leaderWork;
   }

@@ -62,6 +62,14 @@ export interface Lock {
   /**
    * Optional change notifications: calls `onChange` with each new snapshot (or `null` on deletion) until the
    * returned function is called. A hint for faster failover; the elector stays correct without it.
+   *
+   * A watch may also report its health through `onHealth`: `true` once it is established and has delivered
+   * (or is about to deliver) the current state, promising that every later change will be notified; `false`
+   * as soon as it knows it may miss changes (stream ended, error, reconnecting). While the watch is live,
+   * waiting followers stop polling and read only when the lease they wait on runs out, so the API server sees
+   * the leader's renewals and almost nothing else. A watch that never calls `onHealth` keeps followers polling.
+   * A watch that claims to be live but silently misses changes costs failover time (up to one more lease),
+   * never safety: every takeover is still a compare-and-swap on a version seen for a full lease.
    */
-  watch?(onChange: (snapshot: LockSnapshot | null) => void): () => void;
+  watch?(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void;
 }

@@ -170,6 +170,82 @@ describe('acquire', () => {
   });
 });
 
+describe('a follower with a live watch', () => {
+  const live = (m: Script, at: number, up = true) => m.feed(at, { type: 'WATCH_HEALTH', live: up });
+
+  it('sleeps until the observed lease runs out instead of polling every retry period', () => {
+    const m = new Script();
+    live(m, 0);
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('9', record('b')) });
+    expect(m.timer('retry')).toBe(15_000);
+    m.feed(15_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.only('readLock');
+    m.feed(15_000, { type: 'LOCK_READ', snapshot: lockAt('9', record('b')) });
+    expect(m.only('updateLock').expectedVersion).toBe('9');
+  });
+
+  it('moves its wake-up a lease past each renewal it is notified of, sending nothing meanwhile', () => {
+    const m = new Script();
+    live(m, 0);
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    for (let k = 2; k <= 20; k += 1) {
+      const effects = m.feed(k * 2_000, { type: 'LOCK_CHANGED', snapshot: lockAt(String(k), record('b')) });
+      expect(effects).toEqual([{ type: 'startTimer', timer: 'retry', ms: 15_000 }]);
+    }
+    // A repeated notification of the same version does not push the wake-up further.
+    m.feed(45_000, { type: 'LOCK_CHANGED', snapshot: lockAt('20', record('b')) });
+    expect(m.timer('retry')).toBe(40_000 + 15_000 - 45_000);
+  });
+
+  it('takes a released lock at once from the notification', () => {
+    const m = new Script();
+    live(m, 0);
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    m.feed(3_000, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) });
+    expect(m.only('updateLock').expectedVersion).toBe('2');
+  });
+
+  it('goes back to polling when the watch is lost, and keeps polling after failed requests', () => {
+    const m = new Script();
+    live(m, 0);
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    expect(m.timer('retry')).toBe(15_000);
+    live(m, 1_000, false);
+    const retry = m.timer('retry')!;
+    expect(retry).toBeGreaterThanOrEqual(2_000);
+    expect(retry).toBeLessThan(2_000 * 2.2);
+    expect(m.context.watchLive).toBe(false);
+
+    live(m, 2_000);
+    m.feed(3_500, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(3_600, { type: 'LOCK_FAILED', error: 'Unavailable' });
+    expect(m.timer('retry')!).toBeLessThan(2_000 * 2.2);
+  });
+
+  it('without a live watch, notifications leave the poll schedule alone', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    expect(m.feed(2_000, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('b')) })).toEqual([]);
+  });
+
+  it('a watch that is live but missed a renewal costs a re-read at expiry, not a blind write', () => {
+    const m = new Script();
+    live(m, 0);
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    m.feed(15_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    // The read shows a renewal the watch never delivered: a new version, so a full lease from now.
+    m.feed(15_010, { type: 'LOCK_READ', snapshot: lockAt('2', record('b')) });
+    expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
+    expect(m.timer('retry')).toBe(15_000);
+  });
+});
+
 describe('renew', () => {
   it('renews with one compare-and-swap on the version it wrote, keeping acquireTime and the count', () => {
     const m = new Script();

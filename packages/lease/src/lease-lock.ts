@@ -151,16 +151,28 @@ export class LeaseLock implements Lock {
   }
 
   /**
-   * Watches this Lease (a field selector on its name). Notifications are hints; a broken watch is
-   * re-established after a second and never stops the election.
+   * Watches this Lease (a field selector on its name). Notifications are hints; the elector decides on reads
+   * and compare-and-swap writes. Health: live from the moment the API server accepts the watch (started
+   * without a resourceVersion, it first sends the current object, then every change); lost when the stream
+   * ends or fails, including client-node's 30 s inactivity timeout, which bounds a silent stall while a
+   * leader renews. A watch that ends cleanly is restarted after 0.1 s, a failed one after a second; it never
+   * stops the election.
    */
-  watch(onChange: (snapshot: LockSnapshot | null) => void): () => void {
+  watch(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void {
     const watcher = new Watch(this.#kubeConfig);
     let closed = false;
     let abort: AbortController | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
     const start = () => {
       if (closed) return;
+      let ended = false;
+      const end = (err: unknown) => {
+        if (ended) return;
+        ended = true;
+        if (closed) return;
+        onHealth?.(false);
+        retry = setTimeout(start, err ? 1_000 : 100);
+      };
       watcher
         .watch(
           `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`,
@@ -170,18 +182,16 @@ export class LeaseLock implements Lock {
             if (phase === 'DELETED') onChange(null);
             else if (phase === 'ADDED' || phase === 'MODIFIED') onChange(this.#snapshot(lease));
           },
-          () => {
-            if (!closed) retry = setTimeout(start, 1_000);
-          },
+          end,
         )
         .then(
           (controller) => {
             abort = controller;
             if (closed) controller.abort();
+            // client-node resolves after a failed start too (having called `end`): live only if still open.
+            else if (!ended) onHealth?.(true);
           },
-          () => {
-            if (!closed) retry = setTimeout(start, 1_000);
-          },
+          (err: unknown) => end(err ?? new Error('watch failed to start')),
         );
     };
     start();

@@ -1,4 +1,5 @@
 import { isLockError } from '@leasehold/core';
+import { describeQuietFollowers } from '@leasehold/kube-tools/quiet-followers.ts';
 import {
   coordination,
   electionCollectingErrors,
@@ -26,7 +27,16 @@ const fixture = () => {
 };
 
 // A Lease cannot hold an unparseable record: the API server validates every field.
-describeLockConformance('LeaseLock on kube-apiserver', fixture, { malformed: false, timeoutMs: 60_000 });
+describeLockConformance('LeaseLock on kube-apiserver', fixture, {
+  malformed: false,
+  watch: true,
+  timeoutMs: 60_000,
+});
+
+describeQuietFollowers(
+  'LeaseLock',
+  (name, identity) => new LeaseLock({ name, namespace: NAMESPACE, identity, kubeConfig: kubeConfig() }),
+);
 
 describe('LeaseLock on kube-apiserver', () => {
   it('writes MicroTime with six fractional digits and the fields client-go reads', async () => {

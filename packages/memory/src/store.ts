@@ -144,10 +144,18 @@ export class MemoryLockStore {
     return this.#write(name, serialize(record));
   }
 
-  /** @internal */
-  watch(name: string, onChange: (snapshot: LockSnapshot | null) => void): () => void {
+  /**
+   * @internal Registers a watcher. The store delivers every later change to it, so the watch reports itself
+   * live at once (synchronously) and never reports a loss.
+   */
+  watch(
+    name: string,
+    onChange: (snapshot: LockSnapshot | null) => void,
+    onHealth?: (live: boolean) => void,
+  ): () => void {
     const watcher: Watcher = { name, onChange };
     this.#watchers.add(watcher);
+    onHealth?.(true);
     return () => this.#watchers.delete(watcher);
   }
 
@@ -171,9 +179,10 @@ export class MemoryLockStore {
     try {
       snapshot = { record: parseRecordExact(text), version: entry.version, raw: text };
     } catch {
-      // corrupt(): watchers and callers of put() get nothing parsed
+      // corrupt(): watchers get no notification (a hint cannot carry the Malformed error, and `null` would
+      // claim a deletion); the next read reports it. Callers of put() get nothing parsed.
     }
-    this.#notify(name, snapshot);
+    if (snapshot) this.#notify(name, snapshot);
     return snapshot ?? { record: emptyRecord(), version: entry.version, raw: text };
   }
 
@@ -255,7 +264,7 @@ export class MemoryLock implements Lock {
     );
   }
 
-  watch(onChange: (snapshot: LockSnapshot | null) => void): () => void {
-    return this.#store.watch(this.#name, onChange);
+  watch(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void {
+    return this.#store.watch(this.#name, onChange, onHealth);
   }
 }

@@ -50,8 +50,8 @@ export function trustingRemoteRenewTime(inner: Lock, clock: Clock): Lock {
       inner.update(record, expectedVersion, options),
     ...(inner.watch
       ? {
-          watch: (onChange: (s: LockSnapshot | null) => void) =>
-            inner.watch!((s) => onChange(expiredAsFree(s))),
+          watch: (onChange: (s: LockSnapshot | null) => void, onHealth?: (live: boolean) => void) =>
+            inner.watch!((s) => onChange(expiredAsFree(s)), onHealth),
         }
       : {}),
   };

@@ -123,7 +123,8 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
 
   const makeLock = (index: number): Lock => {
     const proc = processes[index]!;
-    const network = proc.lock(store.lock(LOCK_NAME, proc.id));
+    const network = proc.lock(store.lock(LOCK_NAME, proc.id), () => store.read(LOCK_NAME, 'simulated'));
+    if (!scenario.watch) delete network.watch;
     switch (scenario.variant) {
       case 'no-cas':
         return withoutCompareAndSwap(network);
@@ -175,7 +176,7 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
       const proc = processes[index]!;
       switch (fault.kind) {
         case 'partition':
-          proc.partition(fault.durationMs);
+          proc.partition(fault.durationMs, fault.silentWatch ?? false);
           break;
         case 'pause':
           proc.pause(fault.durationMs);

@@ -278,18 +278,99 @@ export const malformedCheck: ConformanceCheck = {
   },
 };
 
+const WATCH_WAIT_MS = 10_000;
+
+/** Polls `condition` every 10 ms until it holds or `ms` pass; returns whether it held. */
+async function eventually(condition: () => boolean, ms = WATCH_WAIT_MS): Promise<boolean> {
+  for (const start = Date.now(); Date.now() - start < ms; ) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return condition();
+}
+
+/**
+ * The check for backends whose watch reports health (`onHealth`): once it says live, every later change is
+ * notified, in order, with the version the write returned; after close, nothing more arrives. A watch that
+ * claims to be live and drops changes makes followers sleep through a renewal (a slower failover).
+ */
+export const watchCheck: ConformanceCheck = {
+  name: 'a watch that reports itself live notifies every later change in order, and nothing after close',
+  run: async (f) => {
+    const writer = f.lock('writer');
+    const watching = f.lock('watcher');
+    ensure(typeof watching.watch === 'function', 'the lock has no watch()');
+    const seen: (LockSnapshot | null)[] = [];
+    let live = false;
+    const close = watching.watch(
+      (snapshot) => seen.push(snapshot),
+      (up) => {
+        live = up;
+      },
+    );
+    let closed = false;
+    try {
+      ensure(await eventually(() => live), `the watch did not report itself live within ${WATCH_WAIT_MS} ms`);
+      const versions: string[] = [];
+      let current = await writer.create(sampleRecord('writer'));
+      versions.push(current.version);
+      for (let i = 1; i <= 3; i += 1) {
+        current = await writer.update(sampleRecord('writer', { leaderTransitions: i }), current.version);
+        versions.push(current.version);
+      }
+      const last = versions[versions.length - 1];
+      ensure(
+        await eventually(() => seen.some((x) => x?.version === last)),
+        `the live watch did not deliver the last write (version ${last}); saw ${seen.map((x) => x?.version ?? 'null').join(', ') || 'nothing'}`,
+      );
+      const delivered = seen.flatMap((x) => (x !== null && versions.includes(x.version) ? [x.version] : []));
+      ensure(
+        delivered.join() === versions.join(),
+        `the live watch must deliver every write once and in order: wrote ${versions.join(', ')}, saw ${delivered.join(', ')}`,
+      );
+      const final = seen.find((x) => x?.version === last);
+      ensure(
+        final && final.record.leaderTransitions === 3 && final.record.holderIdentity === 'writer',
+        `the notification of version ${last} must carry the record written: ${final ? show(final.record) : 'none'}`,
+      );
+      close();
+      closed = true;
+      const count = seen.length;
+      await writer.update(sampleRecord('writer', { leaderTransitions: 4 }), last!);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      ensure(seen.length === count, 'the watch notified a change after it was closed');
+    } finally {
+      if (!closed) close();
+    }
+  },
+};
+
+export interface ConformanceOptions {
+  /** The backend can store an unparseable value: the fixture implements `corrupt` (see `malformedCheck`). */
+  readonly malformed: boolean;
+  /** The lock has a watch that reports health (see `watchCheck`). */
+  readonly watch?: boolean;
+}
+
+function checksFor(options: ConformanceOptions): ConformanceCheck[] {
+  const checks = lockConformanceChecks();
+  if (options.malformed) checks.push(malformedCheck);
+  if (options.watch) checks.push(watchCheck);
+  return checks;
+}
+
 /**
  * Registers the suite with vitest. `options.malformed` says whether the backend can store an unparseable
  * value (then the fixture must implement `corrupt`); Kubernetes Leases cannot (the API server validates
- * them), ConfigMap annotations and most custom stores can.
+ * them), ConfigMap annotations and most custom stores can. `options.watch` adds the watch check for a lock
+ * whose watch reports health.
  */
 export function describeLockConformance(
   name: string,
   makeFixture: LockFixtureFactory,
-  options: { malformed: boolean; timeoutMs?: number } = { malformed: true },
+  options: ConformanceOptions & { timeoutMs?: number } = { malformed: true },
 ): void {
-  const checks = lockConformanceChecks();
-  if (options.malformed) checks.push(malformedCheck);
+  const checks = checksFor(options);
   describe(`Lock conformance: ${name}`, () => {
     for (const check of checks) {
       it(
@@ -311,10 +392,9 @@ export function describeLockConformance(
 /** Runs every check outside vitest; returns the names of those that failed (with their errors). */
 export async function runLockConformance(
   makeFixture: LockFixtureFactory,
-  options: { malformed: boolean } = { malformed: true },
+  options: ConformanceOptions = { malformed: true },
 ): Promise<{ name: string; error: string }[]> {
-  const checks = lockConformanceChecks();
-  if (options.malformed) checks.push(malformedCheck);
+  const checks = checksFor(options);
   const failures: { name: string; error: string }[] = [];
   for (const check of checks) {
     const fixture = await makeFixture();

@@ -9,7 +9,12 @@ export type { Violation } from './checker.ts';
 export { checkLiveness, checkRenewals, checkRun, checkSingleLeader, checkTokenOrder } from './checker.ts';
 export type { LeaderInterval, RunResult, TraceEntry } from './cluster.ts';
 export { simulate } from './cluster.ts';
-export type { ConformanceCheck, LockFixture, LockFixtureFactory } from './conformance.ts';
+export type {
+  ConformanceCheck,
+  ConformanceOptions,
+  LockFixture,
+  LockFixtureFactory,
+} from './conformance.ts';
 export {
   ConformanceError,
   describeLockConformance,
@@ -17,6 +22,7 @@ export {
   malformedCheck,
   runLockConformance,
   sampleRecord,
+  watchCheck,
 } from './conformance.ts';
 export type { ProcessClockSpec } from './process.ts';
 export { SimProcess } from './process.ts';

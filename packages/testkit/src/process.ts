@@ -3,6 +3,11 @@
  * happen to a process: stop-the-world pauses, network partitions from the lock, crashes. A crash bumps the
  * generation: every timer, answer and notification addressed to the old generation is dropped, as they
  * would be for a dead process. A restart is a new `LeaderElection` on the same process.
+ *
+ * Watches: notifications that arrive during a partition are lost. A partition the watch notices reports the
+ * watch lost at its start and, at its end, reconnects: the current state is delivered and the watch reports
+ * itself live again (as a Kubernetes watch restarted without a resourceVersion does). A silent partition
+ * leaves the watch "live" while it loses notifications.
  */
 import type {
   Clock,
@@ -25,6 +30,12 @@ export interface ProcessClockSpec {
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 
+/** What a partition does to one open watch. */
+interface WatchLink {
+  lost(): void;
+  reconnect(): void;
+}
+
 export class SimProcess {
   readonly id: string;
   readonly spec: ProcessClockSpec;
@@ -33,6 +44,9 @@ export class SimProcess {
   #generation = 0;
   #pausedUntil = 0;
   #partitionedUntil = 0;
+  /** A partition the watches noticed is in progress: they reconnect when it ends. */
+  #watchesBroken = false;
+  readonly #watches = new Set<WatchLink>();
   /** True-time intervals during which this process was paused (for the renewal check). */
   readonly pauses: { start: number; end: number }[] = [];
 
@@ -71,12 +85,25 @@ export class SimProcess {
     this.pauses.push({ start, end: start + ms });
   }
 
-  partition(ms: number): void {
+  /** Cuts this process off the lock for `ms`; unless `silentWatch`, its watches notice (see above). */
+  partition(ms: number, silentWatch = false): void {
     this.#partitionedUntil = Math.max(this.#partitionedUntil, this.#sim.now + ms);
+    if (!silentWatch && !this.#watchesBroken) {
+      this.#watchesBroken = true;
+      for (const link of this.#watches) link.lost();
+    }
+    this.#sim.at(this.#partitionedUntil, () => this.#reconnectWatches());
   }
 
   heal(): void {
     this.#partitionedUntil = 0;
+    this.#reconnectWatches();
+  }
+
+  #reconnectWatches(): void {
+    if (!this.#watchesBroken || this.isPartitioned()) return;
+    this.#watchesBroken = false;
+    for (const link of this.#watches) link.reconnect();
   }
 
   /** Kills the current generation: nothing addressed to it is delivered any more. */
@@ -111,7 +138,7 @@ export class SimProcess {
    * answer arriving during a partition is lost; an answer arriving during a pause waits for the pause to end.
    * Lost requests never answer, so the driver's request timeout turns them into `Unavailable`.
    */
-  lock(inner: Lock): Lock {
+  lock(inner: Lock, current: () => LockSnapshot | null): Lock {
     const gen = this.#generation;
     const through = <T>(call: () => Promise<T>): Promise<T> => {
       if (gen !== this.#generation || this.isPartitioned()) return never<T>();
@@ -133,11 +160,35 @@ export class SimProcess {
     };
     if (inner.watch) {
       const watch = inner.watch.bind(inner);
-      wrapped.watch = (onChange: (snapshot: LockSnapshot | null) => void) =>
-        watch((snapshot) => {
-          if (this.isPartitioned()) return;
-          this.deliver(gen, () => onChange(snapshot));
-        });
+      wrapped.watch = (
+        onChange: (snapshot: LockSnapshot | null) => void,
+        onHealth?: (live: boolean) => void,
+      ) => {
+        const link: WatchLink = {
+          lost: () => this.deliver(gen, () => onHealth?.(false)),
+          reconnect: () => {
+            const snapshot = current();
+            this.deliver(gen, () => {
+              onChange(snapshot);
+              onHealth?.(true);
+            });
+          },
+        };
+        this.#watches.add(link);
+        const close = watch(
+          (snapshot) => {
+            if (this.isPartitioned()) return;
+            this.deliver(gen, () => onChange(snapshot));
+          },
+          (live) => {
+            if (!this.#watchesBroken) this.deliver(gen, () => onHealth?.(live));
+          },
+        );
+        return () => {
+          this.#watches.delete(link);
+          close();
+        };
+      };
     }
     return wrapped;
   }

@@ -28,6 +28,13 @@ export interface FaultKnobs {
   readonly driftMax: number;
   /** Largest wall-clock error of a machine (ms): harmless to a correct elector. */
   readonly wallSkewMaxMs: number;
+  /**
+   * Fraction of partitions the partitioned candidate's watch does not notice: it stays "live" while its
+   * notifications are lost (a silently stalled stream). The others report the watch lost at the partition
+   * and, at its end, reconnect with the current state. Silent losses cost liveness (one more lease), never
+   * safety.
+   */
+  readonly silentWatchLossRate: number;
 }
 
 export type FaultKind = 'partition' | 'pause' | 'crash' | 'stop';
@@ -41,6 +48,8 @@ export interface FaultEvent {
   readonly kind: FaultKind;
   readonly candidate: number | 'leader';
   readonly durationMs: number;
+  /** Partitions only: the candidate's watch misses the partition and stays "live" (see silentWatchLossRate). */
+  readonly silentWatch?: boolean;
 }
 
 /** What candidates run: the real elector, or a deliberately broken one (to prove the checker fails). */
@@ -60,6 +69,8 @@ export interface Scenario {
   /** Longest pause the safety bound allows for these timings and drift (ms, true time). */
   readonly pauseBoundMs: number;
   readonly variant: Variant;
+  /** Whether candidates get the lock's watch (default); without it they poll, as a lock without watch does. */
+  readonly watch: boolean;
 }
 
 export interface ScenarioOverrides {
@@ -67,6 +78,7 @@ export interface ScenarioOverrides {
   readonly timing?: Partial<ScenarioTiming>;
   readonly faults?: Partial<FaultKnobs>;
   readonly variant?: Variant;
+  readonly watch?: boolean;
   /** Multiplies pause lengths: above 1 the schedule breaks the documented pause bound on purpose. */
   readonly pauseFactor?: number;
   /** Aim pauses at the current leader (where a pause can do harm) instead of a random candidate. */
@@ -86,14 +98,18 @@ export function pauseBoundMs(timing: ScenarioTiming, driftMax: number): number {
 }
 
 /**
- * The liveness bound after healing: a follower may need one jittered retry (up to 2.2 retry periods) to
- * observe the last write, then waits the holder's lease (whole seconds, as written) and tries at expiry; a
+ * The liveness bound after healing: a follower may need one jittered retry (up to 2.2 retry periods), or
+ * with a silently stalled watch up to a lease, to observe the last write, then waits the holder's lease
+ * (whole seconds, as written) and tries at expiry; a
  * request lost at the heal costs a request timeout; each of the ~4 requests on the way costs two latencies.
  * Scaled by the slowest clock.
  */
 export function livenessBoundMs(timing: ScenarioTiming, faults: FaultKnobs): number {
   const lease = Math.ceil(timing.leaseDuration);
-  const seconds = lease + 2.2 * timing.retryPeriod + timing.requestTimeout;
+  // A follower whose watch silently missed the last write sleeps until the expiry of an older version (at
+  // most a lease after the heal) before its read shows the last write: that replaces the jittered retry.
+  const toObserve = Math.max(2.2 * timing.retryPeriod, faults.silentWatchLossRate > 0 ? lease : 0);
+  const seconds = lease + toObserve + timing.requestTimeout;
   return (seconds * 1000 + 8 * faults.latencyMaxMs) / (1 - faults.driftMax) + 1;
 }
 
@@ -119,6 +135,7 @@ export function scenarioFromSeed(seed: number, overrides: ScenarioOverrides = {}
     conflictRate: round(rng.float(0, 0.1)),
     driftMax: round(rng.float(0, driftLimit * 0.5), 4),
     wallSkewMaxMs: round(rng.float(0, 120_000)),
+    silentWatchLossRate: 0, // drawn below, from its own stream, so older seeds keep their other draws
     ...overrides.faults,
   };
   const clocks: ProcessClockSpec[] = Array.from({ length: candidates }, () => ({
@@ -148,17 +165,26 @@ export function scenarioFromSeed(seed: number, overrides: ScenarioOverrides = {}
   add('stop', counts.stop ?? rng.int(0, 2), leaseDuration * 1000);
   schedule.sort((a, b) => a.atMs - b.atMs);
 
+  const watchRng = new Random(seed ^ 0x7a7c4);
+  const silentWatchLossRate =
+    overrides.faults?.silentWatchLossRate ?? (watchRng.chance(0.5) ? 0 : round(watchRng.float(0, 1)));
+  const faultsWithWatch: FaultKnobs = { ...faults, silentWatchLossRate };
+  const scheduleWithWatch = schedule.map((event) =>
+    event.kind === 'partition' ? { ...event, silentWatch: watchRng.chance(silentWatchLossRate) } : event,
+  );
+
   return {
     seed,
     candidates,
     timing,
-    faults,
+    faults: faultsWithWatch,
     clocks,
-    schedule,
+    schedule: scheduleWithWatch,
     faultPhaseMs,
-    livenessBoundMs: livenessBoundMs(timing, faults),
+    livenessBoundMs: livenessBoundMs(timing, faultsWithWatch),
     pauseBoundMs: pauseBound,
     variant: overrides.variant ?? 'correct',
+    watch: overrides.watch ?? true,
   };
 }
 

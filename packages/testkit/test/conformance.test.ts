@@ -16,7 +16,7 @@ const memoryFixture = () => {
   };
 };
 
-describeLockConformance('MemoryLock', memoryFixture);
+describeLockConformance('MemoryLock', memoryFixture, { malformed: true, watch: true });
 
 describe('the conformance suite fails broken locks', () => {
   it('a lock without compare-and-swap fails the compare-and-swap check', async () => {
@@ -37,6 +37,62 @@ describe('the conformance suite fails broken locks', () => {
     expect(failures.find((x) => x.name.startsWith('update with a stale'))?.error).toMatch(
       /expected a Conflict error, but it succeeded/,
     );
+  });
+
+  it('a watch that reports itself live but drops a notification fails the watch check', async () => {
+    const failures = await runLockConformance(
+      () => {
+        const f = memoryFixture();
+        const dropping = (identity: string): Lock => {
+          const inner = f.lock(identity);
+          let n = 0;
+          return {
+            identity,
+            describe: () => inner.describe(),
+            get: (o) => inner.get(o),
+            create: (r, o) => inner.create(r, o),
+            update: (r, v, o) => inner.update(r, v, o),
+            watch: (onChange, onHealth) =>
+              inner.watch((snapshot) => {
+                n += 1;
+                if (n !== 2) onChange(snapshot); // a stalled stream that loses one event
+              }, onHealth),
+          };
+        };
+        return { ...f, lock: dropping };
+      },
+      { malformed: true, watch: true },
+    );
+    expect(failures.map((x) => x.name)).toEqual([
+      'a watch that reports itself live notifies every later change in order, and nothing after close',
+    ]);
+    expect(failures[0]?.error).toMatch(/deliver every write once and in order/);
+  });
+
+  it('a lock without a watch fails the watch check when it claims one', async () => {
+    const failures = await runLockConformance(
+      () => {
+        const f = memoryFixture();
+        const noWatch = (identity: string): Lock => {
+          const inner = f.lock(identity);
+          return {
+            identity,
+            describe: () => inner.describe(),
+            get: (o) => inner.get(o),
+            create: (r, o) => inner.create(r, o),
+            update: (r, v, o) => inner.update(r, v, o),
+          };
+        };
+        return { ...f, lock: noWatch };
+      },
+      { malformed: true, watch: true },
+    );
+    expect(failures).toEqual([
+      {
+        name: 'a watch that reports itself live notifies every later change in order, and nothing after close',
+        error: 'ConformanceError: the lock has no watch()',
+      },
+    ]);
   });
 
   it('a lock that hides a corrupt record as absent fails the Malformed check', async () => {

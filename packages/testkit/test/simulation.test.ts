@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkRun,
   describeFailure,
+  type RunResult,
   type ScenarioOverrides,
   scenarioFromSeed,
   simulate,
@@ -16,7 +17,10 @@ import {
 const RUNS = Number(process.env.LEASEHOLD_SIM_RUNS ?? 500);
 const FC_SEED = Number(process.env.LEASEHOLD_SIM_FC_SEED ?? 20261124);
 const seeds = fc.integer({ min: 1, max: 0x7fff_ffff });
-const totals = { runs: 0, simulatedMs: 0, events: 0, leaderChanges: 0, violations: 0 };
+const totals = { runs: 0, simulatedMs: 0, events: 0, leaderChanges: 0, violations: 0, requests: 0 };
+
+const requestsOf = (run: RunResult): number =>
+  run.stats.requests.get + run.stats.requests.create + run.stats.requests.update;
 
 async function violationsOf(seed: number, overrides?: ScenarioOverrides): Promise<Violation[]> {
   const run = await simulate(scenarioFromSeed(seed, overrides));
@@ -35,6 +39,7 @@ describe('simulated clusters inside the documented bounds', () => {
         totals.events += run.stats.events;
         totals.leaderChanges += run.intervals.length;
         totals.violations += violations.length;
+        totals.requests += requestsOf(run);
         if (violations.length > 0) throw new Error(describeFailure(run, violations));
       }),
       { numRuns: RUNS, seed: FC_SEED, endOnFailure: true },
@@ -46,9 +51,50 @@ describe('simulated clusters inside the documented bounds', () => {
     const hours = (totals.simulatedMs / 3_600_000).toFixed(2);
     console.log(
       `simulation totals: ${totals.runs} runs, ${hours} simulated hours, ${totals.events} events, ` +
-        `${totals.leaderChanges} leadership terms, ${totals.violations} violations`,
+        `${totals.leaderChanges} leadership terms, ${totals.requests} lock requests, ` +
+        `${totals.violations} violations`,
     );
   });
+});
+
+describe('watch health: quiet followers', () => {
+  it('every partition missed by the watch (a silently stalled stream): still safe, live within one more lease', async () => {
+    let silentPartitions = 0;
+    await fc.assert(
+      fc.asyncProperty(seeds, async (seed) => {
+        const scenario = scenarioFromSeed(seed, {
+          faults: { silentWatchLossRate: 1 },
+          counts: { partition: 3 },
+        });
+        silentPartitions += scenario.schedule.filter((f) => f.silentWatch).length;
+        const run = await simulate(scenario);
+        const violations = checkRun(run);
+        if (violations.length > 0) throw new Error(describeFailure(run, violations));
+      }),
+      { numRuns: 150, seed: FC_SEED, endOnFailure: true },
+    );
+    expect(silentPartitions).toBe(450);
+  }, 300_000);
+
+  it('followers with a live watch send a fraction of the requests of polling followers, equally safe', async () => {
+    const sample = fc.sample(seeds, { numRuns: 60, seed: FC_SEED });
+    const load = { watched: 0, polled: 0, watchedReads: 0, polledReads: 0 };
+    for (const seed of sample) {
+      for (const watch of [true, false]) {
+        const run = await simulate(scenarioFromSeed(seed, { watch }));
+        expect(checkRun(run)).toEqual([]);
+        const key = watch ? 'watched' : 'polled';
+        load[key] += requestsOf(run);
+        load[`${key}Reads`] += run.stats.requests.get;
+      }
+    }
+    console.log(
+      `lock requests over ${sample.length} runs: live watch ${load.watched} (${load.watchedReads} reads), ` +
+        `polling ${load.polled} (${load.polledReads} reads)`,
+    );
+    expect(load.watchedReads).toBeLessThan(load.polledReads / 2);
+    expect(load.watched).toBeLessThan(load.polled);
+  }, 300_000);
 });
 
 describe('one seed, one run', () => {

@@ -97,6 +97,7 @@ export const electionMachine = setup({
     op: null,
     release: false,
     releaseAttempts: 0,
+    watchLive: false,
   }),
   initial: 'stopped',
   states: {
@@ -106,6 +107,8 @@ export const electionMachine = setup({
         STOP: {},
         // A notification queued before the watch was closed.
         LOCK_CHANGED: { actions: run('remember') },
+        // The watch starts before START, and is reported lost after it is closed.
+        WATCH_HEALTH: { actions: run('noteWatchHealth') },
       },
     },
 
@@ -127,6 +130,7 @@ export const electionMachine = setup({
         ],
         LOCK_FAILED: { actions: run('campaignFailed') },
         LOCK_CHANGED: { actions: run('followerChanged') },
+        WATCH_HEALTH: { actions: run('watchHealth') },
         STOP: [
           { guard: 'requestInFlight', target: 'releasing', actions: run('stopCampaign') },
           { target: 'stopped', actions: run('stopCampaign') },
@@ -136,8 +140,8 @@ export const electionMachine = setup({
 
     leader: {
       on: {
-        // Each input first checks the lease on the local clock: a leader that was paused past its deadline
-        // steps down before doing anything else, whichever timer or answer woke it.
+        // Each input that can make it act first checks the lease on the local clock: a leader that was paused
+        // past its deadline steps down before doing anything else, whichever timer or answer woke it.
         TIMER_FIRED: [
           { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
           {
@@ -171,6 +175,8 @@ export const electionMachine = setup({
           { guard: 'heldByOther', target: 'follower', actions: run('stepDown') },
           { actions: run('leaderChanged') },
         ],
+        // Bookkeeping only: a leader never polls, and its deadline timer still checks the lease.
+        WATCH_HEALTH: { actions: run('noteWatchHealth') },
         STOP: [
           {
             guard: ({ context, event }) => context.op === null && !(event.type === 'STOP' && event.release),
@@ -202,6 +208,7 @@ export const electionMachine = setup({
           { target: 'stopped', actions: run('stoppingSettled') },
         ],
         LOCK_CHANGED: { actions: run('remember') },
+        WATCH_HEALTH: { actions: run('noteWatchHealth') },
         ATTEMPT: {},
         STOP: {},
       },

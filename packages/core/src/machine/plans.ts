@@ -60,6 +60,18 @@ const scheduleRetry = (
   return { context: { rng }, effects: [{ type: 'startTimer', timer: 'retry', ms }] };
 };
 
+/**
+ * After a sighting that says wait: with a live watch, sleep until the observed lease runs out (renewals
+ * arrive as notifications and move this timer), so a waiting follower sends no request at all while the
+ * leader renews; without one, poll every jittered retry period, cut short at expiry.
+ */
+const scheduleWait = (c: ElectionContext, at: number): Plan => {
+  const expiry = leaseExpiry(c);
+  if (expiry === undefined) return scheduleRetry(c);
+  if (!c.watchLive) return scheduleRetry(c, { at, expiry });
+  return { context: {}, effects: [{ type: 'startTimer', timer: 'retry', ms: Math.max(0, expiry - at) }] };
+};
+
 const scheduleRenew = (c: ElectionContext): Plan => ({
   context: {},
   effects: [{ type: 'startTimer', timer: 'renew', ms: c.timing.retryPeriodMs }],
@@ -103,18 +115,17 @@ export function attempt(ctx: ElectionContext, input: Input): Plan {
 }
 
 /**
- * A read answered while campaigning: write if allowed, else wait a jittered retry period, or less when the
- * observed lease runs out sooner, so a follower tries the moment expiry allows rather than up to 2.2 retry
- * periods later (client-go waits the full jittered period).
+ * A read answered while campaigning: write if allowed, else wait (`scheduleWait`): a jittered retry period,
+ * or less when the observed lease runs out sooner, so a follower tries the moment expiry allows rather than
+ * up to 2.2 retry periods later (client-go waits the full jittered period); with a live watch, until expiry.
  */
 export function afterAcquireRead(ctx: ElectionContext, input: In<'LOCK_READ'>): Plan {
-  return chain(ctx, seen(input.snapshot, input.at), settle, (c) => {
-    const expiry = leaseExpiry(c);
-    return (
-      acquireWrite(c, 'acquire', input.at, input.wall) ??
-      scheduleRetry(c, expiry === undefined ? undefined : { at: input.at, expiry })
-    );
-  });
+  return chain(
+    ctx,
+    seen(input.snapshot, input.at),
+    settle,
+    (c) => acquireWrite(c, 'acquire', input.at, input.wall) ?? scheduleWait(c, input.at),
+  );
 }
 
 /** A write answered while campaigning, in time: this candidate leads, valid from when it sent the write. */
@@ -175,14 +186,35 @@ export function campaignFailed(ctx: ElectionContext, input: In<'LOCK_FAILED'>): 
   );
 }
 
-/** A watch notification while campaigning: act at once if the lock is free, else only remember it. */
+/**
+ * A watch notification while campaigning: act at once if the lock is free. Otherwise remember it, and with a
+ * live watch move the wake-up to the expiry of what was just seen (a renewal pushes it a lease further).
+ */
 export function followerChanged(ctx: ElectionContext, input: In<'LOCK_CHANGED'>): Plan {
   return chain(ctx, seen(input.snapshot, input.at), (c) => {
     if (c.op !== null) return { context: {}, effects: [] };
     const write = acquireWrite(c, 'acquire', input.at, input.wall);
-    if (write === null) return { context: {}, effects: [] };
+    if (write === null) return c.watchLive ? scheduleWait(c, input.at) : { context: {}, effects: [] };
     return { context: write.context, effects: [{ type: 'cancelTimer', timer: 'retry' }, ...write.effects] };
   });
+}
+
+/**
+ * The watch went live or was lost. Only a waiting follower acts: when the watch is lost it goes back to
+ * polling (a jittered retry period, cut short at expiry) instead of sleeping until an expiry it may no longer
+ * learn the truth about. Going live changes nothing at once: the next read's answer sets the quiet schedule.
+ */
+export function watchHealth(ctx: ElectionContext, input: In<'WATCH_HEALTH'>): Plan {
+  return chain(
+    ctx,
+    () => ({ context: { watchLive: input.live }, effects: [] }),
+    (c) => (input.live || c.op !== null ? { context: {}, effects: [] } : scheduleWait(c, input.at)),
+  );
+}
+
+/** Record the watch's health; nothing else depends on it outside a waiting follower. */
+export function noteWatchHealth(_ctx: ElectionContext, input: In<'WATCH_HEALTH'>): Plan {
+  return { context: { watchLive: input.live }, effects: [] };
 }
 
 /** Stop while campaigning: cancel the retry timer; an operation in flight is waited for by `releasing`. */
@@ -354,6 +386,8 @@ export const PLANS = {
   lateWrite,
   campaignFailed,
   followerChanged,
+  watchHealth,
+  noteWatchHealth,
   stopCampaign,
   renew,
   renewed,

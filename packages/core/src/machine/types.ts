@@ -28,6 +28,11 @@ export type Input =
   | (Stamp & { readonly type: 'LOCK_FAILED'; readonly error: LockErrorKind })
   /** A watch notification: the lock now holds `snapshot`. A hint; never required for correctness. */
   | (Stamp & { readonly type: 'LOCK_CHANGED'; readonly snapshot: LockSnapshot | null })
+  /**
+   * The lock's watch reports whether it is live: `true` promises that every change after the last
+   * notification will be notified. Followers poll only while it is not live.
+   */
+  | (Stamp & { readonly type: 'WATCH_HEALTH'; readonly live: boolean })
   /** Stop campaigning; a leader writes an empty holder first when `release` is set. */
   | (Stamp & { readonly type: 'STOP'; readonly release: boolean });
 
@@ -89,6 +94,13 @@ export interface ElectionContext {
   readonly release: boolean;
   /** Release attempts made; conflicts are re-read, never retried blindly, and at most twice. */
   readonly releaseAttempts: number;
+  /**
+   * The lock's watch last reported itself live. A follower then reads only when the lease it waits on runs
+   * out (renewals reach it as notifications) instead of every retry period. Liveness only: every decision
+   * still rests on observed versions and compare-and-swap, so a watch that is wrongly live costs time
+   * (at most one more lease before a takeover), never safety.
+   */
+  readonly watchLive: boolean;
 }
 
 export interface MachineInput {
