@@ -3,7 +3,7 @@
  * cluster of its own three candidates on the real control plane (started here, with an audit log that
  * records every request on leases and configmaps, so requests are counted by the API server itself).
  *
- *   scripts/bench.sh [--load-seconds 60] [--kills 5]
+ *   scripts/bench.sh [--load-seconds 60] [--kills 5] [--only leasehold,client-go,kubernetes_asyncio]
  *
  * Load: client-go's default timings (lease 15 s, renew deadline 10 s, retry 2 s), one leader and two
  * followers, counted over the window once a leader is in. Failover: lease 4 s, renew deadline 2.5 s, retry
@@ -20,17 +20,30 @@ import { startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
 import { CandidateProcess } from '@leasehold/kube-tools/processes.ts';
 
 const { values } = parseArgs({
-  options: { 'load-seconds': { type: 'string', default: '60' }, kills: { type: 'string', default: '5' } },
+  options: {
+    'load-seconds': { type: 'string', default: '60' },
+    kills: { type: 'string', default: '5' },
+    only: { type: 'string' },
+  },
 });
 const LOAD_SECONDS = Number(values['load-seconds']);
 const KILLS = Number(values.kills);
-const CONFIGS: { impl: Impl; kind: 'lease' | 'configmap' }[] = [
+const ALL_CONFIGS: { impl: Impl; kind: 'lease' | 'configmap' }[] = [
   { impl: 'leasehold', kind: 'lease' },
   { impl: 'client-go', kind: 'lease' },
   { impl: 'kubernetes_asyncio', kind: 'lease' },
   { impl: 'leasehold', kind: 'configmap' },
   { impl: 'kubernetes_asyncio', kind: 'configmap' },
 ];
+const only = values.only?.split(',');
+const unknown = only?.filter((impl) => !ALL_CONFIGS.some((c) => c.impl === impl)) ?? [];
+if (unknown.length > 0) {
+  console.error(
+    `--only: unknown implementation ${unknown.join(', ')} (leasehold, client-go, kubernetes_asyncio)`,
+  );
+  process.exit(2);
+}
+const CONFIGS = ALL_CONFIGS.filter((c) => only === undefined || only.includes(c.impl));
 
 const peers = interopPeers();
 const plane = await startControlPlane({ auditLog: true });

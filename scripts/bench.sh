@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): API-server load and failover speed of Leasehold, client-go and kubernetes_asyncio
 # on the real control plane. Installs and builds what it needs, like the test command. Options go to
-# bench/peer-comparison.ts (--load-seconds N, --kills N).
+# bench/peer-comparison.ts (--load-seconds N, --kills N, --only IMPL[,IMPL]).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 leasehold_setup

@@ -4,11 +4,12 @@
  * "leader" | "error" | "exit", ...}. SIGTERM or SIGINT stops the election (releasing the lock) and exits 0.
  *
  * Environment: KUBECONFIG, LOCK_KIND (lease | configmap), LOCK_NAME, IDENTITY, NAMESPACE (default
- * "default"), LEASE_DURATION / RENEW_DEADLINE / RETRY_PERIOD in seconds (3 / 2 / 0.5).
+ * "default"), LEASE_DURATION / RENEW_DEADLINE / RETRY_PERIOD in seconds (3 / 2 / 0.5), LEASEHOLD_TRACE
+ * (set: also a "transition" line per step of the statechart).
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigMapLock } from '@leasehold/configmap';
-import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
+import { ElectionConfig, LeaderElection, type Lock, type TransitionInfo } from '@leasehold/core';
 import { LeaseLock } from '@leasehold/lease';
 
 const env = (name: string, fallback?: string): string => {
@@ -46,6 +47,22 @@ const election = new LeaderElection(
     onNewLeader: (leader) => emit('leader', { leader }),
     onError: (error) => emit('error', { error: String(error) }),
   }),
+  {
+    // LEASEHOLD_TRACE=1: one "transition" line per step, for reading a failed run.
+    ...(process.env.LEASEHOLD_TRACE
+      ? {
+          onTransition: (info: TransitionInfo) =>
+            emit('transition', {
+              input: info.input.type,
+              ...('snapshot' in info.input ? { version: info.input.snapshot?.version ?? null } : {}),
+              ...('live' in info.input ? { live: info.input.live } : {}),
+              from: info.from,
+              to: info.to,
+              effects: info.effects.map((e) => e.type + ('timer' in e ? `:${e.timer}` : '')),
+            }),
+        }
+      : {}),
+  },
 );
 
 let stopping = false;

@@ -82,6 +82,7 @@ export function describeMultiProcessElection(kind: LockKind): void {
       const [second] = await waitFor(leaders, (l) => l.length === 1, 10_000);
       const handover = Date.now() - stopped;
       console.log(`${kind}: SIGTERM release handover took ${handover} ms`);
+      if (handover > 2_500) console.log(JSON.stringify(second!.events, null, 0).replaceAll('},{', '},\n{'));
       expect(second!.id).not.toBe(first!.id);
       // The release makes the lock free at once: well under the 3 s lease.
       expect(handover).toBeLessThan(2_500);

@@ -11,7 +11,7 @@
  *   overwritten by the elector: fix or remove it by hand.
  * - Needs RBAC verbs get, create, update and patch on configmaps in the namespace (watch for `watch()`).
  */
-import { CoreV1Api, KubeConfig, type V1ConfigMap, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import {
   type LeaderElectionRecord,
   type Lock,
@@ -22,7 +22,7 @@ import {
   RecordParseError,
   stringifyRecord,
 } from '@leasehold/core';
-import { kubeLockError, MERGE_PATCH, requestOptions } from '@leasehold/lease';
+import { kubeLockError, MERGE_PATCH, requestOptions, watchNamedObject } from '@leasehold/lease';
 
 export const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 
@@ -134,61 +134,26 @@ export class ConfigMapLock implements Lock {
   }
 
   /**
-   * Watches this ConfigMap and passes each change on as a hint (the elector still decides on reads and
+   * Watches this ConfigMap (`watchNamedObject` from `@leasehold/lease`: live while the API server streams
+   * its changes) and passes each change on as a hint (the elector still decides on reads and
    * compare-and-swap writes). A notification whose annotation is malformed is dropped, not reported as a
-   * deletion: the elector's next read raises the typed Malformed error. Health: live from the moment the API
-   * server accepts the watch (started without a resourceVersion, it first sends the current object, then every
-   * change); lost when the stream ends or fails, including client-node's 30 s inactivity timeout, which bounds
-   * a silent stall while a leader renews. A watch that ends cleanly is restarted after 0.1 s, a failed one after a
-   * second; it never stops the election.
+   * deletion: the elector's next read raises the typed Malformed error.
    */
   watch(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void {
-    const watcher = new Watch(this.#kubeConfig);
-    let closed = false;
-    let abort: AbortController | undefined;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    const start = () => {
-      if (closed) return;
-      let ended = false;
-      const end = (err: unknown) => {
-        if (ended) return;
-        ended = true;
-        if (closed) return;
-        onHealth?.(false);
-        retry = setTimeout(start, err ? 1_000 : 100);
-      };
-      watcher
-        .watch(
-          `/api/v1/namespaces/${this.namespace}/configmaps`,
-          { fieldSelector: `metadata.name=${this.name}` },
-          (phase: string, configMap: V1ConfigMap) => {
-            if (closed) return;
-            if (phase === 'DELETED') return onChange(null);
-            if (phase !== 'ADDED' && phase !== 'MODIFIED') return;
-            try {
-              onChange(this.#snapshot(configMap));
-            } catch {
-              // Malformed: the next read reports it; a hint cannot carry an error.
-            }
-          },
-          end,
-        )
-        .then(
-          (controller) => {
-            abort = controller;
-            if (closed) controller.abort();
-            // client-node resolves after a failed start too (having called `end`): live only if still open.
-            else if (!ended) onHealth?.(true);
-          },
-          (err: unknown) => end(err ?? new Error('watch failed to start')),
-        );
-    };
-    start();
-    return () => {
-      closed = true;
-      if (retry) clearTimeout(retry);
-      abort?.abort();
-    };
+    return watchNamedObject<V1ConfigMap>(
+      this.#kubeConfig,
+      `/api/v1/namespaces/${this.namespace}/configmaps`,
+      this.name,
+      (phase, configMap) => {
+        if (phase === 'DELETED') return onChange(null);
+        try {
+          onChange(this.#snapshot(configMap));
+        } catch {
+          // Malformed: the next read reports it; a hint cannot carry an error.
+        }
+      },
+      onHealth,
+    );
   }
 
   #snapshot(configMap: V1ConfigMap): LockSnapshot {

@@ -10,6 +10,8 @@
  *   the signal given to onStartedLeading before any other candidate may take over.
  * - Every write is a compare-and-swap on the version last seen; leaderTransitions grows by one with each
  *   change of holder.
+ * - The lock's watch is a hint: followers stop polling while it reports itself live, but no decision rests
+ *   on it, so a watch that misses changes delays a takeover (by up to one lease), never doubles a leader.
  *
  * Non-guarantees: no fencing of the leader's own side effects (use leaderTransitions as a token in the
  * systems you write to); no safety if someone deletes the lock by hand while a candidate that has neither

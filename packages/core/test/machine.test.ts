@@ -226,6 +226,28 @@ describe('a follower with a live watch', () => {
     expect(m.timer('retry')!).toBeLessThan(2_000 * 2.2);
   });
 
+  it('a read answered after a notification of a release does not step back to the older holder', () => {
+    const m = new Script();
+    live(m, 0);
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    m.feed(15_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.only('readLock');
+    // The holder releases while the read is in flight; the read was served before the release.
+    expect(m.feed(15_005, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) })).toEqual([]);
+    m.feed(15_010, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    expect(m.only('updateLock').expectedVersion).toBe('2');
+  });
+
+  it('without a live watch, a read answer is taken as it comes', () => {
+    const m = new Script();
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) });
+    m.feed(10, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
+    expect(m.context.observed?.snapshot?.version).toBe('1');
+  });
+
   it('without a live watch, notifications leave the poll schedule alone', () => {
     const m = new Script();
     m.feed(0, { type: 'START' });

@@ -16,12 +16,12 @@ import {
   type V1Lease,
   type V1LeaseSpec,
   V1MicroTime,
-  Watch,
 } from '@kubernetes/client-node';
 import type { LeaderElectionRecord, Lock, LockCallOptions, LockSnapshot } from '@leasehold/core';
 import { LockError } from '@leasehold/core';
 import { kubeLockError } from './kube-errors.ts';
 import { MERGE_PATCH, requestOptions } from './request-options.ts';
+import { watchNamedObject } from './watch-object.ts';
 
 export interface LeaseLockOptions {
   /** The Lease's name. */
@@ -151,55 +151,24 @@ export class LeaseLock implements Lock {
   }
 
   /**
-   * Watches this Lease (a field selector on its name). Notifications are hints; the elector decides on reads
-   * and compare-and-swap writes. Health: live from the moment the API server accepts the watch (started
-   * without a resourceVersion, it first sends the current object, then every change); lost when the stream
-   * ends or fails, including client-node's 30 s inactivity timeout, which bounds a silent stall while a
-   * leader renews. A watch that ends cleanly is restarted after 0.1 s, a failed one after a second; it never
-   * stops the election.
+   * Watches this Lease (`watchNamedObject`: live while the API server streams its changes). Notifications
+   * are hints; the elector decides on reads and compare-and-swap writes.
    */
   watch(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void {
-    const watcher = new Watch(this.#kubeConfig);
-    let closed = false;
-    let abort: AbortController | undefined;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    const start = () => {
-      if (closed) return;
-      let ended = false;
-      const end = (err: unknown) => {
-        if (ended) return;
-        ended = true;
-        if (closed) return;
-        onHealth?.(false);
-        retry = setTimeout(start, err ? 1_000 : 100);
-      };
-      watcher
-        .watch(
-          `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`,
-          { fieldSelector: `metadata.name=${this.name}` },
-          (phase: string, lease: V1Lease) => {
-            if (closed) return;
-            if (phase === 'DELETED') onChange(null);
-            else if (phase === 'ADDED' || phase === 'MODIFIED') onChange(this.#snapshot(lease));
-          },
-          end,
-        )
-        .then(
-          (controller) => {
-            abort = controller;
-            if (closed) controller.abort();
-            // client-node resolves after a failed start too (having called `end`): live only if still open.
-            else if (!ended) onHealth?.(true);
-          },
-          (err: unknown) => end(err ?? new Error('watch failed to start')),
-        );
-    };
-    start();
-    return () => {
-      closed = true;
-      if (retry) clearTimeout(retry);
-      abort?.abort();
-    };
+    return watchNamedObject<V1Lease>(
+      this.#kubeConfig,
+      `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`,
+      this.name,
+      (phase, lease) => {
+        if (phase === 'DELETED') return onChange(null);
+        try {
+          onChange(this.#snapshot(lease));
+        } catch {
+          // A Lease without resourceVersion: the next read reports it; a hint cannot carry an error.
+        }
+      },
+      onHealth,
+    );
   }
 
   #snapshot(lease: V1Lease): LockSnapshot {

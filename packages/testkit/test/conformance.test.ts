@@ -1,7 +1,12 @@
 import type { Lock } from '@leasehold/core';
-import { MemoryLockStore } from '@leasehold/memory';
+import { type MemoryLock, MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it } from 'vitest';
-import { describeLockConformance, runLockConformance, withoutCompareAndSwap } from '../src/index.ts';
+import {
+  describeLockConformance,
+  type LockFixture,
+  runLockConformance,
+  withoutCompareAndSwap,
+} from '../src/index.ts';
 
 let n = 0;
 const memoryFixture = () => {
@@ -17,6 +22,25 @@ const memoryFixture = () => {
 };
 
 describeLockConformance('MemoryLock', memoryFixture, { malformed: true, watch: true });
+
+/** The memory lock without its watch; `change` replaces any of its operations to break it on purpose. */
+const altered = (change: (inner: MemoryLock) => Partial<Lock>) => (): LockFixture => {
+  const f = memoryFixture();
+  return {
+    ...f,
+    lock: (identity: string): Lock => {
+      const inner = f.lock(identity);
+      return {
+        identity,
+        describe: () => inner.describe(),
+        get: (o) => inner.get(o),
+        create: (r, o) => inner.create(r, o),
+        update: (r, v, o) => inner.update(r, v, o),
+        ...change(inner),
+      };
+    },
+  };
+};
 
 describe('the conformance suite fails broken locks', () => {
   it('a lock without compare-and-swap fails the compare-and-swap check', async () => {
@@ -41,26 +65,16 @@ describe('the conformance suite fails broken locks', () => {
 
   it('a watch that reports itself live but drops a notification fails the watch check', async () => {
     const failures = await runLockConformance(
-      () => {
-        const f = memoryFixture();
-        const dropping = (identity: string): Lock => {
-          const inner = f.lock(identity);
-          let n = 0;
-          return {
-            identity,
-            describe: () => inner.describe(),
-            get: (o) => inner.get(o),
-            create: (r, o) => inner.create(r, o),
-            update: (r, v, o) => inner.update(r, v, o),
-            watch: (onChange, onHealth) =>
-              inner.watch((snapshot) => {
-                n += 1;
-                if (n !== 2) onChange(snapshot); // a stalled stream that loses one event
-              }, onHealth),
-          };
+      altered((inner) => {
+        let n = 0;
+        return {
+          watch: (onChange, onHealth) =>
+            inner.watch((snapshot) => {
+              n += 1;
+              if (n !== 2) onChange(snapshot); // a stalled stream that loses one event
+            }, onHealth),
         };
-        return { ...f, lock: dropping };
-      },
+      }),
       { malformed: true, watch: true },
     );
     expect(failures.map((x) => x.name)).toEqual([
@@ -71,20 +85,7 @@ describe('the conformance suite fails broken locks', () => {
 
   it('a lock without a watch fails the watch check when it claims one', async () => {
     const failures = await runLockConformance(
-      () => {
-        const f = memoryFixture();
-        const noWatch = (identity: string): Lock => {
-          const inner = f.lock(identity);
-          return {
-            identity,
-            describe: () => inner.describe(),
-            get: (o) => inner.get(o),
-            create: (r, o) => inner.create(r, o),
-            update: (r, v, o) => inner.update(r, v, o),
-          };
-        };
-        return { ...f, lock: noWatch };
-      },
+      altered(() => ({})),
       { malformed: true, watch: true },
     );
     expect(failures).toEqual([
@@ -96,43 +97,23 @@ describe('the conformance suite fails broken locks', () => {
   });
 
   it('a lock that hides a corrupt record as absent fails the Malformed check', async () => {
-    const failures = await runLockConformance(() => {
-      const f = memoryFixture();
-      const hiding = (identity: string): Lock => {
-        const inner = f.lock(identity);
-        return {
-          identity,
-          describe: () => inner.describe(),
-          get: (o) => inner.get(o).catch(() => null),
-          create: (r, o) => inner.create(r, o),
-          update: (r, v, o) => inner.update(r, v, o),
-        };
-      };
-      return { ...f, lock: hiding };
-    });
+    const failures = await runLockConformance(
+      altered((inner) => ({ get: (o) => inner.get(o).catch(() => null) })),
+    );
     expect(failures.map((x) => x.name)).toEqual([
       'an unparseable stored record is reported as Malformed, never as absent or empty',
     ]);
   });
 
   it('a lock whose create overwrites an existing object fails the create checks', async () => {
-    const failures = await runLockConformance(() => {
-      const f = memoryFixture();
-      const overwriting = (identity: string): Lock => {
-        const inner = f.lock(identity);
-        return {
-          identity,
-          describe: () => inner.describe(),
-          get: (o) => inner.get(o),
-          create: async (r, o) => {
-            const current = await inner.get(o);
-            return current ? inner.update(r, current.version, o) : inner.create(r, o);
-          },
-          update: (r, v, o) => inner.update(r, v, o),
-        };
-      };
-      return { ...f, lock: overwriting };
-    });
+    const failures = await runLockConformance(
+      altered((inner) => ({
+        create: async (r, o) => {
+          const current = await inner.get(o);
+          return current ? inner.update(r, current.version, o) : inner.create(r, o);
+        },
+      })),
+    );
     expect(failures.map((x) => x.name)).toContain(
       'create on an existing object fails with Conflict and changes nothing',
     );

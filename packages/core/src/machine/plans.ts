@@ -41,6 +41,7 @@ const op = (
   purpose,
   sentAt: at,
   basedOn,
+  overtaken: false,
 });
 
 const seen =
@@ -120,9 +121,12 @@ export function attempt(ctx: ElectionContext, input: Input): Plan {
  * up to 2.2 retry periods later (client-go waits the full jittered period); with a live watch, until expiry.
  */
 export function afterAcquireRead(ctx: ElectionContext, input: In<'LOCK_READ'>): Plan {
+  // A live watch that notified during the read knows at least as much as the read's answer (see
+  // PendingOp.overtaken): keep its observation rather than step back to an older version and wait a lease.
+  const watchKnowsBetter = ctx.watchLive && ctx.op?.overtaken === true;
   return chain(
     ctx,
-    seen(input.snapshot, input.at),
+    watchKnowsBetter ? () => ({ context: {}, effects: [] }) : seen(input.snapshot, input.at),
     settle,
     (c) => acquireWrite(c, 'acquire', input.at, input.wall) ?? scheduleWait(c, input.at),
   );
@@ -192,7 +196,7 @@ export function campaignFailed(ctx: ElectionContext, input: In<'LOCK_FAILED'>): 
  */
 export function followerChanged(ctx: ElectionContext, input: In<'LOCK_CHANGED'>): Plan {
   return chain(ctx, seen(input.snapshot, input.at), (c) => {
-    if (c.op !== null) return { context: {}, effects: [] };
+    if (c.op !== null) return { context: { op: { ...c.op, overtaken: true } }, effects: [] };
     const write = acquireWrite(c, 'acquire', input.at, input.wall);
     if (write === null) return c.watchLive ? scheduleWait(c, input.at) : { context: {}, effects: [] };
     return { context: write.context, effects: [{ type: 'cancelTimer', timer: 'retry' }, ...write.effects] };

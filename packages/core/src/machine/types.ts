@@ -61,6 +61,12 @@ export interface PendingOp {
    * watch notification of the write itself may arrive before the write's answer.
    */
   readonly basedOn: string | null;
+  /**
+   * A watch notification arrived while this request was in flight. With a live watch, a read's answer is
+   * then no newer than what the watch said (a later change would be notified too), and may be older: a read
+   * served just before a release must not replace the release the watch already reported.
+   */
+  readonly overtaken: boolean;
 }
 
 /** Timing in milliseconds, fixed for the machine's life. */
