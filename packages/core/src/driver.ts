@@ -10,7 +10,9 @@
  * - A throwing or rejecting callback is reported through `onError`; it never stops the election.
  */
 import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
-import { ElectionStateError, LockError, toLockError } from './errors.ts';
+import { ErrorReporter } from './error-reporter.ts';
+import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
+import type { electionMachine } from './machine/machine.ts';
 import {
   contextOf,
   type ElectionSnapshot,
@@ -38,6 +40,11 @@ export interface LeaderElectionOptions {
   readonly signal?: AbortSignal;
   /** Called after every step. Must not throw (a throw is reported and ignored). */
   readonly onTransition?: (info: TransitionInfo) => void;
+  /**
+   * The statechart to run: `electionMachine` (the default) or a variant built from it with `.provide()`.
+   * Only for proving that a checker catches a broken rule (testkit's broken variants); never in production.
+   */
+  readonly machine?: typeof electionMachine;
 }
 
 type Waiter = { readonly until: () => boolean; readonly resolve: () => void };
@@ -57,20 +64,27 @@ export class LeaderElection {
   #stoppedLeading: Promise<void> = Promise.resolve();
   #running = false;
   #stopping: Promise<void> | null = null;
+  readonly #errors: ErrorReporter;
+  readonly #machine: typeof electionMachine | undefined;
 
   constructor(config: ElectionConfig, options: LeaderElectionOptions = {}) {
     this.config = config;
     this.#clock = config.clock ?? systemClock;
     this.#onTransition = options.onTransition;
-    this.#snapshot = initialSnapshot({
-      identity: config.identity,
-      leaseDurationMs: config.leaseDuration * 1000,
-      renewDeadlineMs: config.renewDeadline * 1000,
-      retryPeriodMs: config.retryPeriod * 1000,
-      jitterFactor: JITTER_FACTOR,
-      recordLeaseSeconds: Math.ceil(config.leaseDuration),
-      seed: config.seed ?? randomSeed(),
-    });
+    this.#errors = new ErrorReporter(config.onError, () => this.#clock.now());
+    this.#machine = options.machine;
+    this.#snapshot = initialSnapshot(
+      {
+        identity: config.identity,
+        leaseDurationMs: config.leaseDuration * 1000,
+        renewDeadlineMs: config.renewDeadline * 1000,
+        retryPeriodMs: config.retryPeriod * 1000,
+        jitterFactor: JITTER_FACTOR,
+        recordLeaseSeconds: Math.ceil(config.leaseDuration),
+        seed: config.seed ?? randomSeed(),
+      },
+      options.machine,
+    );
     const { signal } = options;
     if (signal) {
       if (signal.aborted) queueMicrotask(() => void this.stop());
@@ -167,11 +181,15 @@ export class LeaderElection {
     if (lock.watch && this.#unwatch === null) {
       // Health reports of a watch already closed are dropped: a late "live" must not silence the polls.
       const watch = { open: true };
+      const describe = lock.describe();
       try {
         const close = lock.watch(
           (snapshot) => this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() }),
           (live) => {
             if (watch.open) this.#dispatch({ type: 'WATCH_HEALTH', live, ...this.#stamp() });
+          },
+          (error) => {
+            if (watch.open) this.#errors.report(toLockError(error, describe), `lock watch on ${describe}`);
           },
         );
         this.#unwatch = () => {
@@ -179,10 +197,7 @@ export class LeaderElection {
           close();
         };
       } catch (err) {
-        this.config.onError(
-          toLockError(err, lock.describe()),
-          'starting the lock watch (continuing without it)',
-        );
+        this.#errors.report(toLockError(err, describe), 'starting the lock watch (continuing without it)');
       }
     }
     this.#dispatch({ type: 'START', ...this.#stamp() });
@@ -221,7 +236,7 @@ export class LeaderElection {
     try {
       for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
         const from = this.state;
-        const [snapshot, effects] = step(this.#snapshot, next);
+        const [snapshot, effects] = step(this.#snapshot, next, this.#machine);
         this.#snapshot = snapshot;
         for (const effect of effects) this.#perform(effect, callbacks);
         if (this.#onTransition) traces.push({ input: next, from, to: this.state, effects, snapshot });
@@ -250,18 +265,21 @@ export class LeaderElection {
         this.#request(
           (signal) => lock.get({ signal }),
           (snapshot) => ({ type: 'LOCK_READ', snapshot }),
+          'get',
         );
         break;
       case 'createLock':
         this.#request(
           (signal) => lock.create(effect.record, { signal }),
           (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
+          'create',
         );
         break;
       case 'updateLock':
         this.#request(
           (signal) => lock.update(effect.record, effect.expectedVersion, { signal }),
           (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
+          'update',
         );
         break;
       case 'startTimer': {
@@ -287,6 +305,11 @@ export class LeaderElection {
           this.#stoppedLeadingNow(callbacks);
         }
         break;
+      case 'report': {
+        const error = new DuplicateIdentityError(this.config.identity, lock.describe(), effect.version);
+        callbacks.push(() => this.#errors.report(error, `lock ${lock.describe()}`));
+        break;
+      }
     }
   }
 
@@ -328,9 +351,11 @@ export class LeaderElection {
   #request(
     call: (signal: AbortSignal) => Promise<LockSnapshot | null>,
     toInput: (s: LockSnapshot | null) => DistributiveOmit<Input, 'at' | 'wall'>,
+    what: 'get' | 'create' | 'update',
   ): void {
     const { lock } = this.config;
     const describe = lock.describe();
+    const context = `lock request on ${describe}`;
     const abort = new AbortController();
     let done = false;
     const finish = (input: DistributiveOmit<Input, 'at' | 'wall'>) => {
@@ -339,11 +364,29 @@ export class LeaderElection {
       this.#clock.clearTimer(timer);
       this.#dispatch({ ...input, ...this.#stamp() } as Input);
     };
+    const succeed = (snapshot: LockSnapshot | null) => {
+      if (done) return; // answered after its timeout: dropped, as a lost answer would be
+      this.#errors.lockAnswered(describe, context);
+      finish(toInput(snapshot));
+    };
     const fail = (err: unknown) => {
+      // Once per request: the late rejection of a request that already timed out is not a second failure.
+      if (done) return;
       const error = toLockError(err, describe);
-      if (error.kind !== 'Conflict' && error.kind !== 'NotFound')
-        this.config.onError(error, `lock request on ${describe}`);
-      finish({ type: 'LOCK_FAILED', error: error.kind });
+      // Conflicts and not-found answers are contention, not failures; but a create cannot meet a missing
+      // object, so its NotFound means the namespace (or the resource) is missing, and is reported.
+      const contention = error.kind === 'Conflict' || (error.kind === 'NotFound' && what !== 'create');
+      if (contention) {
+        this.#errors.lockAnswered(describe, context);
+      } else {
+        this.#errors.lockFailed();
+        this.#errors.report(error, context);
+      }
+      finish({
+        type: 'LOCK_FAILED',
+        error: error.kind,
+        ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+      });
     };
     const timeoutMs = this.config.requestTimeout * 1000;
     const timer = this.#clock.setTimer(timeoutMs, () => {
@@ -358,10 +401,7 @@ export class LeaderElection {
     } catch (err) {
       promise = Promise.reject(err);
     }
-    promise.then(
-      (snapshot) => finish(toInput(snapshot)),
-      (err) => fail(err),
-    );
+    promise.then(succeed, fail);
   }
 
   async #invoke(fn: () => unknown, what: string): Promise<void> {
@@ -381,11 +421,7 @@ export class LeaderElection {
   }
 
   #report(err: unknown, context: string): void {
-    try {
-      this.config.onError(err, context);
-    } catch {
-      // The error reporter itself failed; there is nowhere left to report to.
-    }
+    this.#errors.report(err, context);
   }
 }
 

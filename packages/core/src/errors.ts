@@ -23,10 +23,23 @@ export class LockError extends Error {
   /** The lock's `describe()` at the time of the failure, e.g. `Lease default/my-app`. */
   readonly lock: string;
 
-  constructor(kind: LockErrorKind, lock: string, message: string, options?: { cause?: unknown }) {
+  /**
+   * How long the store asked callers to wait before trying again (HTTP 429 or 503 `Retry-After`), in ms.
+   * A follower waits at least this long (capped, see docs/guarantees.md "Request rate"); a leader keeps its
+   * cadence of one retry period, since its lease is at stake.
+   */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    kind: LockErrorKind,
+    lock: string,
+    message: string,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
     super(`${kind}: ${lock}: ${message}`, options);
     this.kind = kind;
     this.lock = lock;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 
@@ -59,6 +72,71 @@ export class IllegalTransitionError extends Error {
   constructor(state: string, input: string, detail?: string) {
     super(`illegal input ${input} in state ${state}${detail ? `: ${detail}` : ''}`);
   }
+}
+
+/**
+ * Reported (never thrown) when a leader sees the lock renewed under its own identity by a write it did not
+ * send: another candidate is configured with the same identity. The leader steps down at once and, from then
+ * on, treats records naming its identity as held by someone else (it waits out their lease), so the two do
+ * not take the lock from each other in turn. Fix the configuration: identities must be unique.
+ */
+export class DuplicateIdentityError extends Error {
+  override readonly name = 'DuplicateIdentityError';
+  readonly identity: string;
+  readonly lock: string;
+  /** The version of the lock object that was written by the other candidate. */
+  readonly version: string;
+  constructor(identity: string, lock: string, version: string) {
+    super(
+      `DuplicateIdentity: ${lock}: the lock was renewed as "${identity}" (version ${version}) by a write this ` +
+        'candidate did not send: another candidate uses the same identity; stepping down',
+    );
+    this.identity = identity;
+    this.lock = lock;
+    this.version = version;
+  }
+}
+
+/**
+ * Reported instead of each repetition of one failure: how often it recurred since it was last reported.
+ * The first occurrence is always reported as itself; see docs/guide.md "Errors".
+ */
+export class RepeatedFailure extends Error {
+  override readonly name = 'RepeatedFailure';
+  /** The latest occurrence. */
+  readonly error: unknown;
+  /** Occurrences since the last report of this failure. */
+  readonly count: number;
+  /** Milliseconds since the last report of this failure. */
+  readonly periodMs: number;
+  constructor(error: unknown, count: number, periodMs: number) {
+    super(`repeated ${count} more times in ${(periodMs / 1000).toFixed(1)}s: ${describeError(error)}`);
+    this.error = error;
+    this.count = count;
+    this.periodMs = periodMs;
+  }
+}
+
+/** Reported once when a lock request succeeds after a run of failed ones. */
+export class LockRecovered extends Error {
+  override readonly name = 'LockRecovered';
+  readonly lock: string;
+  /** Failed requests in the run that just ended. */
+  readonly failures: number;
+  /** Milliseconds from the first of them to the success. */
+  readonly durationMs: number;
+  constructor(lock: string, failures: number, durationMs: number) {
+    super(
+      `${lock}: recovered after ${failures} failed request${failures === 1 ? '' : 's'} over ${(durationMs / 1000).toFixed(1)}s`,
+    );
+    this.lock = lock;
+    this.failures = failures;
+    this.durationMs = durationMs;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Raised by `LeaderElection` methods used out of order, e.g. `run()` twice at once. */

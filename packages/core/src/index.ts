@@ -23,16 +23,26 @@ export type { ElectionConfigOptions, MaybePromise } from './config.ts';
 export { ElectionConfig, JITTER_FACTOR } from './config.ts';
 export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
 export { LeaderElection } from './driver.ts';
+export { REPEAT_REPORT_MS } from './error-reporter.ts';
 export type { LockErrorKind } from './errors.ts';
 export {
   ConfigError,
+  DuplicateIdentityError,
   ElectionStateError,
   IllegalTransitionError,
   isLockError,
   LockError,
+  LockRecovered,
+  RepeatedFailure,
   toLockError,
 } from './errors.ts';
-export { electionMachine, MAX_RELEASE_ATTEMPTS } from './machine/machine.ts';
+export { backoffCapMs } from './machine/cadence.ts';
+export { jittered, nextRandom } from './machine/jitter.ts';
+export type { PlanTable } from './machine/machine.ts';
+export { electionMachine, MAX_RELEASE_ATTEMPTS, planRunner } from './machine/machine.ts';
+export { leaseExpiry } from './machine/observe.ts';
+export type { Plan } from './machine/plans.ts';
+export { PLANS } from './machine/plans.ts';
 export type { ElectionSnapshot, ElectionState } from './machine/step.ts';
 export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
 export type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './machine/types.ts';

@@ -70,6 +70,14 @@ export interface Lock {
    * the leader's renewals and almost nothing else. A watch that never calls `onHealth` keeps followers polling.
    * A watch that claims to be live but silently misses changes costs failover time (up to one more lease),
    * never safety: every takeover is still a compare-and-swap on a version seen for a full lease.
+   *
+   * A watch that cannot start or keeps failing says why through `onError` (the elector reports it, coalesced
+   * with its other failures), once per kind of failure rather than on every reconnect attempt: for example a
+   * watch that RBAC forbids says so once, and the followers poll.
    */
-  watch?(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void;
+  watch?(
+    onChange: (snapshot: LockSnapshot | null) => void,
+    onHealth?: (live: boolean) => void,
+    onError?: (error: unknown) => void,
+  ): () => void;
 }

@@ -14,10 +14,16 @@ interface HostGlobals {
 
 const host = (): HostGlobals => globalThis as unknown as HostGlobals;
 
+/**
+ * The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms
+ * instead. A longer timer is cut to this; firing early is harmless (the machine re-checks the time).
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => host().performance.now(),
   wallNow: () => new Date(),
-  setTimer: (ms, fn) => host().setTimeout(fn, Math.max(0, ms)),
+  setTimer: (ms, fn) => host().setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(0, ms))),
   clearTimer: (handle) => host().clearTimeout(handle),
 };
 

@@ -2,7 +2,37 @@
  * Deliberately broken variants, kept to prove that the simulator's checker and the conformance suite can
  * fail. Never use them for anything else.
  */
-import type { Clock, Lock, LockCallOptions, LockSnapshot } from '@leasehold/core';
+import {
+  type Clock,
+  type ElectionContext,
+  electionMachine,
+  type Input,
+  jittered,
+  type Lock,
+  type LockCallOptions,
+  type LockSnapshot,
+  leaseExpiry,
+  PLANS,
+  type Plan,
+  planRunner,
+} from '@leasehold/core';
+
+/**
+ * The retry rule before rule 7 (docs/guide.md): after any failed request, retry after a jittered retry
+ * period cut short at the observed lease's expiry, which is 0 ms once that has passed; no back-off, no
+ * floor. With requests that fail at once, a follower retries as fast as they fail.
+ */
+function eagerCampaignFailed(ctx: ElectionContext, input: Input): Plan {
+  const [jitteredMs, rng] = jittered(ctx.timing.retryPeriodMs, ctx.timing.jitterFactor, ctx.rng);
+  const expiry = leaseExpiry(ctx);
+  const ms = expiry === undefined ? jitteredMs : Math.min(jitteredMs, Math.max(0, expiry - input.at));
+  return { context: { op: null, rng }, effects: [{ type: 'startTimer', timer: 'retry', ms }] };
+}
+
+/** The election machine with the old retry rule: `LeaderElectionOptions.machine` for variant 'eager-retry'. */
+export const eagerRetryMachine = electionMachine.provide({
+  actions: { apply: planRunner({ ...PLANS, campaignFailed: eagerCampaignFailed }) },
+});
 
 /** A lock whose update ignores the expected version: last writer wins, like a plain patch. */
 export function withoutCompareAndSwap(inner: Lock): Lock {

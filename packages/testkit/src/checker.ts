@@ -5,7 +5,7 @@
 import type { LeaderInterval, RunResult } from './cluster.ts';
 
 export interface Violation {
-  readonly invariant: 'single-leader' | 'token-order' | 'renewal' | 'liveness';
+  readonly invariant: 'single-leader' | 'token-order' | 'renewal' | 'liveness' | 'cadence';
   readonly atMs: number;
   readonly detail: string;
 }
@@ -101,8 +101,76 @@ export function checkLiveness(run: RunResult): Violation[] {
   ];
 }
 
+/** Inputs whose requests rule 7 does not hold back: a notification, stopping, a user's attempt, a new start. */
+const CADENCE_EXEMPT_CAUSES = new Set(['LOCK_CHANGED', 'STOP', 'ATTEMPT', 'START']);
+
+/**
+ * Rule 7, the request-rate bound: after a failed request, a candidate sends no request for one retry period
+ * (its clock, so /(1 + drift) in true time), whatever woke it, until an answer arrives. So while all its
+ * requests fail, a candidate sends at most one request per retry period. Exempt: a write prompted by a watch
+ * notification (the store just spoke), the release requests of a stopping leader (at most three), the first
+ * request of an election started anew (it has no memory of the last one's failures), and the
+ * user's own `tryAcquireOrRenew()`.
+ */
+export function checkCadence(run: RunResult): Violation[] {
+  const minGap = (run.scenario.timing.retryPeriod * 1000) / (1 + run.scenario.faults.driftMax) - 1;
+  const lastFailure = new Map<string, number>();
+  const violations: Violation[] = [];
+  for (const entry of run.lockLog) {
+    const key = `${entry.candidate}#${entry.generation}`;
+    if (entry.what === 'answered') lastFailure.delete(key);
+    else if (entry.what === 'failed') lastFailure.set(key, entry.t);
+    else if (!CADENCE_EXEMPT_CAUSES.has(entry.cause) && entry.from !== 'releasing') {
+      const failedAt = lastFailure.get(key);
+      if (failedAt !== undefined && entry.t - failedAt < minGap) {
+        violations.push({
+          invariant: 'cadence',
+          atMs: entry.t,
+          detail: `${key} sent a request (${entry.cause}) ${fmt(entry.t - failedAt)} after a failure (at least ${fmt(minGap)})`,
+        });
+      }
+    }
+  }
+  return violations;
+}
+
+/** The most requests one candidate sent in any window of one retry period, and while its requests failed. */
+export function peakRequestRate(run: RunResult): { perRetryPeriod: number; perRetryPeriodFailing: number } {
+  const window = run.scenario.timing.retryPeriod * 1000;
+  const sent = new Map<string, { t: number; failing: boolean }[]>();
+  const failing = new Set<string>();
+  for (const entry of run.lockLog) {
+    const key = `${entry.candidate}#${entry.generation}`;
+    if (entry.what === 'answered') failing.delete(key);
+    else if (entry.what === 'failed') failing.add(key);
+    else sent.set(key, [...(sent.get(key) ?? []), { t: entry.t, failing: failing.has(key) }]);
+  }
+  let perRetryPeriod = 0;
+  let perRetryPeriodFailing = 0;
+  for (const list of sent.values()) {
+    let lo = 0;
+    for (let hi = 0; hi < list.length; hi += 1) {
+      while (list[hi]!.t - list[lo]!.t >= window) lo += 1;
+      perRetryPeriod = Math.max(perRetryPeriod, hi - lo + 1);
+    }
+    const failingOnly = list.filter((r) => r.failing);
+    lo = 0;
+    for (let hi = 0; hi < failingOnly.length; hi += 1) {
+      while (failingOnly[hi]!.t - failingOnly[lo]!.t >= window) lo += 1;
+      perRetryPeriodFailing = Math.max(perRetryPeriodFailing, hi - lo + 1);
+    }
+  }
+  return { perRetryPeriod, perRetryPeriodFailing };
+}
+
 export function checkRun(run: RunResult): Violation[] {
-  return [...checkSingleLeader(run), ...checkTokenOrder(run), ...checkRenewals(run), ...checkLiveness(run)];
+  return [
+    ...checkSingleLeader(run),
+    ...checkTokenOrder(run),
+    ...checkRenewals(run),
+    ...checkLiveness(run),
+    ...checkCadence(run),
+  ];
 }
 
 function fmt(ms: number): string {

@@ -5,7 +5,7 @@
  */
 import { ElectionConfig, LeaderElection, type Lock, type TransitionInfo } from '@leasehold/core';
 import { type FaultPlan, MemoryLockStore, type MemoryRequest } from '@leasehold/memory';
-import { trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
+import { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
 import { SimProcess } from './process.ts';
 import { Random } from './random.ts';
 import type { Scenario } from './scenario.ts';
@@ -33,10 +33,25 @@ export interface TraceEntry {
   readonly to: string;
 }
 
+/**
+ * One lock request's life as the candidate's driver saw it, in true ms: `sent` (with the input that caused
+ * it and the state it was sent from), then `answered` (a result, a conflict or not-found included) or
+ * `failed` (an error, or no answer within the request timeout).
+ */
+export interface LockLogEntry {
+  readonly t: number;
+  readonly candidate: string;
+  readonly generation: number;
+  readonly what: 'sent' | 'answered' | 'failed';
+  readonly cause: string;
+  readonly from: string;
+}
+
 export interface RunResult {
   readonly scenario: Scenario;
   readonly intervals: readonly LeaderInterval[];
   readonly trace: readonly TraceEntry[];
+  readonly lockLog: readonly LockLogEntry[];
   readonly pauses: Readonly<Record<string, readonly { start: number; end: number }[]>>;
   readonly healAtMs: number;
   readonly endAtMs: number;
@@ -44,6 +59,8 @@ export interface RunResult {
     readonly events: number;
     readonly requests: { get: number; create: number; update: number };
     readonly errorsReported: number;
+    /** What reached `onError`, by the error's name (LockError, RepeatedFailure, DuplicateIdentityError, ...). */
+    readonly errorsByName: Readonly<Record<string, number>>;
   };
 }
 
@@ -62,6 +79,9 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
     faults: (request: MemoryRequest): FaultPlan | undefined => {
       const latency = () => rng.float(0, faults.latencyMaxMs);
       if (!faultsOn) return { requestDelayMs: latency(), responseDelayMs: latency() };
+      if (faults.instantFailureRate > 0 && rng.chance(faults.instantFailureRate)) {
+        return { requestDelayMs: rng.float(0.05, 1), fail: 'Unavailable' as const };
+      }
       return {
         requestDelayMs: latency(),
         responseDelayMs: latency(),
@@ -74,10 +94,13 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
 
   const intervals: LeaderInterval[] = [];
   const trace: TraceEntry[] = [];
+  const lockLog: LockLogEntry[] = [];
   const open = new Map<string, LeaderInterval>();
   let errorsReported = 0;
+  const errorsByName: Record<string, number> = {};
 
   const processes = scenario.clocks.map((spec, i) => new SimProcess(sim, `c${i}`, spec, WALL_EPOCH));
+  for (const proc of processes) proc.refusalLatencyMs = () => rng.float(0.05, 1);
   const elections: (LeaderElection | null)[] = processes.map(() => null);
   const down = new Set<number>();
 
@@ -100,6 +123,17 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
       from: info.from,
       to: info.to,
     });
+    const entry = { t: sim.now, candidate: id, generation, cause: info.input.type, from: info.from };
+    if (info.input.type === 'LOCK_READ' || info.input.type === 'LOCK_WRITTEN') {
+      lockLog.push({ ...entry, what: 'answered' });
+    } else if (info.input.type === 'LOCK_FAILED') {
+      const contention = info.input.error === 'Conflict' || info.input.error === 'NotFound';
+      lockLog.push({ ...entry, what: contention ? 'answered' : 'failed' });
+    }
+    for (const effect of info.effects) {
+      if (effect.type === 'readLock' || effect.type === 'createLock' || effect.type === 'updateLock')
+        lockLog.push({ ...entry, what: 'sent' });
+    }
     const ctx = info.snapshot.context;
     // The write a leader's validity runs from: deadline = sentAt + renewDeadline on its own clock.
     const sentTrue = () => proc.trueAt(ctx.deadline - ctx.timing.renewDeadlineMs);
@@ -123,7 +157,8 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
 
   const makeLock = (index: number): Lock => {
     const proc = processes[index]!;
-    const network = proc.lock(store.lock(LOCK_NAME, proc.id), () => store.read(LOCK_NAME, 'simulated'));
+    const identity = scenario.twins && index === 1 ? processes[0]!.id : proc.id;
+    const network = proc.lock(store.lock(LOCK_NAME, identity), () => store.read(LOCK_NAME, 'simulated'));
     if (!scenario.watch) delete network.watch;
     switch (scenario.variant) {
       case 'no-cas':
@@ -148,11 +183,16 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
       seed: rng.fork(),
       onStartedLeading: () => {},
       onStoppedLeading: () => {},
-      onError: () => {
+      onError: (error) => {
         errorsReported += 1;
+        const name = error instanceof Error ? error.name : typeof error;
+        errorsByName[name] = (errorsByName[name] ?? 0) + 1;
       },
     });
-    const election = new LeaderElection(config, { onTransition: onTransition(index, proc.generation) });
+    const election = new LeaderElection(config, {
+      onTransition: onTransition(index, proc.generation),
+      ...(scenario.variant === 'eager-retry' ? { machine: eagerRetryMachine } : {}),
+    });
     elections[index] = election;
     void election.acquire();
   };
@@ -170,6 +210,13 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
 
   for (const fault of scenario.schedule) {
     sim.at(fault.atMs, () => {
+      if (fault.kind === 'outage') {
+        for (const proc of processes) {
+          if (fault.mode === 'hang') proc.partition(fault.durationMs);
+          else proc.refuse(fault.durationMs);
+        }
+        return;
+      }
       const index =
         fault.candidate === 'leader' ? processes.findIndex((p) => open.has(p.id)) : fault.candidate;
       if (index < 0 || down.has(index)) return; // no leader to hit, or already crashed or stopped
@@ -180,6 +227,9 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
           break;
         case 'pause':
           proc.pause(fault.durationMs);
+          break;
+        case 'refusals':
+          proc.refuse(fault.durationMs);
           break;
         case 'crash':
           // A dead process cannot act: its leadership ends now, whatever its state machine last said.
@@ -217,9 +267,10 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
     scenario,
     intervals,
     trace,
+    lockLog,
     pauses: Object.fromEntries(processes.map((p) => [p.id, p.pauses])),
     healAtMs: scenario.faultPhaseMs,
     endAtMs,
-    stats: { events: sim.executed, requests: { ...store.counts }, errorsReported },
+    stats: { events: sim.executed, requests: { ...store.counts }, errorsReported, errorsByName },
   };
 }

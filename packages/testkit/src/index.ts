@@ -4,10 +4,18 @@
  * backend, and helpers to drive a `ManualClock` from tests.
  */
 
-export { trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
+export { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
 export type { Violation } from './checker.ts';
-export { checkLiveness, checkRenewals, checkRun, checkSingleLeader, checkTokenOrder } from './checker.ts';
-export type { LeaderInterval, RunResult, TraceEntry } from './cluster.ts';
+export {
+  checkCadence,
+  checkLiveness,
+  checkRenewals,
+  checkRun,
+  checkSingleLeader,
+  checkTokenOrder,
+  peakRequestRate,
+} from './checker.ts';
+export type { LeaderInterval, LockLogEntry, RunResult, TraceEntry } from './cluster.ts';
 export { simulate } from './cluster.ts';
 export type {
   ConformanceCheck,

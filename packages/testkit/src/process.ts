@@ -8,14 +8,18 @@
  * watch lost at its start and, at its end, reconnects: the current state is delivered and the watch reports
  * itself live again (as a Kubernetes watch restarted without a resourceVersion does). A silent partition
  * leaves the watch "live" while it loses notifications.
+ *
+ * Refusals model a store that answers at once with an error (connection refused, 503): every request fails
+ * `Unavailable` within a millisecond, and the watches notice as they do a partition.
  */
-import type {
-  Clock,
-  LeaderElectionRecord,
-  Lock,
-  LockCallOptions,
-  LockSnapshot,
-  TimerHandle,
+import {
+  type Clock,
+  type LeaderElectionRecord,
+  type Lock,
+  type LockCallOptions,
+  LockError,
+  type LockSnapshot,
+  type TimerHandle,
 } from '@leasehold/core';
 import type { Scheduler } from './scheduler.ts';
 
@@ -44,6 +48,9 @@ export class SimProcess {
   #generation = 0;
   #pausedUntil = 0;
   #partitionedUntil = 0;
+  #refusingUntil = 0;
+  /** Latency of a refusal (ms): a refused connection on the same network answers in well under one. */
+  refusalLatencyMs: () => number = () => 0.5;
   /** A partition the watches noticed is in progress: they reconnect when it ends. */
   #watchesBroken = false;
   readonly #watches = new Set<WatchLink>();
@@ -67,6 +74,10 @@ export class SimProcess {
 
   isPartitioned(): boolean {
     return this.#sim.now < this.#partitionedUntil;
+  }
+
+  isRefusing(): boolean {
+    return this.#sim.now < this.#refusingUntil;
   }
 
   /** This process's monotonic reading at true time `t`. */
@@ -95,13 +106,24 @@ export class SimProcess {
     this.#sim.at(this.#partitionedUntil, () => this.#reconnectWatches());
   }
 
+  /** Every request of this process fails at once for `ms`; the watches notice (see above). */
+  refuse(ms: number): void {
+    this.#refusingUntil = Math.max(this.#refusingUntil, this.#sim.now + ms);
+    if (!this.#watchesBroken) {
+      this.#watchesBroken = true;
+      for (const link of this.#watches) link.lost();
+    }
+    this.#sim.at(this.#refusingUntil, () => this.#reconnectWatches());
+  }
+
   heal(): void {
     this.#partitionedUntil = 0;
+    this.#refusingUntil = 0;
     this.#reconnectWatches();
   }
 
   #reconnectWatches(): void {
-    if (!this.#watchesBroken || this.isPartitioned()) return;
+    if (!this.#watchesBroken || this.isPartitioned() || this.isRefusing()) return;
     this.#watchesBroken = false;
     for (const link of this.#watches) link.reconnect();
   }
@@ -142,6 +164,12 @@ export class SimProcess {
     const gen = this.#generation;
     const through = <T>(call: () => Promise<T>): Promise<T> => {
       if (gen !== this.#generation || this.isPartitioned()) return never<T>();
+      if (this.isRefusing()) {
+        return new Promise<T>((_, reject) => {
+          const refused = new LockError('Unavailable', inner.describe(), 'connection refused (simulated)');
+          this.#sim.after(this.refusalLatencyMs(), () => this.#answer(gen, () => reject(refused)));
+        });
+      }
       return new Promise<T>((resolve, reject) => {
         call().then(
           (value) => this.#answer(gen, () => resolve(value)),
@@ -177,7 +205,7 @@ export class SimProcess {
         this.#watches.add(link);
         const close = watch(
           (snapshot) => {
-            if (this.isPartitioned()) return;
+            if (this.isPartitioned() || this.isRefusing()) return;
             this.deliver(gen, () => onChange(snapshot));
           },
           (live) => {

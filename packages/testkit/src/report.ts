@@ -32,7 +32,7 @@ export function formatTrace(run: RunResult): string {
     );
   const faults = run.scenario.schedule.map(
     (f) =>
-      `  ${(f.atMs / 1000).toFixed(3)}s ${f.kind} ${typeof f.candidate === 'number' ? `c${f.candidate}` : f.candidate} for ${(f.durationMs / 1000).toFixed(3)}s`,
+      `  ${(f.atMs / 1000).toFixed(3)}s ${f.kind} ${f.kind === 'outage' ? `of every candidate (${f.mode})` : typeof f.candidate === 'number' ? `c${f.candidate}` : f.candidate} for ${(f.durationMs / 1000).toFixed(3)}s`,
   );
   return [
     `faults:`,

@@ -35,9 +35,21 @@ export interface FaultKnobs {
    * safety.
    */
   readonly silentWatchLossRate: number;
+  /**
+   * Fraction of requests refused at once during the fault phase (`Unavailable` within a millisecond, as a
+   * refused connection or an immediate 503 answers): the failures whose speed once let a follower retry
+   * hundreds of times a second.
+   */
+  readonly instantFailureRate: number;
 }
 
-export type FaultKind = 'partition' | 'pause' | 'crash' | 'stop';
+/**
+ * `refusals`: every request of one candidate is refused at once for the duration (a burst). `outage`: the
+ * store is down for everyone at once (`candidate` is ignored): `refuse` answers every request at once with
+ * an error (the API server killed: connection refused), `hang` answers nothing (paused: every request
+ * times out). Watches notice both.
+ */
+export type FaultKind = 'partition' | 'pause' | 'crash' | 'stop' | 'refusals' | 'outage';
 
 /**
  * One scheduled fault: at true time `atMs`, for `durationMs` (down time for crash and stop), on a candidate
@@ -50,10 +62,16 @@ export interface FaultEvent {
   readonly durationMs: number;
   /** Partitions only: the candidate's watch misses the partition and stays "live" (see silentWatchLossRate). */
   readonly silentWatch?: boolean;
+  /** Outages only: how the store fails. */
+  readonly mode?: 'refuse' | 'hang';
 }
 
-/** What candidates run: the real elector, or a deliberately broken one (to prove the checker fails). */
-export type Variant = 'correct' | 'no-cas' | 'trust-remote-clock';
+/**
+ * What candidates run: the real elector, or a deliberately broken one (to prove the checker fails).
+ * `eager-retry` is the retry rule before rule 7: after a failure, retry at the observed lease's expiry, at
+ * once if that has passed.
+ */
+export type Variant = 'correct' | 'no-cas' | 'trust-remote-clock' | 'eager-retry';
 
 export interface Scenario {
   readonly seed: number;
@@ -71,6 +89,8 @@ export interface Scenario {
   readonly variant: Variant;
   /** Whether candidates get the lock's watch (default); without it they poll, as a lock without watch does. */
   readonly watch: boolean;
+  /** Candidates c0 and c1 are configured with the same identity (a misconfiguration, rule 8). */
+  readonly twins: boolean;
 }
 
 export interface ScenarioOverrides {
@@ -79,6 +99,8 @@ export interface ScenarioOverrides {
   readonly faults?: Partial<FaultKnobs>;
   readonly variant?: Variant;
   readonly watch?: boolean;
+  /** Give c0 and c1 the same identity. */
+  readonly twins?: boolean;
   /** Multiplies pause lengths: above 1 the schedule breaks the documented pause bound on purpose. */
   readonly pauseFactor?: number;
   /** Aim pauses at the current leader (where a pause can do harm) instead of a random candidate. */
@@ -98,17 +120,18 @@ export function pauseBoundMs(timing: ScenarioTiming, driftMax: number): number {
 }
 
 /**
- * The liveness bound after healing: a follower may need one jittered retry (up to 2.2 retry periods), or
- * with a silently stalled watch up to a lease, to observe the last write, then waits the holder's lease
- * (whole seconds, as written) and tries at expiry; a
- * request lost at the heal costs a request timeout; each of the ~4 requests on the way costs two latencies.
- * Scaled by the slowest clock.
+ * The liveness bound after healing: a follower needs one attempt to observe the last write, then waits the
+ * holder's lease (whole seconds, as written) and tries at expiry; a request lost at the heal costs a request
+ * timeout; each of the ~4 requests on the way costs two latencies. Scaled by the slowest clock.
+ *
+ * The attempt comes within a jittered retry period (up to 2.2 of them), or later in two cases, each at most
+ * a lease (whole seconds): a follower backing off after failures in a row (rule 7: its wait is capped at
+ * max(leaseDuration, 2.2 retryPeriod)), and one whose watch silently missed the last write, sleeping until
+ * the expiry of an older version.
  */
 export function livenessBoundMs(timing: ScenarioTiming, faults: FaultKnobs): number {
   const lease = Math.ceil(timing.leaseDuration);
-  // A follower whose watch silently missed the last write sleeps until the expiry of an older version (at
-  // most a lease after the heal) before its read shows the last write: that replaces the jittered retry.
-  const toObserve = Math.max(2.2 * timing.retryPeriod, faults.silentWatchLossRate > 0 ? lease : 0);
+  const toObserve = Math.max(2.2 * timing.retryPeriod, lease);
   const seconds = lease + toObserve + timing.requestTimeout;
   return (seconds * 1000 + 8 * faults.latencyMaxMs) / (1 - faults.driftMax) + 1;
 }
@@ -136,6 +159,7 @@ export function scenarioFromSeed(seed: number, overrides: ScenarioOverrides = {}
     driftMax: round(rng.float(0, driftLimit * 0.5), 4),
     wallSkewMaxMs: round(rng.float(0, 120_000)),
     silentWatchLossRate: 0, // drawn below, from its own stream, so older seeds keep their other draws
+    instantFailureRate: 0, // likewise
     ...overrides.faults,
   };
   const clocks: ProcessClockSpec[] = Array.from({ length: candidates }, () => ({
@@ -168,10 +192,27 @@ export function scenarioFromSeed(seed: number, overrides: ScenarioOverrides = {}
   const watchRng = new Random(seed ^ 0x7a7c4);
   const silentWatchLossRate =
     overrides.faults?.silentWatchLossRate ?? (watchRng.chance(0.5) ? 0 : round(watchRng.float(0, 1)));
-  const faultsWithWatch: FaultKnobs = { ...faults, silentWatchLossRate };
+  // Instant failures and outages draw from their own stream, so the other faults of a seed stay as they were.
+  const outageRng = new Random(seed ^ 0x0ff11e);
+  const instantFailureRate =
+    overrides.faults?.instantFailureRate ?? (outageRng.chance(0.5) ? 0 : round(outageRng.float(0, 0.3)));
+  const faultsWithWatch: FaultKnobs = { ...faults, silentWatchLossRate, instantFailureRate };
   const scheduleWithWatch = schedule.map((event) =>
     event.kind === 'partition' ? { ...event, silentWatch: watchRng.chance(silentWatchLossRate) } : event,
   );
+  const more = (kind: 'refusals' | 'outage', count: number, maxMs: number) => {
+    for (let i = 0; i < count; i += 1) {
+      const durationMs = round(outageRng.float(maxMs * 0.1, maxMs));
+      const atMs = round(outageRng.float(0, Math.max(0, faultPhaseMs - durationMs - 1)));
+      const candidate = outageRng.int(0, candidates - 1);
+      const mode = outageRng.chance(0.5) ? ('refuse' as const) : ('hang' as const);
+      scheduleWithWatch.push({ atMs, kind, candidate, durationMs, ...(kind === 'outage' ? { mode } : {}) });
+    }
+  };
+  // Outages up to two leases: longer than renewDeadline, so leaders step down, and the back-off grows.
+  more('refusals', counts.refusals ?? outageRng.int(0, 2), leaseDuration * 2000);
+  more('outage', counts.outage ?? outageRng.int(0, 2), leaseDuration * 2000);
+  scheduleWithWatch.sort((a, b) => a.atMs - b.atMs);
 
   return {
     seed,
@@ -185,6 +226,7 @@ export function scenarioFromSeed(seed: number, overrides: ScenarioOverrides = {}
     pauseBoundMs: pauseBound,
     variant: overrides.variant ?? 'correct',
     watch: overrides.watch ?? true,
+    twins: overrides.twins ?? false,
   };
 }
 

@@ -13,6 +13,7 @@
  * inputs, and everything it wants done leaves as effect data (`effect` actions with an `Effect` param).
  */
 import { enqueueActions, setup } from 'xstate';
+import { isOwnRecord, writtenByTwin } from './observe.ts';
 import type { Plan } from './plans.ts';
 import { PLANS } from './plans.ts';
 import type { Effect, ElectionContext, Input, MachineInput } from './types.ts';
@@ -22,6 +23,23 @@ export const MAX_RELEASE_ATTEMPTS = 3;
 
 type PlanFn = (ctx: ElectionContext, input: never) => Plan;
 type PlanName = keyof typeof PLANS;
+/** A table of plans by name, as `PLANS`; a variant may swap some (testkit's broken variants do). */
+export type PlanTable = { readonly [K in PlanName]: PlanFn };
+
+/**
+ * The action that runs plans from `plans` by name: applies the plan's context patch, then enqueues its
+ * effects in order. `electionMachine.provide({ actions: { apply: planRunner({...PLANS, x}) } })` builds a
+ * variant machine with plan `x` replaced, which `LeaderElectionOptions.machine` runs (testkit uses this to
+ * prove that its checker catches a broken rule; nothing else should).
+ */
+export function planRunner(plans: PlanTable) {
+  // (XState cannot type an enqueueActions action's own params inside setup(); the cast names them.)
+  return enqueueActions(({ context, event, enqueue }, params: { plan: PlanName }) => {
+    const result = plans[params.plan](context as ElectionContext, event as never);
+    if (Object.keys(result.context).length > 0) enqueue.assign(result.context);
+    for (const effect of result.effects) enqueue({ type: 'effect', params: effect } as never);
+  }) as unknown as (_: unknown, params: { plan: PlanName }) => void;
+}
 
 const isLockResult = (input: Input): boolean =>
   input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
@@ -36,12 +54,7 @@ export const electionMachine = setup({
     /** An effect for the driver. Never executed here: `step()` collects it from `transition()`'s result. */
     effect: (_: unknown, _effect: Effect) => {},
     /** Runs the named plan: applies its context patch, then enqueues its effects in order. */
-    // (XState cannot type an enqueueActions action's own params inside setup(); the cast names them.)
-    apply: enqueueActions(({ context, event, enqueue }, params: { plan: PlanName }) => {
-      const result = (PLANS[params.plan] as PlanFn)(context as ElectionContext, event as never);
-      if (Object.keys(result.context).length > 0) enqueue.assign(result.context);
-      for (const effect of result.effects) enqueue({ type: 'effect', params: effect } as never);
-    }) as unknown as (_: unknown, params: { plan: PlanName }) => void,
+    apply: planRunner(PLANS),
     /** Marks an input that must never reach this state; `step()` turns it into an IllegalTransitionError. */
     illegal: () => {},
   },
@@ -67,6 +80,9 @@ export const electionMachine = setup({
       (event.type === 'LOCK_READ' || event.type === 'LOCK_CHANGED') &&
       event.snapshot !== null &&
       event.snapshot.record.holderIdentity !== context.identity,
+    /** The lock names this candidate in a version it did not write: a twin with the same identity (rule 8). */
+    writtenByTwin: ({ context, event }) =>
+      (event.type === 'LOCK_READ' || event.type === 'LOCK_CHANGED') && writtenByTwin(context, event.snapshot),
     releaseWritten: ({ context }) => context.op?.purpose === 'release',
     /** Stopping with release asked, the answer shows this candidate holds the lock, attempts remain. */
     shouldRelease: ({ context, event }) =>
@@ -74,7 +90,7 @@ export const electionMachine = setup({
       context.releaseAttempts < MAX_RELEASE_ATTEMPTS &&
       (event.type === 'LOCK_READ' || event.type === 'LOCK_WRITTEN') &&
       event.snapshot !== null &&
-      event.snapshot.record.holderIdentity === context.identity,
+      isOwnRecord(context, event.snapshot.record),
     shouldReread: ({ context }) => context.release && context.releaseAttempts < MAX_RELEASE_ATTEMPTS,
     isLockResult: ({ event }) => isLockResult(event),
   },
@@ -98,6 +114,10 @@ export const electionMachine = setup({
     release: false,
     releaseAttempts: 0,
     watchLive: false,
+    failures: 0,
+    notBefore: 0,
+    ownWrites: [],
+    duplicate: false,
   }),
   initial: 'stopped',
   states: {
@@ -168,11 +188,13 @@ export const electionMachine = setup({
         LOCK_READ: [
           { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
           { guard: 'heldByOther', target: 'follower', actions: run('stepDown') },
+          { guard: 'writtenByTwin', target: 'follower', actions: run('stepDownTwin') },
           { actions: run('renewAfterRead') },
         ],
         LOCK_CHANGED: [
           { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
           { guard: 'heldByOther', target: 'follower', actions: run('stepDown') },
+          { guard: 'writtenByTwin', target: 'follower', actions: run('stepDownTwin') },
           { actions: run('leaderChanged') },
         ],
         // Bookkeeping only: a leader never polls, and its deadline timer still checks the lease.

@@ -1,5 +1,5 @@
 /**
- * Observation and the acquire decision: DESIGN rule 1. Lease validity is judged on this candidate's monotonic
+ * Observation and the acquire decision: docs/guide.md rule 1. Lease validity is judged on this candidate's monotonic
  * clock from the moment it first saw the current version of the lock; the record's renewTime is never read.
  */
 import type { LockSnapshot } from '../ports.ts';
@@ -40,6 +40,55 @@ export function leaseMs(ctx: ElectionContext, record: LeaderElectionRecord): num
   return record.leaseDurationSeconds > 0 ? record.leaseDurationSeconds * 1000 : ctx.timing.leaseDurationMs;
 }
 
+/**
+ * Whether a record is this candidate's own, to renew or retake at once: it names this identity and, once
+ * another candidate with the same identity was seen (rule 8), also carries the renewTime of one of this
+ * candidate's own writes; a record the twin wrote is someone else's, whose lease must be waited out.
+ */
+export function isOwnRecord(ctx: ElectionContext, record: LeaderElectionRecord): boolean {
+  if (record.holderIdentity !== ctx.identity) return false;
+  return !ctx.duplicate || wroteTime(ctx, record.renewTime);
+}
+
+/** Whether nobody holds the record, or this candidate does: it may write at once. */
+export function isFreeOrOwn(ctx: ElectionContext, record: LeaderElectionRecord): boolean {
+  return record.holderIdentity === '' || isOwnRecord(ctx, record);
+}
+
+/** The most renewTimes of its own writes a candidate remembers (its writes whose fate it may not know). */
+export const OWN_WRITES_KEPT = 8;
+
+/** Remembers the renewTime of a record this candidate is about to write naming itself. */
+export function rememberOwnWrite(ctx: ElectionContext, record: LeaderElectionRecord): readonly number[] {
+  if (record.holderIdentity !== ctx.identity || record.renewTime === null) return ctx.ownWrites;
+  return [...ctx.ownWrites, record.renewTime.getTime()].slice(-OWN_WRITES_KEPT);
+}
+
+/**
+ * A record time as stored can have lost precision: whole seconds in the ConfigMap annotation. It matches a
+ * time this candidate wrote if equal, or if it is that time truncated to the second.
+ */
+function sameWriteTime(stored: Date | null, written: number): boolean {
+  if (stored === null) return false;
+  const t = stored.getTime();
+  return t === written || (t % 1000 === 0 && Math.floor(written / 1000) * 1000 === t);
+}
+
+function wroteTime(ctx: ElectionContext, stored: Date | null): boolean {
+  return ctx.ownWrites.some((written) => sameWriteTime(stored, written));
+}
+
+/**
+ * Rule 8: a leader sees its own identity in a version it does not know, with a renewTime none of its own
+ * recent writes carried: another candidate wrote it under the same identity. A version this leader already
+ * knows, or one of its own writes whose answer it never got, is not evidence.
+ */
+export function writtenByTwin(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
+  if (snapshot === null || snapshot.record.holderIdentity !== ctx.identity) return false;
+  if (snapshot.version === ctx.observed?.snapshot?.version) return false;
+  return !wroteTime(ctx, snapshot.record.renewTime);
+}
+
 export type AcquireDecision = 'create' | 'update' | 'wait';
 
 /**
@@ -55,11 +104,10 @@ export function decideAcquire(ctx: ElectionContext, at: number): AcquireDecision
   const { snapshot } = observed;
   if (snapshot === null) {
     const before = ctx.lastPresent?.record;
-    if (!before || before.holderIdentity === '' || before.holderIdentity === ctx.identity) return 'create';
+    if (!before || isFreeOrOwn(ctx, before)) return 'create';
     return at - observed.at >= leaseMs(ctx, before) ? 'create' : 'wait';
   }
-  const holder = snapshot.record.holderIdentity;
-  if (holder === '' || holder === ctx.identity) return 'update';
+  if (isFreeOrOwn(ctx, snapshot.record)) return 'update';
   return at - observed.at >= leaseMs(ctx, snapshot.record) ? 'update' : 'wait';
 }
 
@@ -68,6 +116,6 @@ export function leaseExpiry(ctx: ElectionContext): number | undefined {
   const observed = ctx.observed;
   if (observed === null) return undefined;
   const record = observed.snapshot?.record ?? ctx.lastPresent?.record;
-  if (!record || record.holderIdentity === '' || record.holderIdentity === ctx.identity) return undefined;
+  if (!record || isFreeOrOwn(ctx, record)) return undefined;
   return observed.at + leaseMs(ctx, record);
 }

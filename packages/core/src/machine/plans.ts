@@ -4,8 +4,10 @@
  * emits. No plan reads a clock, a timer or a random source: time arrives stamped on the input.
  */
 import type { LockSnapshot } from '../ports.ts';
+import type { LeaderElectionRecord } from '../record.ts';
+import { followerBackoff, notBeforeFloor } from './cadence.ts';
 import { jittered } from './jitter.ts';
-import { decideAcquire, leaseExpiry, observe } from './observe.ts';
+import { decideAcquire, leaseExpiry, observe, rememberOwnWrite } from './observe.ts';
 import { acquireRecord, releaseRecord, renewRecord } from './records.ts';
 import type { Effect, ElectionContext, Input, OpPurpose, PendingOp } from './types.ts';
 
@@ -49,16 +51,57 @@ const seen =
   (c: ElectionContext): Plan =>
     observe(c, snapshot, at);
 
-const settle = (): Plan => ({ context: { op: null }, effects: [] });
+/**
+ * Whether an input is the store's answer (a conflict or not-found included), not a failure to get one. A
+ * create cannot meet a missing object: its NotFound means the namespace is missing, a failure.
+ */
+const answered = (ctx: ElectionContext, input: Input): boolean =>
+  input.type === 'LOCK_READ' ||
+  input.type === 'LOCK_WRITTEN' ||
+  (input.type === 'LOCK_FAILED' &&
+    (input.error === 'Conflict' || (input.error === 'NotFound' && ctx.op?.kind !== 'create')));
 
-/** A jittered retry period from `at`, cut short to `until` (monotonic ms) when that comes first. */
-const scheduleRetry = (
+/** The request in flight is over; an answer ends a run of failures and the back-off it set (rule 7). */
+const settle =
+  (input: Input) =>
+  (c: ElectionContext): Plan => ({
+    context: answered(c, input) ? { op: null, failures: 0, notBefore: 0 } : { op: null },
+    effects: [],
+  });
+
+/** A write request and its pending operation; a record naming this candidate is remembered (rule 8). */
+function write(
   c: ElectionContext,
-  until?: { readonly at: number; readonly expiry: number },
-): Plan => {
+  purpose: OpPurpose,
+  at: number,
+  record: LeaderElectionRecord,
+  expectedVersion: string | null,
+): Plan {
+  const ownWrites = rememberOwnWrite(c, record);
+  if (expectedVersion === null) {
+    return {
+      context: { op: op('create', purpose, at), ownWrites },
+      effects: [{ type: 'createLock', record }],
+    };
+  }
+  return {
+    context: { op: op('update', purpose, at, expectedVersion), ownWrites },
+    effects: [{ type: 'updateLock', record, expectedVersion }],
+  };
+}
+
+/**
+ * A jittered retry period from `at`, cut short to `expiry` (monotonic ms) when that is still ahead and comes
+ * first; never before the floor a failure set (rule 7). An expiry already past cuts nothing short: a
+ * request that fails at once must not be retried at once.
+ */
+const scheduleRetry = (c: ElectionContext, at: number, expiry?: number): Plan => {
   const [jitteredMs, rng] = jittered(c.timing.retryPeriodMs, c.timing.jitterFactor, c.rng);
-  const ms = until === undefined ? jitteredMs : Math.min(jitteredMs, Math.max(0, until.expiry - until.at));
-  return { context: { rng }, effects: [{ type: 'startTimer', timer: 'retry', ms }] };
+  const ms = expiry !== undefined && expiry > at ? Math.min(jitteredMs, expiry - at) : jitteredMs;
+  return {
+    context: { rng },
+    effects: [{ type: 'startTimer', timer: 'retry', ms: notBeforeFloor(c, at, ms) }],
+  };
 };
 
 /**
@@ -68,9 +111,11 @@ const scheduleRetry = (
  */
 const scheduleWait = (c: ElectionContext, at: number): Plan => {
   const expiry = leaseExpiry(c);
-  if (expiry === undefined) return scheduleRetry(c);
-  if (!c.watchLive) return scheduleRetry(c, { at, expiry });
-  return { context: {}, effects: [{ type: 'startTimer', timer: 'retry', ms: Math.max(0, expiry - at) }] };
+  if (expiry === undefined || expiry <= at || !c.watchLive) return scheduleRetry(c, at, expiry);
+  return {
+    context: {},
+    effects: [{ type: 'startTimer', timer: 'retry', ms: notBeforeFloor(c, at, expiry - at) }],
+  };
 };
 
 const scheduleRenew = (c: ElectionContext): Plan => ({
@@ -87,20 +132,9 @@ const read = (purpose: OpPurpose, at: number) => (): Plan => ({
 function acquireWrite(c: ElectionContext, purpose: OpPurpose, at: number, wall: number): Plan | null {
   const decision = decideAcquire(c, at);
   const current = c.observed?.snapshot ?? null;
-  if (decision === 'create') {
-    return {
-      context: { op: op('create', purpose, at) },
-      effects: [{ type: 'createLock', record: acquireRecord(c, null, wall) }],
-    };
-  }
-  if (decision === 'update' && current !== null) {
-    return {
-      context: { op: op('update', purpose, at, current.version) },
-      effects: [
-        { type: 'updateLock', record: acquireRecord(c, current, wall), expectedVersion: current.version },
-      ],
-    };
-  }
+  if (decision === 'create') return write(c, purpose, at, acquireRecord(c, null, wall), null);
+  if (decision === 'update' && current !== null)
+    return write(c, purpose, at, acquireRecord(c, current, wall), current.version);
   return null;
 }
 
@@ -127,7 +161,7 @@ export function afterAcquireRead(ctx: ElectionContext, input: In<'LOCK_READ'>): 
   return chain(
     ctx,
     watchKnowsBetter ? () => ({ context: {}, effects: [] }) : seen(input.snapshot, input.at),
-    settle,
+    settle(input),
     (c) => acquireWrite(c, 'acquire', input.at, input.wall) ?? scheduleWait(c, input.at),
   );
 }
@@ -136,7 +170,7 @@ export function afterAcquireRead(ctx: ElectionContext, input: In<'LOCK_READ'>): 
 export function becomeLeader(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
   const sentAt = ctx.op!.sentAt;
   const deadline = sentAt + ctx.timing.renewDeadlineMs;
-  return chain(ctx, seen(input.snapshot, input.at), settle, (c) => ({
+  return chain(ctx, seen(input.snapshot, input.at), settle(input), (c) => ({
     context: { deadline },
     effects: [
       { type: 'cancelTimer', timer: 'retry' },
@@ -149,7 +183,7 @@ export function becomeLeader(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): P
 
 /** A write that landed too late to lead on (or a leftover renewal): remember it, try again later. */
 export function lateWrite(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
-  return chain(ctx, seen(input.snapshot, input.at), settle, scheduleRetry);
+  return chain(ctx, seen(input.snapshot, input.at), settle(input), (c) => scheduleRetry(c, input.at));
 }
 
 /** Stands for a holder known to exist (a create lost to it) whose record this candidate has not read. */
@@ -176,18 +210,32 @@ function sawUnseenHolder(c: ElectionContext, at: number): Plan {
   return { context: { observed: { snapshot: null, at }, lastPresent }, effects: [] };
 }
 
-/** Any failed request while campaigning: try again after a jittered period, re-reading first (rule 4). */
+/**
+ * A request failed while campaigning; the next attempt re-reads first (rule 4). A lost compare-and-swap or a
+ * vanished lock is an answer: wait a jittered retry period (less if a lease still ahead runs out sooner). A
+ * failure backs off (rule 7): the n-th in a row waits retryPeriod * 2^(n-1), jittered and capped, and sets
+ * the floor under which nothing else re-arms the timer.
+ */
 export function campaignFailed(ctx: ElectionContext, input: In<'LOCK_FAILED'>): Plan {
   const lostCreate = ctx.op?.kind === 'create' && input.error === 'Conflict';
+  const wasAnswered = answered(ctx, input);
   return chain(
     ctx,
     (c) => (lostCreate ? sawUnseenHolder(c, input.at) : { context: {}, effects: [] }),
-    settle,
-    (c) => {
-      const expiry = leaseExpiry(c);
-      return scheduleRetry(c, expiry === undefined ? undefined : { at: input.at, expiry });
-    },
+    settle(input),
+    (c) => (wasAnswered ? scheduleRetry(c, input.at, leaseExpiry(c)) : backOff(c, input)),
   );
+}
+
+/** Rule 7 for a follower: the back-off after its `failures + 1`-th failure in a row. */
+function backOff(c: ElectionContext, input: In<'LOCK_FAILED'>): Plan {
+  const failures = c.failures + 1;
+  const [wait, rng] = followerBackoff(c, failures, input.retryAfterMs);
+  const ms = notBeforeFloor(c, input.at, wait);
+  return {
+    context: { failures, notBefore: input.at + ms, rng },
+    effects: [{ type: 'startTimer', timer: 'retry', ms }],
+  };
 }
 
 /**
@@ -238,10 +286,7 @@ export function stopCampaign(_ctx: ElectionContext, input: In<'STOP'>): Plan {
 export function renew(ctx: ElectionContext, input: Input): Plan {
   const current = ctx.observed?.snapshot ?? null;
   if (current === null) return read('renew', input.at)();
-  return {
-    context: { op: op('update', 'renew', input.at, current.version) },
-    effects: [{ type: 'updateLock', record: renewRecord(ctx, input.wall), expectedVersion: current.version }],
-  };
+  return write(ctx, 'renew', input.at, renewRecord(ctx, input.wall), current.version);
 }
 
 /**
@@ -253,7 +298,7 @@ export function renewed(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
   const deadline = changed
     ? Math.max(ctx.deadline, ctx.op!.sentAt + ctx.timing.renewDeadlineMs)
     : ctx.deadline;
-  return chain(ctx, seen(input.snapshot, input.at), settle, (c) => ({
+  return chain(ctx, seen(input.snapshot, input.at), settle(input), (c) => ({
     context: { deadline },
     effects: [
       { type: 'startTimer', timer: 'deadline', ms: deadline - input.at },
@@ -264,28 +309,27 @@ export function renewed(ctx: ElectionContext, input: In<'LOCK_WRITTEN'>): Plan {
 
 /** A conflict or a vanished lock: re-read to learn what happened; never rewrite blindly. */
 export function renewConflicted(ctx: ElectionContext, input: In<'LOCK_FAILED'>): Plan {
-  return chain(ctx, settle, read('renew', input.at));
+  return chain(ctx, settle(input), read('renew', input.at));
 }
 
-/** A transient failure: retry after a retry period; the deadline timer bounds how long this can go on. */
-export function renewFailed(ctx: ElectionContext): Plan {
-  return chain(ctx, settle, scheduleRenew);
+/**
+ * A failed renewal: retry one retry period later, however fast it failed (rule 7), and no sooner whatever
+ * else happens; the deadline timer bounds how long this can go on. A leader keeps this cadence (no back-off,
+ * no Retry-After beyond it): its lease is at stake.
+ */
+export function renewFailed(ctx: ElectionContext, input: In<'LOCK_FAILED'>): Plan {
+  return chain(ctx, settle(input), (c) => ({
+    context: { failures: c.failures + 1, notBefore: input.at + c.timing.retryPeriodMs },
+    effects: scheduleRenew(c).effects,
+  }));
 }
 
 /** The re-read after a conflict found the lock still ours, or gone: write again on the fresh version. */
 export function renewAfterRead(ctx: ElectionContext, input: In<'LOCK_READ'>): Plan {
-  return chain(ctx, seen(input.snapshot, input.at), settle, (c) => {
+  return chain(ctx, seen(input.snapshot, input.at), settle(input), (c) => {
     const current = c.observed?.snapshot ?? null;
-    if (current === null) {
-      return {
-        context: { op: op('create', 'renew', input.at) },
-        effects: [{ type: 'createLock', record: acquireRecord(c, null, input.wall) }],
-      };
-    }
-    return {
-      context: { op: op('update', 'renew', input.at, current.version) },
-      effects: [{ type: 'updateLock', record: renewRecord(c, input.wall), expectedVersion: current.version }],
-    };
+    if (current === null) return write(c, 'renew', input.at, acquireRecord(c, null, input.wall), null);
+    return write(c, 'renew', input.at, renewRecord(c, input.wall), current.version);
   });
 }
 
@@ -298,17 +342,36 @@ export function stepDown(ctx: ElectionContext, input: Input): Plan {
   return chain(
     ctx,
     (c) => (snapshotSeen ? observe(c, input.snapshot, input.at) : { context: {}, effects: [] }),
-    () => (isResult ? settle() : { context: {}, effects: [] }),
-    (c) => ({
-      context: { deadline: 0 },
-      effects: [
-        { type: 'cancelTimer', timer: 'renew' },
-        { type: 'cancelTimer', timer: 'deadline' },
-        { type: 'notify', event: 'stoppedLeading' },
-        // With a request still in flight, its answer schedules the next attempt.
-        ...(c.op === null ? scheduleRetry(c).effects : []),
-      ],
+    (c) => (isResult ? settle(input)(c) : { context: {}, effects: [] }),
+    (c) => {
+      // With a request still in flight, its answer schedules the next attempt.
+      const retry = c.op === null ? scheduleRetry(c, input.at) : { context: {}, effects: [] };
+      return {
+        context: { deadline: 0, ...retry.context },
+        effects: [
+          { type: 'cancelTimer', timer: 'renew' },
+          { type: 'cancelTimer', timer: 'deadline' },
+          { type: 'notify', event: 'stoppedLeading' },
+          ...retry.effects,
+        ],
+      };
+    },
+  );
+}
+
+/**
+ * Rule 8: the lock names this candidate in a version it did not write. Another candidate has the same
+ * identity: step down at once, report it, and from now on wait out that twin's lease like anyone else's.
+ */
+export function stepDownTwin(ctx: ElectionContext, input: In<'LOCK_READ'> | In<'LOCK_CHANGED'>): Plan {
+  const version = input.snapshot?.version ?? '';
+  return chain(
+    ctx,
+    () => ({
+      context: { duplicate: true },
+      effects: [{ type: 'report', problem: 'DuplicateIdentity', version }],
     }),
+    (c) => stepDown(c, input),
   );
 }
 
@@ -356,7 +419,7 @@ export function stoppingSettled(ctx: ElectionContext, input: Input): Plan {
   return chain(
     ctx,
     (c) => (snapshotSeen ? observe(c, input.snapshot, input.at) : { context: {}, effects: [] }),
-    settle,
+    settle(input),
   );
 }
 
@@ -371,7 +434,7 @@ export function releaseAfter(ctx: ElectionContext, input: Input): Plan {
 
 /** A release failed: read once more to see whether the lock is still ours (conflicts are never blind). */
 export function releaseReread(ctx: ElectionContext, input: Input): Plan {
-  return chain(ctx, settle, () => ({
+  return chain(ctx, settle(input), () => ({
     context: { op: op('read', 'release', input.at), releaseAttempts: ctx.releaseAttempts + 1 },
     effects: [{ type: 'readLock' }],
   }));
@@ -399,6 +462,7 @@ export const PLANS = {
   renewFailed,
   renewAfterRead,
   stepDown,
+  stepDownTwin,
   leaderChanged,
   stopLeading,
   releaseWrite,

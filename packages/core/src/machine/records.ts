@@ -5,6 +5,7 @@
  */
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
+import { isOwnRecord } from './observe.ts';
 import type { ElectionContext } from './types.ts';
 
 /** The record that makes this candidate the holder, given what the lock holds now (`null`: absent). */
@@ -16,7 +17,7 @@ export function acquireRecord(
   const now = new Date(wall);
   // After a deletion, continue the count from the last record seen so the fencing token never goes back.
   const basis = current ?? ctx.lastPresent;
-  const own = basis !== null && basis.record.holderIdentity === ctx.identity;
+  const own = basis !== null && isOwnRecord(ctx, basis.record);
   return {
     ...(basis?.record.strategy ? { strategy: basis.record.strategy } : {}),
     ...(basis?.record.preferredHolder ? { preferredHolder: basis.record.preferredHolder } : {}),

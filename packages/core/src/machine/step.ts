@@ -19,8 +19,12 @@ const accepted: Record<ElectionState, ReadonlySet<string>> = Object.fromEntries(
   ]),
 ) as unknown as Record<ElectionState, ReadonlySet<string>>;
 
-export function initialSnapshot(input: MachineInput): ElectionSnapshot {
-  const [snapshot] = initialTransition(electionMachine, input);
+/** The first snapshot of `machine`: the election machine, or a variant of it built with `.provide()`. */
+export function initialSnapshot(
+  input: MachineInput,
+  machine: typeof electionMachine = electionMachine,
+): ElectionSnapshot {
+  const [snapshot] = initialTransition(machine, input);
   return snapshot;
 }
 
@@ -38,10 +42,14 @@ export function accepts(state: ElectionState, type: InputType): boolean {
 }
 
 /**
- * Feeds one input. Throws `IllegalTransitionError` for an input the current state does not accept, for a
+ * Feeds one input to `machine` (the one the snapshot came from). Throws `IllegalTransitionError` for an input the current state does not accept, for a
  * lock result with no request in flight, and for time running backwards: each is a bug in the caller.
  */
-export function step(snapshot: ElectionSnapshot, input: Input): [ElectionSnapshot, Effect[]] {
+export function step(
+  snapshot: ElectionSnapshot,
+  input: Input,
+  machine: typeof electionMachine = electionMachine,
+): [ElectionSnapshot, Effect[]] {
   const state = stateOf(snapshot);
   const ctx = snapshot.context;
   if (!accepts(state, input.type)) throw new IllegalTransitionError(state, input.type);
@@ -56,7 +64,7 @@ export function step(snapshot: ElectionSnapshot, input: Input): [ElectionSnapsho
   if (input.type === 'LOCK_WRITTEN' && ctx.op !== null && ctx.op.kind === 'read') {
     throw new IllegalTransitionError(state, input.type, 'the request in flight is a read');
   }
-  const [next, actions] = transition(electionMachine, snapshot, input);
+  const [next, actions] = transition(machine, snapshot, input);
   const effects: Effect[] = [];
   for (const action of actions) {
     if (action.type === 'illegal') throw new IllegalTransitionError(state, input.type, describeInput(input));

@@ -25,7 +25,12 @@ export type Input =
   | (Stamp & { readonly type: 'LOCK_READ'; readonly snapshot: LockSnapshot | null })
   /** Result of `createLock` / `updateLock`. */
   | (Stamp & { readonly type: 'LOCK_WRITTEN'; readonly snapshot: LockSnapshot })
-  | (Stamp & { readonly type: 'LOCK_FAILED'; readonly error: LockErrorKind })
+  | (Stamp & {
+      readonly type: 'LOCK_FAILED';
+      readonly error: LockErrorKind;
+      /** The store's `Retry-After`, when it sent one (ms). */
+      readonly retryAfterMs?: number;
+    })
   /** A watch notification: the lock now holds `snapshot`. A hint; never required for correctness. */
   | (Stamp & { readonly type: 'LOCK_CHANGED'; readonly snapshot: LockSnapshot | null })
   /**
@@ -45,7 +50,9 @@ export type Effect =
   | { readonly type: 'startTimer'; readonly timer: TimerName; readonly ms: number }
   | { readonly type: 'cancelTimer'; readonly timer: TimerName }
   | { readonly type: 'notify'; readonly event: 'startedLeading' | 'stoppedLeading' }
-  | { readonly type: 'notify'; readonly event: 'newLeader'; readonly identity: string };
+  | { readonly type: 'notify'; readonly event: 'newLeader'; readonly identity: string }
+  /** A problem the election detected itself; the driver reports it to `onError`. */
+  | { readonly type: 'report'; readonly problem: 'DuplicateIdentity'; readonly version: string };
 
 /** Why a lock operation is in flight; decides how its result is read. */
 export type OpPurpose = 'acquire' | 'renew' | 'release';
@@ -107,6 +114,23 @@ export interface ElectionContext {
    * (at most one more lease before a takeover), never safety.
    */
   readonly watchLive: boolean;
+  /**
+   * Requests that failed in a row (Unavailable, Forbidden, Malformed, or no answer); any answer from the
+   * store, a conflict included, resets it. A follower's wait after a failure doubles with each (rule 7).
+   */
+  readonly failures: number;
+  /**
+   * Monotonic ms before which no timer sends a request: set by a failure to the end of its back-off, so a
+   * failure never leads to a request sooner than one retry period later, whatever else re-arms the timer.
+   */
+  readonly notBefore: number;
+  /**
+   * The renewTimes (wall ms) of the last records this candidate wrote naming itself. A record naming this
+   * candidate whose renewTime is none of them was written by someone else with the same identity (rule 8).
+   */
+  readonly ownWrites: readonly number[];
+  /** Another candidate with this identity was seen: records naming it are someone else's from now on. */
+  readonly duplicate: boolean;
 }
 
 export interface MachineInput {
