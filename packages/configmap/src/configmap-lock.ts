@@ -13,6 +13,7 @@
  */
 import { CoreV1Api, KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import {
+  checkStoredRecord,
   type LeaderElectionRecord,
   type Lock,
   type LockCallOptions,
@@ -139,7 +140,11 @@ export class ConfigMapLock implements Lock {
    * compare-and-swap writes). A notification whose annotation is malformed is dropped, not reported as a
    * deletion: the elector's next read raises the typed Malformed error.
    */
-  watch(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void {
+  watch(
+    onChange: (snapshot: LockSnapshot | null) => void,
+    onHealth?: (live: boolean) => void,
+    onError?: (error: unknown) => void,
+  ): () => void {
     return watchNamedObject<V1ConfigMap>(
       this.#kubeConfig,
       `/api/v1/namespaces/${this.namespace}/configmaps`,
@@ -153,6 +158,8 @@ export class ConfigMapLock implements Lock {
         }
       },
       onHealth,
+      onError,
+      this.describe(),
     );
   }
 
@@ -167,7 +174,7 @@ export class ConfigMapLock implements Lock {
     const text = configMap.metadata?.annotations?.[LEADER_ANNOTATION];
     if (text === undefined) return { record: RELEASED, version, raw: configMap };
     try {
-      return { record: parseRecord(text), version, raw: configMap };
+      return { record: checkStoredRecord(parseRecord(text)), version, raw: configMap };
     } catch (err) {
       if (err instanceof RecordParseError) {
         throw new LockError('Malformed', this.describe(), `annotation ${LEADER_ANNOTATION}: ${err.message}`, {

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from './errors.ts';
 import type { Clock, Lock } from './ports.ts';
+import { MAX_IDENTITY_LENGTH, MAX_LEASE_SECONDS } from './record.ts';
 import { reportToConsole } from './system.ts';
 
 /** client-go's `JitterFactor`: a follower waits retryPeriod * (1 + random * 1.2) between attempts. */
@@ -84,9 +85,21 @@ export class ElectionConfig {
     if (typeof lock.identity !== 'string' || lock.identity.length === 0) {
       throw new ConfigError('identity non-empty', 'the lock identity must be a non-empty string');
     }
+    if (lock.identity.length > MAX_IDENTITY_LENGTH) {
+      throw new ConfigError(
+        `identity at most ${MAX_IDENTITY_LENGTH} characters`,
+        `the lock identity is ${lock.identity.length} characters long; others refuse records naming it`,
+      );
+    }
     const leaseDuration = requireFinitePositive(options.leaseDuration, 'leaseDuration');
     const renewDeadline = requireFinitePositive(options.renewDeadline, 'renewDeadline');
     const retryPeriod = requireFinitePositive(options.retryPeriod, 'retryPeriod');
+    if (leaseDuration > MAX_LEASE_SECONDS) {
+      throw new ConfigError(
+        `leaseDuration <= ${MAX_LEASE_SECONDS}`,
+        `leaseDuration (${leaseDuration}s) is longer than a day; other candidates refuse such a record`,
+      );
+    }
     if (!(leaseDuration > renewDeadline)) {
       throw new ConfigError(
         'leaseDuration > renewDeadline',

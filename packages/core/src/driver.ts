@@ -366,7 +366,7 @@ export class LeaderElection {
     };
     const succeed = (snapshot: LockSnapshot | null) => {
       if (done) return; // answered after its timeout: dropped, as a lost answer would be
-      this.#errors.lockAnswered(describe, context);
+      this.#errors.lockAnswered(what, describe, context);
       finish(toInput(snapshot));
     };
     const fail = (err: unknown) => {
@@ -377,9 +377,9 @@ export class LeaderElection {
       // object, so its NotFound means the namespace (or the resource) is missing, and is reported.
       const contention = error.kind === 'Conflict' || (error.kind === 'NotFound' && what !== 'create');
       if (contention) {
-        this.#errors.lockAnswered(describe, context);
+        this.#errors.lockAnswered(what, describe, context);
       } else {
-        this.#errors.lockFailed();
+        this.#errors.lockFailed(what);
         this.#errors.report(error, context);
       }
       finish({

@@ -3,7 +3,8 @@
  * the first time it happens; identical repetitions are counted and reported as one `RepeatedFailure` at most
  * once per `REPEAT_REPORT_MS`; when a lock request succeeds after a run of failures, one `LockRecovered`
  * says how many failed and for how long. Two failures are identical when their kind, name and message
- * match once numbers are blanked out (ports, versions and durations vary between repetitions).
+ * match once numbers and long hex strings are blanked out (ports, versions, durations and request ids vary
+ * between repetitions).
  *
  * Time comes from the election's Clock, so the policy runs the same on the simulator's virtual clock.
  */
@@ -23,8 +24,8 @@ export class ErrorReporter {
   readonly #sink: (error: unknown, context: string) => void;
   readonly #now: () => number;
   readonly #seen = new Map<string, Seen>();
-  /** The current run of failed lock requests: its length and when it began. */
-  #run: { failures: number; since: number } | null = null;
+  /** The current run of failed lock requests: its length, when it began, and which operations failed. */
+  #run: { failures: number; since: number; ops: Set<string> } | null = null;
 
   constructor(sink: (error: unknown, context: string) => void, now: () => number) {
     this.#sink = sink;
@@ -49,18 +50,21 @@ export class ErrorReporter {
     }
   }
 
-  /** A lock request failed (already reported or counted through `report`). */
-  lockFailed(): void {
-    this.#run ??= { failures: 0, since: this.#now() };
+  /** A lock request (`op`: get, create, update) failed; report it through `report` as well. */
+  lockFailed(op: string): void {
+    this.#run ??= { failures: 0, since: this.#now(), ops: new Set() };
     this.#run.failures += 1;
+    this.#run.ops.add(op);
   }
 
   /**
-   * A lock request was answered. Ends a run of failures with one `LockRecovered`, and forgets what was seen,
-   * so the next outage is reported from its first failure again.
+   * A lock request was answered. If requests of the same operation had failed, this ends the run with one
+   * `LockRecovered` and forgets what was seen, so the next outage is reported from its first failure again.
+   * An answer to another operation ends nothing: a follower whose reads succeed while every create fails (a
+   * missing namespace) is still failing, and must not say "recovered" each time.
    */
-  lockAnswered(lock: string, context: string): void {
-    if (this.#run === null) return;
+  lockAnswered(op: string, lock: string, context: string): void {
+    if (this.#run === null || !this.#run.ops.has(op)) return;
     const { failures, since } = this.#run;
     this.#run = null;
     this.#seen.clear();
@@ -80,5 +84,5 @@ function fingerprint(error: unknown): string {
   const kind = isLockError(error) ? error.kind : '';
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
-  return `${name}:${kind}:${message.replace(/\d+/g, '#')}`;
+  return `${name}:${kind}:${message.replace(/[0-9a-f]{8,}|\d+/gi, '#')}`;
 }

@@ -50,7 +50,10 @@ export { ManualClock } from './manual-clock.ts';
 export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
 export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
 export {
+  checkStoredRecord,
   formatRfc3339Seconds,
+  MAX_IDENTITY_LENGTH,
+  MAX_LEASE_SECONDS,
   parseRecord,
   RecordParseError,
   recordFromJSON,

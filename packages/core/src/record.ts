@@ -142,6 +142,43 @@ export function parseRecord(text: string): LeaderElectionRecord {
   return recordFromJSON(json);
 }
 
+/**
+ * The longest lease Leasehold honours, in seconds (one day). A record that asks others to wait longer is
+ * taken for an error rather than followed: a follower would otherwise wait for a lifetime (68 years at
+ * int32's maximum) without a word.
+ */
+export const MAX_LEASE_SECONDS = 86_400;
+
+/** The longest identity Leasehold writes or accepts (a pod name plus a UUID is under 300). */
+export const MAX_IDENTITY_LENGTH = 1_024;
+
+/**
+ * Checks what a parsed record may still get wrong for a lock stored where anyone can write (a Kubernetes
+ * object): a holder without a usable lease duration (missing, zero, or beyond `MAX_LEASE_SECONDS`), or an
+ * identity longer than `MAX_IDENTITY_LENGTH`. Throws `RecordParseError` naming the field; a released record
+ * (no holder) needs no duration. The Kubernetes locks report such a record as `Malformed` and never
+ * overwrite it.
+ */
+export function checkStoredRecord(record: LeaderElectionRecord): LeaderElectionRecord {
+  const holder = record.holderIdentity;
+  if (holder.length > MAX_IDENTITY_LENGTH) {
+    throw new RecordParseError(
+      `holderIdentity is ${holder.length} characters long (at most ${MAX_IDENTITY_LENGTH}): "${holder.slice(0, 40)}..."`,
+    );
+  }
+  if (holder !== '' && !(record.leaseDurationSeconds > 0)) {
+    throw new RecordParseError(
+      `leaseDurationSeconds is missing or 0 while holderIdentity is "${holder}": nobody can tell how long to wait`,
+    );
+  }
+  if (record.leaseDurationSeconds > MAX_LEASE_SECONDS) {
+    throw new RecordParseError(
+      `leaseDurationSeconds is ${record.leaseDurationSeconds} (at most ${MAX_LEASE_SECONDS}, one day, is honoured)`,
+    );
+  }
+  return record;
+}
+
 /** Field-by-field equality, times compared to the millisecond. */
 export function recordsEqual(a: LeaderElectionRecord, b: LeaderElectionRecord): boolean {
   const t = (d: Date | null) => (d ? d.getTime() : null);

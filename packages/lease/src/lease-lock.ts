@@ -18,7 +18,7 @@ import {
   V1MicroTime,
 } from '@kubernetes/client-node';
 import type { LeaderElectionRecord, Lock, LockCallOptions, LockSnapshot } from '@leasehold/core';
-import { LockError } from '@leasehold/core';
+import { checkStoredRecord, LockError, RecordParseError } from '@leasehold/core';
 import { kubeLockError } from './kube-errors.ts';
 import { MERGE_PATCH, requestOptions } from './request-options.ts';
 import { watchNamedObject } from './watch-object.ts';
@@ -154,7 +154,11 @@ export class LeaseLock implements Lock {
    * Watches this Lease (`watchNamedObject`: live while the API server streams its changes). Notifications
    * are hints; the elector decides on reads and compare-and-swap writes.
    */
-  watch(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void {
+  watch(
+    onChange: (snapshot: LockSnapshot | null) => void,
+    onHealth?: (live: boolean) => void,
+    onError?: (error: unknown) => void,
+  ): () => void {
     return watchNamedObject<V1Lease>(
       this.#kubeConfig,
       `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`,
@@ -164,10 +168,12 @@ export class LeaseLock implements Lock {
         try {
           onChange(this.#snapshot(lease));
         } catch {
-          // A Lease without resourceVersion: the next read reports it; a hint cannot carry an error.
+          // A malformed Lease: the next read reports it; a hint cannot carry an error.
         }
       },
       onHealth,
+      onError,
+      this.describe(),
     );
   }
 
@@ -179,7 +185,14 @@ export class LeaseLock implements Lock {
         this.describe(),
         'the API server answered a Lease without resourceVersion',
       );
-    return { record: leaseSpecToRecord(lease.spec), version, raw: lease };
+    try {
+      return { record: checkStoredRecord(leaseSpecToRecord(lease.spec)), version, raw: lease };
+    } catch (err) {
+      if (err instanceof RecordParseError) {
+        throw new LockError('Malformed', this.describe(), `spec.${err.message}`, { cause: err });
+      }
+      throw err;
+    }
   }
 }
 
