@@ -56,6 +56,7 @@ const election = new LeaderElection(
               input: info.input.type,
               ...('snapshot' in info.input ? { version: info.input.snapshot?.version ?? null } : {}),
               ...('live' in info.input ? { live: info.input.live } : {}),
+              ...(info.input.type === 'LOCK_FAILED' ? { error: info.input.error } : {}),
               from: info.from,
               to: info.to,
               effects: info.effects.map((e) => e.type + ('timer' in e ? `:${e.timer}` : '')),

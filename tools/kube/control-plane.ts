@@ -2,6 +2,11 @@
  * Starts a real control plane on loopback for tests: etcd and kube-apiserver built by tools/kube/build.sh,
  * RBAC on, a static admin token and a restricted identity without any role (for 403 tests), and a
  * kubeconfig with one context per identity. Everything lives in a temporary folder removed by `stop()`.
+ *
+ * Fault controls for outage tests act on the real processes: `apiServer.pause()` / `resume()` (SIGSTOP /
+ * SIGCONT: connections hang), `apiServer.kill()` (SIGKILL: connections refused) and `restart()` (the same
+ * flags, port, certificates and etcd data, so clients reconnect as to an upgraded server), and
+ * `etcd.pause()` / `resume()` (the API server stays up, its storage stalls).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -20,7 +25,24 @@ export interface ControlPlane {
   readonly restrictedToken: string;
   /** With `auditLog: true`: the API server's JSON audit log of lease and configmap requests. */
   readonly auditLog?: string;
+  readonly apiServer: ProcessControl & {
+    /** Starts the API server again with the same flags and data; resolves once it is ready. */
+    restart(): Promise<void>;
+  };
+  readonly etcd: ProcessControl;
   stop(): Promise<void>;
+}
+
+/** Signals to one process of the control plane. */
+export interface ProcessControl {
+  /** SIGSTOP: the process keeps its sockets but answers nothing. */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
+  /** SIGKILL; resolves when it has exited. */
+  kill(): Promise<void>;
+  /** The process id (changes on restart). */
+  readonly pid: number | undefined;
 }
 
 export class ControlPlaneError extends Error {
@@ -108,9 +130,19 @@ async function waitReady(
   );
 }
 
+function killProc(proc: Proc): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) return resolve();
+    proc.child.once('exit', () => resolve());
+    proc.child.kill('SIGKILL');
+  });
+}
+
 function stopProc(proc: Proc): Promise<void> {
   return new Promise((resolve) => {
     if (proc.child.exitCode !== null || proc.child.signalCode !== null) return resolve();
+    // A paused process would never see SIGTERM: let it run first.
+    proc.child.kill('SIGCONT');
     const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
     proc.child.once('exit', () => {
       clearTimeout(timer);
@@ -180,35 +212,34 @@ export async function startControlPlane(
     );
 
     if (options.auditLog) writeFileSync(join(dir, 'audit-policy.json'), AUDIT_POLICY);
-    const apiserver = launch(
-      join(bin, 'kube-apiserver'),
-      [
-        `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--secure-port=${apiPort}`,
-        `--cert-dir=${join(dir, 'certs')}`,
-        `--token-auth-file=${join(dir, 'tokens.csv')}`,
-        '--authorization-mode=RBAC',
-        `--service-account-key-file=${join(dir, 'sa.pub')}`,
-        `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-        '--service-account-issuer=https://leasehold.test',
-        '--service-cluster-ip-range=10.0.0.0/24',
-        '--enable-priority-and-fairness=false',
-        // The default reconciler refuses a loopback advertise address; nothing here needs the endpoints.
-        '--endpoint-reconciler-type=none',
-        '--v=0',
-        ...(options.auditLog
-          ? [
-              `--audit-policy-file=${join(dir, 'audit-policy.json')}`,
-              `--audit-log-path=${join(dir, 'audit.log')}`,
-              '--audit-log-format=json',
-              '--audit-log-mode=blocking',
-            ]
-          : []),
-      ],
-      join(dir, 'kube-apiserver.log'),
-    );
+    const apiserverArgs = [
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${join(dir, 'certs')}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      `--service-account-key-file=${join(dir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+      '--service-account-issuer=https://leasehold.test',
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--enable-priority-and-fairness=false',
+      // The default reconciler refuses a loopback advertise address; nothing here needs the endpoints.
+      '--endpoint-reconciler-type=none',
+      '--v=0',
+      ...(options.auditLog
+        ? [
+            `--audit-policy-file=${join(dir, 'audit-policy.json')}`,
+            `--audit-log-path=${join(dir, 'audit.log')}`,
+            '--audit-log-format=json',
+            '--audit-log-mode=blocking',
+          ]
+        : []),
+    ];
+    const launchApiServer = () =>
+      launch(join(bin, 'kube-apiserver'), apiserverArgs, join(dir, 'kube-apiserver.log'));
+    let apiserver = launchApiServer();
     procs.push(apiserver);
     const server = `https://127.0.0.1:${apiPort}`;
     await waitReadyInsecure(`${server}/readyz`, adminToken, apiserver, readyTimeoutMs);
@@ -232,12 +263,34 @@ export async function startControlPlane(
         'current-context': 'admin',
       }),
     );
+    const control = (current: () => Proc): ProcessControl => ({
+      pause: () => void current().child.kill('SIGSTOP'),
+      resume: () => void current().child.kill('SIGCONT'),
+      kill: () => killProc(current()),
+      get pid() {
+        return current().child.pid;
+      },
+    });
     return {
       kubeconfig,
       server,
       adminToken,
       restrictedToken,
       ...(options.auditLog ? { auditLog: join(dir, 'audit.log') } : {}),
+      apiServer: {
+        ...control(() => apiserver),
+        get pid() {
+          return apiserver.child.pid;
+        },
+        restart: async () => {
+          const old = apiserver;
+          await killProc(old);
+          apiserver = launchApiServer();
+          procs[procs.indexOf(old)] = apiserver;
+          await waitReadyInsecure(`${server}/readyz`, adminToken, apiserver, readyTimeoutMs);
+        },
+      },
+      etcd: control(() => etcd),
       stop: stopAll,
     };
   } catch (err) {

@@ -1,0 +1,3 @@
+import { describeOutages } from '@leasehold/kube-tools/outages.ts';
+
+describeOutages('configmap');
