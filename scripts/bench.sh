@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): API-server load and failover speed of Leasehold, client-go and kubernetes_asyncio
 # on the real control plane. Installs and builds what it needs, like the test command. Options go to
-# bench/peer-comparison.ts (--load-seconds N, --kills N, --only IMPL[,IMPL]).
+# bench/peer-comparison.ts (--load-seconds N, --kills N, --only IMPL[,IMPL]); with --soak first, to
+# bench/outage-soak.ts instead (--minutes N, --seed S, --kind lease|configmap): repeated outages.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 leasehold_setup
 cd "$leasehold_root"
 bash tools/kube/build.sh >/dev/null
 bash tools/interop/build.sh >/dev/null
+if [ "${1:-}" = "--soak" ]; then
+  exec node --conditions=source bench/outage-soak.ts "$@"
+fi
 exec node --conditions=source bench/peer-comparison.ts "$@"

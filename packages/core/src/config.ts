@@ -1,5 +1,5 @@
 /**
- * Election configuration, validated once at construction (DESIGN rule 2). Durations are seconds, as in the
+ * Election configuration, validated once at construction (docs/guide.md rule 2). Durations are seconds, as in the
  * Lease API; fractions are allowed (tests and demos run sub-second elections). The record stores the lease
  * duration rounded up to whole seconds, so others never wait less than this candidate assumes.
  */

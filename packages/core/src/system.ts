@@ -23,7 +23,8 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 export const systemClock: Clock = {
   now: () => host().performance.now(),
   wallNow: () => new Date(),
-  setTimer: (ms, fn) => host().setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(0, ms))),
+  // Rounded up: the host's timers count whole milliseconds and may fire up to one early otherwise.
+  setTimer: (ms, fn) => host().setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)))),
   clearTimer: (handle) => host().clearTimeout(handle),
 };
 

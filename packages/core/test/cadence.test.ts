@@ -130,6 +130,23 @@ describe('rule 7: cadence under failure', () => {
   });
 });
 
+describe('a deadline timer that fires early', () => {
+  it('is set again for the rest; it never sends a renewal', () => {
+    const m = new Script();
+    m.lead(0, '1'); // deadline at 10 000
+    m.feed(2_000, { type: 'TIMER_FIRED', timer: 'renew' });
+    m.feed(2_001, { type: 'LOCK_FAILED', error: 'Unavailable' });
+    // The host's timer fires 0.4 ms before the monotonic clock reaches the deadline.
+    expect(m.feed(9_999.6, { type: 'TIMER_FIRED', timer: 'deadline' })).toEqual([
+      { type: 'startTimer', timer: 'deadline', ms: 10_000 - 9_999.6 },
+    ]);
+    expect(m.state).toBe('leader');
+    m.feed(10_000, { type: 'TIMER_FIRED', timer: 'deadline' });
+    expect(m.state).toBe('follower');
+    expect(m.effects.some((e) => e.type === 'updateLock' || e.type === 'readLock')).toBe(false);
+  });
+});
+
 describe('rule 8: duplicate identities', () => {
   it('a leader notified of a renewal under its identity that it did not write steps down and reports it', () => {
     const m = new Script();

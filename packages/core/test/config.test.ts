@@ -56,6 +56,8 @@ describe('ElectionConfig', () => {
     [{ onStartedLeading: undefined }, 'onStartedLeading is a function'],
     [{ onStoppedLeading: 'no' }, 'onStoppedLeading is a function'],
     [{ seed: 1.5 }, 'seed is an integer'],
+    [{ leaseDuration: 86_401, renewDeadline: 10 }, 'leaseDuration <= 86400'],
+    [{ lock: { ...lock, identity: 'x'.repeat(1_025) } }, 'identity at most 1024 characters'],
   ])('rejects %o naming the violated rule', (options, rule) => {
     expect(ruleOf(options as Partial<ElectionConfigOptions>)).toBe(rule);
   });

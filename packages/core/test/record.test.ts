@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  checkStoredRecord,
   type LeaderElectionRecord,
   parseRecord,
   RecordParseError,
@@ -102,5 +103,37 @@ describe('LeaderElectionRecord JSON', () => {
         },
       ),
     );
+  });
+
+  it.each([
+    [
+      { holderIdentity: 'b', leaseDurationSeconds: 0 },
+      /leaseDurationSeconds is missing or 0 while holderIdentity is "b"/,
+    ],
+    [
+      { holderIdentity: 'b', leaseDurationSeconds: 2_147_483_647 },
+      /leaseDurationSeconds is 2147483647 \(at most 86400/,
+    ],
+    [
+      { holderIdentity: 'x'.repeat(10_240), leaseDurationSeconds: 15 },
+      /holderIdentity is 10240 characters long/,
+    ],
+  ])('checkStoredRecord refuses a record nobody can follow: %o', (fields, message) => {
+    const record = { acquireTime: null, renewTime: null, leaderTransitions: 0, ...fields };
+    expect(() => checkStoredRecord(record)).toThrow(RecordParseError);
+    expect(() => checkStoredRecord(record)).toThrow(message);
+  });
+
+  it('checkStoredRecord accepts a released record without a duration, and an ordinary one', () => {
+    const released = {
+      holderIdentity: '',
+      leaseDurationSeconds: 0,
+      acquireTime: null,
+      renewTime: null,
+      leaderTransitions: 2,
+    };
+    expect(checkStoredRecord(released)).toBe(released);
+    const held = { ...released, holderIdentity: 'b', leaseDurationSeconds: 15 };
+    expect(checkStoredRecord(held)).toBe(held);
   });
 });

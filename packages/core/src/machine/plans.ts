@@ -375,6 +375,11 @@ export function stepDownTwin(ctx: ElectionContext, input: In<'LOCK_READ'> | In<'
   );
 }
 
+/** The deadline timer fired before the deadline on this clock: set it again for the rest. */
+export function rearmDeadline(ctx: ElectionContext, input: Input): Plan {
+  return { context: {}, effects: [{ type: 'startTimer', timer: 'deadline', ms: ctx.deadline - input.at }] };
+}
+
 /** A watch notification while leading: remember it (a foreign holder is handled by a guard). */
 export function leaderChanged(ctx: ElectionContext, input: In<'LOCK_CHANGED'>): Plan {
   return observe(ctx, input.snapshot, input.at);
@@ -463,6 +468,7 @@ export const PLANS = {
   renewAfterRead,
   stepDown,
   stepDownTwin,
+  rearmDeadline,
   leaderChanged,
   stopLeading,
   releaseWrite,
