@@ -1,3 +1,4 @@
+import { ApiException } from '@kubernetes/client-node';
 import { isLockError } from '@leasehold/core';
 import { describeBadInput } from '@leasehold/kube-tools/bad-input.ts';
 import { describeQuietFollowers } from '@leasehold/kube-tools/quiet-followers.ts';
@@ -12,7 +13,7 @@ import {
 } from '@leasehold/kube-tools/testing.ts';
 import { describeLockConformance, sampleRecord } from '@leasehold/testkit';
 import { describe, expect, it } from 'vitest';
-import { LeaseLock, MERGE_PATCH, requestOptions } from '../src/index.ts';
+import { kubeLockError, LeaseLock, MERGE_PATCH, requestOptions } from '../src/index.ts';
 
 const fixture = () => {
   const name = uniqueName('conformance');
@@ -38,6 +39,38 @@ describeQuietFollowers(
   'LeaseLock',
   (name, identity) => new LeaseLock({ name, namespace: NAMESPACE, identity, kubeConfig: kubeConfig() }),
 );
+
+describe('kubeLockError', () => {
+  it("keeps a 429's Retry-After (seconds) as retryAfterMs, and the server's message", () => {
+    const body = JSON.stringify({ kind: 'Status', message: 'too many requests, please try again later' });
+    const error = kubeLockError(
+      new ApiException(429, 'HTTP-Code: 429\nHeaders: {"audit-id":"f77202"}', body, { 'retry-after': '3' }),
+      'Lease default/x',
+      'get',
+    );
+    expect(error.kind).toBe('Unavailable');
+    expect(error.retryAfterMs).toBe(3_000);
+    expect(error.message).toBe(
+      'Unavailable: Lease default/x: get: HTTP 429: too many requests, please try again later',
+    );
+  });
+
+  it('leaves the response headers out of the message when the server sent no Status', () => {
+    const error = kubeLockError(
+      new ApiException(
+        401,
+        'HTTP-Code: 401\nHeaders: {"audit-id":"9f074954-74e7","date":"now"}',
+        undefined,
+        {},
+      ),
+      'Lease default/x',
+      'get',
+    );
+    expect(error.kind).toBe('Forbidden');
+    expect(error.message).toBe('Forbidden: Lease default/x: get: HTTP 401: Unauthorized');
+    expect(error.retryAfterMs).toBeUndefined();
+  });
+});
 
 describe('LeaseLock on kube-apiserver', () => {
   it('writes MicroTime with six fractional digits and the fields client-go reads', async () => {
