@@ -20,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
 import { CandidateProcess, leadershipIntervals, overlaps } from '@leasehold/kube-tools/processes.ts';
+import { Random } from '@leasehold/testkit';
 
 const { values } = parseArgs({
   options: {
@@ -34,15 +35,9 @@ const KIND = values.kind === 'configmap' ? 'configmap' : 'lease';
 const R = 0.5;
 const TIMING = { LEASE_DURATION: '3', RENEW_DEADLINE: '2', RETRY_PERIOD: String(R), LEASEHOLD_TRACE: '1' };
 
-/** mulberry32, seeded: the fault schedule of a run is a function of --seed. */
-let state = Number(values.seed) | 0;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) | 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-};
+/** Seeded: the fault schedule of a run is a function of --seed. */
+const rng = new Random(Number(values.seed));
+const random = (): number => rng.next();
 const between = (lo: number, hi: number) => lo + random() * (hi - lo);
 
 const plane = await startControlPlane();

@@ -65,10 +65,10 @@ export class ErrorReporter {
    */
   lockAnswered(op: string, lock: string, context: string): void {
     if (this.#run === null || !this.#run.ops.has(op)) return;
-    const { failures, since } = this.#run;
+    const run = this.#run;
     this.#run = null;
     this.#seen.clear();
-    this.#emit(new LockRecovered(lock, failures, this.#now() - since), context);
+    this.#emit(new LockRecovered(lock, run, this.#now()), context);
   }
 
   #emit(error: unknown, context: string): void {

@@ -82,18 +82,16 @@ export class IllegalTransitionError extends Error {
  */
 export class DuplicateIdentityError extends Error {
   override readonly name = 'DuplicateIdentityError';
-  readonly identity: string;
-  readonly lock: string;
+  declare readonly identity: string;
+  declare readonly lock: string;
   /** The version of the lock object that was written by the other candidate. */
-  readonly version: string;
+  declare readonly version: string;
   constructor(identity: string, lock: string, version: string) {
     super(
       `DuplicateIdentity: ${lock}: the lock was renewed as "${identity}" (version ${version}) by a write this ` +
         'candidate did not send: another candidate uses the same identity; stepping down',
     );
-    this.identity = identity;
-    this.lock = lock;
-    this.version = version;
+    defineFields(this, { identity, lock, version });
   }
 }
 
@@ -104,34 +102,40 @@ export class DuplicateIdentityError extends Error {
 export class RepeatedFailure extends Error {
   override readonly name = 'RepeatedFailure';
   /** The latest occurrence. */
-  readonly error: unknown;
+  declare readonly error: unknown;
   /** Occurrences since the last report of this failure. */
-  readonly count: number;
+  declare readonly count: number;
   /** Milliseconds since the last report of this failure. */
-  readonly periodMs: number;
+  declare readonly periodMs: number;
   constructor(error: unknown, count: number, periodMs: number) {
     super(`repeated ${count} more times in ${(periodMs / 1000).toFixed(1)}s: ${describeError(error)}`);
-    this.error = error;
-    this.count = count;
-    this.periodMs = periodMs;
+    defineFields(this, { error, count, periodMs });
   }
 }
 
 /** Reported once when a lock request succeeds after a run of failed ones. */
 export class LockRecovered extends Error {
   override readonly name = 'LockRecovered';
-  readonly lock: string;
+  declare readonly lock: string;
   /** Failed requests in the run that just ended. */
-  readonly failures: number;
+  declare readonly failures: number;
   /** Milliseconds from the first of them to the success. */
-  readonly durationMs: number;
-  constructor(lock: string, failures: number, durationMs: number) {
+  declare readonly durationMs: number;
+  /** `run`: how many requests failed in a row and when the first did; `now` on the same clock. */
+  constructor(lock: string, run: { readonly failures: number; readonly since: number }, now: number) {
+    const durationMs = now - run.since;
+    const plural = run.failures === 1 ? '' : 's';
     super(
-      `${lock}: recovered after ${failures} failed request${failures === 1 ? '' : 's'} over ${(durationMs / 1000).toFixed(1)}s`,
+      `${lock}: recovered after ${run.failures} failed request${plural} over ${(durationMs / 1000).toFixed(1)}s`,
     );
-    this.lock = lock;
-    this.failures = failures;
-    this.durationMs = durationMs;
+    defineFields(this, { lock, failures: run.failures, durationMs });
+  }
+}
+
+/** Sets a report's fields once, read-only and enumerable (so they show when the report is logged). */
+function defineFields(target: object, fields: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(fields)) {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: false });
   }
 }
 

@@ -36,13 +36,16 @@ export {
   RepeatedFailure,
   toLockError,
 } from './errors.ts';
-export { backoffCapMs } from './machine/cadence.ts';
 export { jittered, nextRandom } from './machine/jitter.ts';
-export type { PlanTable } from './machine/machine.ts';
-export { electionMachine, MAX_RELEASE_ATTEMPTS, planRunner } from './machine/machine.ts';
-export { leaseExpiry } from './machine/observe.ts';
-export type { Plan } from './machine/plans.ts';
-export { PLANS } from './machine/plans.ts';
+export { electionMachine, MAX_RELEASE_ATTEMPTS } from './machine/machine.ts';
+export type { Step } from './machine/rules.ts';
+export {
+  backoffCapMs,
+  followerBackoff,
+  leaseExpiry,
+  notBeforeFloor,
+  validitySentAt,
+} from './machine/rules.ts';
 export type { ElectionSnapshot, ElectionState } from './machine/step.ts';
 export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
 export type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './machine/types.ts';
@@ -51,6 +54,7 @@ export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './
 export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
 export {
   checkStoredRecord,
+  emptyRecord,
   formatRfc3339Seconds,
   MAX_IDENTITY_LENGTH,
   MAX_LEASE_SECONDS,

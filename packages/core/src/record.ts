@@ -32,6 +32,20 @@ export interface LeaderElectionRecordJSON {
   preferredHolder?: string;
 }
 
+/**
+ * A record with no holder and Go's zero values, as client-go reads an object without a record (a ConfigMap
+ * without the annotation): anyone may take it at once.
+ */
+export function emptyRecord(): LeaderElectionRecord {
+  return {
+    holderIdentity: '',
+    leaseDurationSeconds: 0,
+    acquireTime: null,
+    renewTime: null,
+    leaderTransitions: 0,
+  };
+}
+
 /** Formats a time as Go's `metav1.Time` does in JSON: RFC 3339, UTC, whole seconds. */
 export function formatRfc3339Seconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -4,7 +4,9 @@
  * health-reporting watch of one object, for users who build a lock on another kind of object.
  */
 
-export { kubeLockError } from './kube-errors.ts';
+export { kubeLockError, watchLockError } from './kube-errors.ts';
+export type { KubeObject, KubeObjectLockOptions } from './kube-object-lock.ts';
+export { KubeObjectLock } from './kube-object-lock.ts';
 export type { LeaseLockOptions } from './lease-lock.ts';
 export { LeaseLock, leaseSpecToRecord, recordToLeaseSpec, toMicroTime } from './lease-lock.ts';
 export { MERGE_PATCH, requestOptions } from './request-options.ts';

@@ -11,29 +11,17 @@
  * - Needs RBAC verbs get, create, update and patch on leases in the namespace (watch too, for `watch()`).
  */
 import {
+  type ConfigurationOptions,
   CoordinationV1Api,
-  KubeConfig,
   type V1Lease,
   type V1LeaseSpec,
   V1MicroTime,
 } from '@kubernetes/client-node';
-import type { LeaderElectionRecord, Lock, LockCallOptions, LockSnapshot } from '@leasehold/core';
-import { checkStoredRecord, LockError, RecordParseError } from '@leasehold/core';
-import { kubeLockError } from './kube-errors.ts';
-import { MERGE_PATCH, requestOptions } from './request-options.ts';
-import { watchNamedObject } from './watch-object.ts';
+import type { LeaderElectionRecord } from '@leasehold/core';
+import { KubeObjectLock, type KubeObjectLockOptions } from './kube-object-lock.ts';
 
-export interface LeaseLockOptions {
-  /** The Lease's name. */
-  readonly name: string;
-  readonly namespace: string;
-  /** This candidate's identity; must be unique among candidates (pod name plus a random suffix is usual). */
-  readonly identity: string;
-  /** Where to connect; default `KubeConfig.loadFromDefault()` (in-cluster, or $KUBECONFIG). */
-  readonly kubeConfig?: KubeConfig;
-  /** Labels put on the Lease when this lock creates it. */
-  readonly labels?: Readonly<Record<string, string>>;
-}
+/** The Lease's `name`, `namespace`, this candidate's `identity`, and optionally `kubeConfig` and `labels`. */
+export type LeaseLockOptions = KubeObjectLockOptions;
 
 /** A MicroTime for the wire: six fractional digits. */
 export function toMicroTime(date: Date): V1MicroTime {
@@ -71,133 +59,42 @@ export function recordToLeaseSpec(record: LeaderElectionRecord): Record<string, 
   };
 }
 
-export class LeaseLock implements Lock {
-  readonly identity: string;
-  readonly name: string;
-  readonly namespace: string;
+export class LeaseLock extends KubeObjectLock<V1Lease> {
   readonly #api: CoordinationV1Api;
-  readonly #kubeConfig: KubeConfig;
-  readonly #labels: Readonly<Record<string, string>> | undefined;
+  protected readonly collectionPath: string;
+  protected readonly recordPlace = 'spec.';
 
   constructor(options: LeaseLockOptions) {
-    for (const field of ['name', 'namespace', 'identity'] as const) {
-      if (typeof options?.[field] !== 'string' || options[field].length === 0) {
-        throw new TypeError(`LeaseLock: ${field} must be a non-empty string`);
-      }
-    }
-    this.name = options.name;
-    this.namespace = options.namespace;
-    this.identity = options.identity;
-    this.#labels = options.labels;
-    this.#kubeConfig = options.kubeConfig ?? defaultKubeConfig();
-    this.#api = this.#kubeConfig.makeApiClient(CoordinationV1Api);
+    super('Lease', options);
+    this.#api = this.kubeConfig.makeApiClient(CoordinationV1Api);
+    this.collectionPath = `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`;
   }
 
-  describe(): string {
-    return `Lease ${this.namespace}/${this.name}`;
+  protected readObject(options: ConfigurationOptions): Promise<V1Lease> {
+    return this.#api.readNamespacedLease(this.ref, options);
   }
 
-  async get(options?: LockCallOptions): Promise<LockSnapshot | null> {
-    try {
-      const lease = await this.#api.readNamespacedLease(
-        { name: this.name, namespace: this.namespace },
-        requestOptions(options?.signal),
-      );
-      return this.#snapshot(lease);
-    } catch (err) {
-      const error = kubeLockError(err, this.describe(), 'get');
-      if (error.kind === 'NotFound') return null;
-      throw error;
-    }
-  }
-
-  async create(record: LeaderElectionRecord, options?: LockCallOptions): Promise<LockSnapshot> {
+  protected createObject(record: LeaderElectionRecord, options: ConfigurationOptions): Promise<V1Lease> {
+    const spec = recordToLeaseSpec(record) as V1LeaseSpec;
     const body: V1Lease = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: {
-        name: this.name,
-        namespace: this.namespace,
-        ...(this.#labels ? { labels: { ...this.#labels } } : {}),
-      },
-      spec: recordToLeaseSpec(record) as V1LeaseSpec,
+      metadata: this.newMetadata(),
+      spec,
     };
-    try {
-      const lease = await this.#api.createNamespacedLease(
-        { namespace: this.namespace, body },
-        requestOptions(options?.signal),
-      );
-      return this.#snapshot(lease);
-    } catch (err) {
-      throw kubeLockError(err, this.describe(), 'create');
-    }
+    return this.#api.createNamespacedLease({ namespace: this.namespace, body }, options);
   }
 
-  async update(
+  protected patchObject(
     record: LeaderElectionRecord,
     expectedVersion: string,
-    options?: LockCallOptions,
-  ): Promise<LockSnapshot> {
-    const patch = { metadata: { resourceVersion: expectedVersion }, spec: recordToLeaseSpec(record) };
-    try {
-      const lease = await this.#api.patchNamespacedLease(
-        { name: this.name, namespace: this.namespace, body: patch },
-        requestOptions(options?.signal, MERGE_PATCH),
-      );
-      return this.#snapshot(lease);
-    } catch (err) {
-      throw kubeLockError(err, this.describe(), 'update');
-    }
+    options: ConfigurationOptions,
+  ): Promise<V1Lease> {
+    const body = { metadata: { resourceVersion: expectedVersion }, spec: recordToLeaseSpec(record) };
+    return this.#api.patchNamespacedLease({ ...this.ref, body }, options);
   }
 
-  /**
-   * Watches this Lease (`watchNamedObject`: live while the API server streams its changes). Notifications
-   * are hints; the elector decides on reads and compare-and-swap writes.
-   */
-  watch(
-    onChange: (snapshot: LockSnapshot | null) => void,
-    onHealth?: (live: boolean) => void,
-    onError?: (error: unknown) => void,
-  ): () => void {
-    return watchNamedObject<V1Lease>(
-      this.#kubeConfig,
-      `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`,
-      this.name,
-      (phase, lease) => {
-        if (phase === 'DELETED') return onChange(null);
-        try {
-          onChange(this.#snapshot(lease));
-        } catch {
-          // A malformed Lease: the next read reports it; a hint cannot carry an error.
-        }
-      },
-      onHealth,
-      onError,
-      this.describe(),
-    );
+  protected recordOf(lease: V1Lease): LeaderElectionRecord {
+    return leaseSpecToRecord(lease.spec);
   }
-
-  #snapshot(lease: V1Lease): LockSnapshot {
-    const version = lease.metadata?.resourceVersion;
-    if (!version)
-      throw new LockError(
-        'Unavailable',
-        this.describe(),
-        'the API server answered a Lease without resourceVersion',
-      );
-    try {
-      return { record: checkStoredRecord(leaseSpecToRecord(lease.spec)), version, raw: lease };
-    } catch (err) {
-      if (err instanceof RecordParseError) {
-        throw new LockError('Malformed', this.describe(), `spec.${err.message}`, { cause: err });
-      }
-      throw err;
-    }
-  }
-}
-
-function defaultKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  return kc;
 }

@@ -8,6 +8,7 @@
  */
 import {
   type Clock,
+  emptyRecord,
   type LeaderElectionRecord,
   type Lock,
   type LockCallOptions,
@@ -34,7 +35,7 @@ export interface MemoryLockStoreOptions {
 
 type Watcher = { readonly name: string; readonly onChange: (snapshot: LockSnapshot | null) => void };
 
-const copyRecord = (r: LeaderElectionRecord): LeaderElectionRecord => parseRecordExact(serialize(r));
+const copyRecord = (r: LeaderElectionRecord): LeaderElectionRecord => parseRecord(serialize(r));
 
 /** Keeps millisecond precision (the record JSON format itself carries whole seconds). */
 function serialize(r: LeaderElectionRecord): string {
@@ -43,10 +44,6 @@ function serialize(r: LeaderElectionRecord): string {
     acquireTime: r.acquireTime ? r.acquireTime.toISOString() : null,
     renewTime: r.renewTime ? r.renewTime.toISOString() : null,
   });
-}
-
-function parseRecordExact(text: string): LeaderElectionRecord {
-  return parseRecord(text);
 }
 
 export class MemoryLockStore {
@@ -163,7 +160,7 @@ export class MemoryLockStore {
     const entry = this.#entries.get(name);
     if (!entry) return null;
     try {
-      return { record: parseRecordExact(entry.text), version: entry.version, raw: entry.text };
+      return { record: parseRecord(entry.text), version: entry.version, raw: entry.text };
     } catch (err) {
       if (err instanceof RecordParseError)
         throw new LockError('Malformed', describe, err.message, { cause: err });
@@ -177,7 +174,7 @@ export class MemoryLockStore {
     this.#entries.set(name, entry);
     let snapshot: LockSnapshot | null = null;
     try {
-      snapshot = { record: parseRecordExact(text), version: entry.version, raw: text };
+      snapshot = { record: parseRecord(text), version: entry.version, raw: text };
     } catch {
       // corrupt(): watchers get no notification (a hint cannot carry the Malformed error, and `null` would
       // claim a deletion); the next read reports it. Callers of put() get nothing parsed.
@@ -214,16 +211,6 @@ export class MemoryLockStore {
       });
     });
   }
-}
-
-function emptyRecord(): LeaderElectionRecord {
-  return {
-    holderIdentity: '',
-    leaseDurationSeconds: 0,
-    acquireTime: null,
-    renewTime: null,
-    leaderTransitions: 0,
-  };
 }
 
 /** One candidate's handle on a named lock in a `MemoryLockStore`. */

@@ -4,34 +4,35 @@
  */
 import {
   type Clock,
-  type ElectionContext,
   electionMachine,
-  type Input,
   jittered,
   type Lock,
   type LockCallOptions,
   type LockSnapshot,
   leaseExpiry,
-  PLANS,
-  type Plan,
-  planRunner,
 } from '@leasehold/core';
+import { enqueueActions } from 'xstate';
 
 /**
- * The retry rule before rule 7 (docs/guide.md): after any failed request, retry after a jittered retry
- * period cut short at the observed lease's expiry, which is 0 ms once that has passed; no back-off, no
- * floor. With requests that fail at once, a follower retries as fast as they fail.
+ * The election machine with the retry rule before rule 7 (docs/guide.md), swapped in with XState's
+ * `provide()`: after a failed request, retry after a jittered retry period cut short at the observed lease's
+ * expiry, which is 0 ms once that has passed; no back-off, no floor. With requests that fail at once, a
+ * follower retries as fast as they fail. `LeaderElectionOptions.machine` for variant 'eager-retry'.
  */
-function eagerCampaignFailed(ctx: ElectionContext, input: Input): Plan {
-  const [jitteredMs, rng] = jittered(ctx.timing.retryPeriodMs, ctx.timing.jitterFactor, ctx.rng);
-  const expiry = leaseExpiry(ctx);
-  const ms = expiry === undefined ? jitteredMs : Math.min(jitteredMs, Math.max(0, expiry - input.at));
-  return { context: { op: null, rng }, effects: [{ type: 'startTimer', timer: 'retry', ms }] };
-}
-
-/** The election machine with the old retry rule: `LeaderElectionOptions.machine` for variant 'eager-retry'. */
 export const eagerRetryMachine = electionMachine.provide({
-  actions: { apply: planRunner({ ...PLANS, campaignFailed: eagerCampaignFailed }) },
+  actions: {
+    backOff: enqueueActions(({ context, event, enqueue }) => {
+      const [jitteredMs, rng] = jittered(
+        context.timing.retryPeriodMs,
+        context.timing.jitterFactor,
+        context.rng,
+      );
+      const expiry = leaseExpiry(context);
+      const ms = expiry === undefined ? jitteredMs : Math.min(jitteredMs, Math.max(0, expiry - event.at));
+      enqueue.assign({ rng });
+      enqueue({ type: 'effect', params: { type: 'startTimer', timer: 'retry', ms } });
+    }),
+  },
 });
 
 /** A lock whose update ignores the expected version: last writer wins, like a plain patch. */

@@ -3,7 +3,13 @@
  * sharing one in-memory lock store through a faulty network, all on one seeded discrete-event scheduler.
  * `simulate()` runs a scenario and returns the true-time timeline the checker judges.
  */
-import { ElectionConfig, LeaderElection, type Lock, type TransitionInfo } from '@leasehold/core';
+import {
+  ElectionConfig,
+  LeaderElection,
+  type Lock,
+  type TransitionInfo,
+  validitySentAt,
+} from '@leasehold/core';
 import { type FaultPlan, MemoryLockStore, type MemoryRequest } from '@leasehold/memory';
 import { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
 import { SimProcess } from './process.ts';
@@ -136,7 +142,7 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
     }
     const ctx = info.snapshot.context;
     // The write a leader's validity runs from: deadline = sentAt + renewDeadline on its own clock.
-    const sentTrue = () => proc.trueAt(ctx.deadline - ctx.timing.renewDeadlineMs);
+    const sentTrue = () => proc.trueAt(validitySentAt(ctx));
     if (info.to === 'leader' && info.from !== 'leader') {
       const interval: LeaderInterval = {
         candidate: id,

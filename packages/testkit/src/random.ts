@@ -1,4 +1,9 @@
-/** A seeded PRNG (mulberry32) with the few draws the simulator needs. One seed, one sequence. */
+/**
+ * The simulator's seeded draws, over core's PRNG (`nextRandom`, the one the statechart's jitter uses): one
+ * generator in the project. One seed, one sequence.
+ */
+import { nextRandom } from '@leasehold/core';
+
 export class Random {
   #state: number;
 
@@ -8,11 +13,9 @@ export class Random {
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) | 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
+    const [value, state] = nextRandom(this.#state);
+    this.#state = state;
+    return value;
   }
 
   /** Uniform in [min, max). */
@@ -27,10 +30,6 @@ export class Random {
 
   chance(p: number): boolean {
     return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
   }
 
   /** A child seed, so sub-generators do not disturb each other's sequences. */

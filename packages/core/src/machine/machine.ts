@@ -1,48 +1,42 @@
 /**
  * The election statechart. Every transition of the election lives in this file: states, the inputs each
- * accepts, the guards that choose between transitions and the plan each runs (plans are in `plans.ts`).
- * An input a state does not list is a driver bug: `step()` throws `IllegalTransitionError` for it.
- *
- *   stopped ──START──▶ follower ──write answered in time──▶ leader
- *      ▲                  ▲  │                                │ deadline passed / lock taken / lapse seen
- *      │                  │  └─STOP (request in flight)─┐     ▼
- *      │                  └─────────────────────────────┼── follower
- *      └──────── release written / nothing to release ──┴── releasing ◀── STOP ── leader
+ * accepts, the named guards that choose between transitions (each a rule of `rules.ts`), and the named
+ * actions each runs, in order (each one step of `steps.ts`; XState applies them in sequence, every action
+ * seeing the context the ones before it produced). An input a state does not list is a driver bug: `step()`
+ * throws `IllegalTransitionError` for it.
  *
  * The machine is pure: it runs under XState's `transition()`; time, entropy and I/O results arrive as
  * inputs, and everything it wants done leaves as effect data (`effect` actions with an `Effect` param).
+ * docs/statechart.md draws it, generated from this definition by scripts/statechart.ts.
  */
-import { enqueueActions, setup } from 'xstate';
-import { isOwnRecord, writtenByTwin } from './observe.ts';
-import type { Plan } from './plans.ts';
-import { PLANS } from './plans.ts';
+import { assertEvent, enqueueActions, setup } from 'xstate';
+import {
+  answered,
+  isOwnRecord,
+  lapsed,
+  leaseExpiry,
+  observe,
+  type Step,
+  writeCounts,
+  writtenByTwin,
+} from './rules.ts';
+import * as steps from './steps.ts';
 import type { Effect, ElectionContext, Input, MachineInput } from './types.ts';
 
 /** Release writes and re-reads made while stopping, at most; then the lease is left to expire. */
 export const MAX_RELEASE_ATTEMPTS = 3;
 
-type PlanFn = (ctx: ElectionContext, input: never) => Plan;
-type PlanName = keyof typeof PLANS;
-/** A table of plans by name, as `PLANS`; a variant may swap some (testkit's broken variants do). */
-export type PlanTable = { readonly [K in PlanName]: PlanFn };
-
-/**
- * The action that runs plans from `plans` by name: applies the plan's context patch, then enqueues its
- * effects in order. `electionMachine.provide({ actions: { apply: planRunner({...PLANS, x}) } })` builds a
- * variant machine with plan `x` replaced, which `LeaderElectionOptions.machine` runs (testkit uses this to
- * prove that its checker catches a broken rule; nothing else should).
- */
-export function planRunner(plans: PlanTable) {
-  // (XState cannot type an enqueueActions action's own params inside setup(); the cast names them.)
-  return enqueueActions(({ context, event, enqueue }, params: { plan: PlanName }) => {
-    const result = plans[params.plan](context as ElectionContext, event as never);
-    if (Object.keys(result.context).length > 0) enqueue.assign(result.context);
-    for (const effect of result.effects) enqueue({ type: 'effect', params: effect } as never);
-  }) as unknown as (_: unknown, params: { plan: PlanName }) => void;
+/** What an action hands to XState: the context patch, then each effect as an `effect` action. */
+interface Enqueue {
+  assign(patch: Partial<ElectionContext>): void;
+  (action: { readonly type: 'effect'; readonly params: Effect }): void;
 }
 
-const isLockResult = (input: Input): boolean =>
-  input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
+function emit(enqueue: Enqueue, step: Step | null): void {
+  if (step === null) return;
+  if (Object.keys(step.context).length > 0) enqueue.assign(step.context);
+  for (const effect of step.effects) enqueue({ type: 'effect', params: effect });
+}
 
 export const electionMachine = setup({
   types: {
@@ -53,37 +47,167 @@ export const electionMachine = setup({
   actions: {
     /** An effect for the driver. Never executed here: `step()` collects it from `transition()`'s result. */
     effect: (_: unknown, _effect: Effect) => {},
-    /** Runs the named plan: applies its context patch, then enqueues its effects in order. */
-    apply: planRunner(PLANS),
     /** Marks an input that must never reach this state; `step()` turns it into an IllegalTransitionError. */
     illegal: () => {},
+
+    // ---- observation and requests --------------------------------------------------------------------
+    /** Rule 1: remember what the lock holds now, and when this version was first seen. */
+    observe: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, ['LOCK_READ', 'LOCK_WRITTEN', 'LOCK_CHANGED']);
+      emit(enqueue, observe(context, event.snapshot, event.at));
+    }),
+    /** The request in flight is over (rule 7: an answer ends a run of failures). */
+    settle: enqueueActions(({ context, event, enqueue }) => emit(enqueue, steps.settle(context, event))),
+    /** Read the lock: the only way to learn whether a lease ran out. */
+    attempt: enqueueActions(({ event, enqueue }) => {
+      enqueue({ type: 'effect', params: { type: 'cancelTimer', timer: 'retry' } });
+      emit(enqueue, steps.read('acquire', event.at));
+    }),
+    /** Write if rule 1 allows, else wait: until expiry with a live watch, else a jittered retry period. */
+    acquireOrWait: enqueueActions(({ context, event, enqueue }) =>
+      emit(
+        enqueue,
+        steps.acquireWrite(context, event.at, event.wall) ?? steps.scheduleWait(context, event.at),
+      ),
+    ),
+    /**
+     * A notification while campaigning and idle: act at once if the lock is free; with a live watch, move the
+     * wake-up to the expiry of what was just seen (a renewal pushes it a lease further).
+     */
+    actOnNotice: enqueueActions(({ context, event, enqueue }) => {
+      const write = steps.acquireWrite(context, event.at, event.wall);
+      if (write !== null) {
+        enqueue({ type: 'effect', params: { type: 'cancelTimer', timer: 'retry' } });
+        emit(enqueue, write);
+      } else if (context.watchLive) {
+        emit(enqueue, steps.scheduleWait(context, event.at));
+      }
+    }),
+    /**
+     * A notification while a request is in flight: with a live watch, the answer of a read in flight is then
+     * no newer than what the watch said, and may be older (see PendingOp.overtaken).
+     */
+    markOvertaken: enqueueActions(({ context, enqueue }) => {
+      if (context.op !== null) enqueue.assign({ op: { ...context.op, overtaken: true } });
+    }),
+    /** A lost create proves a holder this candidate has not read: count it as seen (see steps.unseenHolder). */
+    noteUnseenHolder: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.unseenHolder(context, event.at)),
+    ),
+    /** After an answer that says wait: a jittered retry period, less if a lease still ahead runs out sooner. */
+    retry: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.scheduleRetry(context, event.at, leaseExpiry(context))),
+    ),
+    /** Rule 7: a failure backs off; the floor it sets holds against every other timer. */
+    backOff: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'LOCK_FAILED');
+      emit(enqueue, steps.backOff(context, event.at, event.retryAfterMs));
+    }),
+    noteWatchHealth: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'WATCH_HEALTH');
+      enqueue.assign({ watchLive: event.live });
+    }),
+    /** The watch was lost while waiting: poll again instead of sleeping until an expiry it may not learn of. */
+    wait: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.scheduleWait(context, event.at)),
+    ),
+    stopCampaign: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'STOP');
+      enqueue.assign({ release: event.release, releaseAttempts: 0 });
+      enqueue({ type: 'effect', params: { type: 'cancelTimer', timer: 'retry' } });
+    }),
+
+    // ---- leading ---------------------------------------------------------------------------------------
+    /** Rule 3: the acquiring write counted; lead until renewDeadline after it was sent. */
+    becomeLeader: enqueueActions(({ context, event, enqueue }) => {
+      if (context.op !== null) emit(enqueue, steps.becomeLeader(context, context.op, event.at));
+    }),
+    renew: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.renew(context, event.at, event.wall)),
+    ),
+    /** Rule 3: a renewal counted; the deadline moves to renewDeadline after it was sent. */
+    extendLease: enqueueActions(({ context, event, enqueue }) => {
+      if (context.op !== null) emit(enqueue, steps.extendLease(context, context.op, event.at));
+    }),
+    /** A renewal the store answered as a no-op: it extends nothing. */
+    keepLease: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.keepLease(context, event.at)),
+    ),
+    /** Rule 4: a conflict or a vanished lock is re-read, never rewritten blindly. */
+    rereadForRenewal: enqueueActions(({ event, enqueue }) => emit(enqueue, steps.read('renew', event.at))),
+    renewOnRead: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.renewOnRead(context, event.at, event.wall)),
+    ),
+    failRenewal: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.failRenewal(context, event.at)),
+    ),
+    stepDown: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.stepDown(context, event.at)),
+    ),
+    /** Rule 8: report the twin; from now on records naming this identity are someone else's. */
+    reportTwin: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, ['LOCK_READ', 'LOCK_CHANGED']);
+      enqueue.assign({ duplicate: true });
+      const version = event.snapshot?.version ?? '';
+      enqueue({ type: 'effect', params: { type: 'report', problem: 'DuplicateIdentity', version } });
+    }),
+    rearmDeadline: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.rearmDeadline(context, event.at)),
+    ),
+
+    // ---- stopping --------------------------------------------------------------------------------------
+    stopLeading: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'STOP');
+      emit(enqueue, steps.stopLeading(event.release));
+    }),
+    /** Rule 5: write the empty holder on the version last seen. */
+    writeRelease: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.writeRelease(context, event.at, event.wall)),
+    ),
+    rereadForRelease: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.rereadForRelease(context, event.at)),
+    ),
   },
   guards: {
     requestInFlight: ({ context }) => context.op !== null,
-    deadlineTimer: ({ event }) => event.type === 'TIMER_FIRED' && event.timer === 'deadline',
-    /** A leader whose validity has run out on its own clock, whatever input woke it. */
-    lapsed: ({ context, event }) => event.at >= context.deadline,
+    noRequestInFlight: ({ context }) => context.op === null,
+    retryTimer: ({ event }) => event.type === 'TIMER_FIRED' && event.timer === 'retry',
+    notRetryTimer: ({ event }) => event.type === 'TIMER_FIRED' && event.timer !== 'retry',
     /**
-     * The answered write can make this candidate leader: it was sent recently enough that leadership from it
-     * has not already expired, and it changed the stored version. (Kubernetes answers an identical write, e.g.
-     * a ConfigMap renewal within the same second, as a no-op keeping the old version; others then see no
-     * change, so such a write must not start a lease.)
+     * Host timers may fire a fraction of a millisecond before the monotonic clock reaches the deadline: the
+     * deadline timer only ever ends leadership, so an early one is set again for what is left, never taken
+     * for a renewal (found on the real API server: a renewal sent at the deadline).
      */
-    writeCounts: ({ context, event }) =>
-      context.op !== null &&
-      context.op.sentAt + context.timing.renewDeadlineMs > event.at &&
-      event.type === 'LOCK_WRITTEN' &&
-      event.snapshot.version !== context.op.basedOn,
-    conflictOrGone: ({ event }) =>
-      event.type === 'LOCK_FAILED' && (event.error === 'Conflict' || event.error === 'NotFound'),
+    deadlineTimer: ({ event }) => event.type === 'TIMER_FIRED' && event.timer === 'deadline',
+    /** Rule 3: a leader whose validity has run out on its own clock, whatever input woke it. */
+    lapsed: ({ context, event }) => lapsed(context, event),
+    /** Rule 3: the answered write makes or keeps this candidate leader. */
+    writeCounts: ({ context, event }) => writeCounts(context, event),
+    /** Rule 4: the store answered (a conflict or a vanished lock), as opposed to failing. */
+    answered: ({ context, event }) => answered(context, event),
+    /** Rule 4: a create lost to another candidate, whose record this one has not read. */
+    lostCreate: ({ context, event }) =>
+      event.type === 'LOCK_FAILED' && event.error === 'Conflict' && context.op?.kind === 'create',
     /** The lock now names a holder other than this candidate. */
     heldByOther: ({ context, event }) =>
       (event.type === 'LOCK_READ' || event.type === 'LOCK_CHANGED') &&
       event.snapshot !== null &&
       event.snapshot.record.holderIdentity !== context.identity,
-    /** The lock names this candidate in a version it did not write: a twin with the same identity (rule 8). */
+    /** Rule 8: the lock names this candidate in a version it did not write: a twin with the same identity. */
     writtenByTwin: ({ context, event }) =>
       (event.type === 'LOCK_READ' || event.type === 'LOCK_CHANGED') && writtenByTwin(context, event.snapshot),
+    /**
+     * A live watch notified while this read was in flight: it knows at least as much as the read's answer
+     * (see PendingOp.overtaken), so the answer does not replace what it said.
+     */
+    watchKnowsBetter: ({ context }) => context.watchLive && context.op?.overtaken === true,
+    /** The watch was lost while nothing is in flight: the waiting follower must poll again. */
+    watchLostWhileWaiting: ({ context, event }) =>
+      event.type === 'WATCH_HEALTH' && !event.live && context.op === null,
+    /** Stopping a leader that has nothing in flight and no release to write: it stops at once. */
+    nothingToFinish: ({ context, event }) => context.op === null && event.type === 'STOP' && !event.release,
+    /** Stopping a leader with nothing in flight and a release to write: it writes it now. */
+    releaseNow: ({ context, event }) => context.op === null && event.type === 'STOP' && event.release,
     releaseWritten: ({ context }) => context.op?.purpose === 'release',
     /** Stopping with release asked, the answer shows this candidate holds the lock, attempts remain. */
     shouldRelease: ({ context, event }) =>
@@ -93,7 +217,6 @@ export const electionMachine = setup({
       event.snapshot !== null &&
       isOwnRecord(context, event.snapshot.record),
     shouldReread: ({ context }) => context.release && context.releaseAttempts < MAX_RELEASE_ATTEMPTS,
-    isLockResult: ({ event }) => isLockResult(event),
   },
 }).createMachine({
   id: 'leaderElection',
@@ -124,37 +247,48 @@ export const electionMachine = setup({
   states: {
     stopped: {
       on: {
-        START: { target: 'follower', actions: run('attempt') },
+        START: { target: 'follower', actions: 'attempt' },
         STOP: {},
         // A notification queued before the watch was closed.
-        LOCK_CHANGED: { actions: run('remember') },
+        LOCK_CHANGED: { actions: 'observe' },
         // The watch starts before START, and is reported lost after it is closed.
-        WATCH_HEALTH: { actions: run('noteWatchHealth') },
+        WATCH_HEALTH: { actions: 'noteWatchHealth' },
       },
     },
 
     follower: {
       on: {
-        ATTEMPT: [{ guard: 'requestInFlight' }, { actions: run('attempt') }],
+        ATTEMPT: [{ guard: 'requestInFlight' }, { actions: 'attempt' }],
         TIMER_FIRED: [
-          {
-            guard: ({ event }) => event.type === 'TIMER_FIRED' && event.timer !== 'retry',
-            actions: 'illegal',
-          },
+          { guard: 'notRetryTimer', actions: 'illegal' },
           { guard: 'requestInFlight' },
-          { actions: run('attempt') },
+          { actions: 'attempt' },
         ],
-        LOCK_READ: { actions: run('afterAcquireRead') },
+        LOCK_READ: [
+          { guard: 'watchKnowsBetter', actions: ['settle', 'acquireOrWait'] },
+          { actions: ['observe', 'settle', 'acquireOrWait'] },
+        ],
         LOCK_WRITTEN: [
-          { guard: 'writeCounts', target: 'leader', actions: run('becomeLeader') },
-          { actions: run('lateWrite') },
+          { guard: 'writeCounts', target: 'leader', actions: ['observe', 'becomeLeader', 'settle'] },
+          // A write that landed too late to lead on: remember it, try again later.
+          { actions: ['observe', 'settle', 'retry'] },
         ],
-        LOCK_FAILED: { actions: run('campaignFailed') },
-        LOCK_CHANGED: { actions: run('followerChanged') },
-        WATCH_HEALTH: { actions: run('watchHealth') },
+        LOCK_FAILED: [
+          { guard: 'lostCreate', actions: ['noteUnseenHolder', 'settle', 'retry'] },
+          { guard: 'answered', actions: ['settle', 'retry'] },
+          { actions: ['settle', 'backOff'] },
+        ],
+        LOCK_CHANGED: [
+          { guard: 'requestInFlight', actions: ['observe', 'markOvertaken'] },
+          { actions: ['observe', 'actOnNotice'] },
+        ],
+        WATCH_HEALTH: [
+          { guard: 'watchLostWhileWaiting', actions: ['noteWatchHealth', 'wait'] },
+          { actions: 'noteWatchHealth' },
+        ],
         STOP: [
-          { guard: 'requestInFlight', target: 'releasing', actions: run('stopCampaign') },
-          { target: 'stopped', actions: run('stopCampaign') },
+          { guard: 'requestInFlight', target: 'releasing', actions: 'stopCampaign' },
+          { target: 'stopped', actions: 'stopCampaign' },
         ],
       },
     },
@@ -164,53 +298,49 @@ export const electionMachine = setup({
         // Each input that can make it act first checks the lease on the local clock: a leader that was paused
         // past its deadline steps down before doing anything else, whichever timer or answer woke it.
         TIMER_FIRED: [
-          { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
-          {
-            guard: ({ event }) => event.type === 'TIMER_FIRED' && event.timer === 'retry',
-            actions: 'illegal',
-          },
-          // Host timers may fire a fraction of a millisecond before the monotonic clock reaches the deadline:
-          // the deadline timer only ever ends leadership, so an early one is set again for what is left,
-          // never taken for a renewal (found on the real API server: a renewal sent at the deadline).
-          { guard: 'deadlineTimer', actions: run('rearmDeadline') },
+          { guard: 'lapsed', target: 'follower', actions: 'stepDown' },
+          { guard: 'retryTimer', actions: 'illegal' },
+          { guard: 'deadlineTimer', actions: 'rearmDeadline' },
           { guard: 'requestInFlight' },
-          { actions: run('renew') },
+          { actions: 'renew' },
         ],
         ATTEMPT: [
-          { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
+          { guard: 'lapsed', target: 'follower', actions: 'stepDown' },
           { guard: 'requestInFlight' },
-          { actions: run('renew') },
+          { actions: 'renew' },
         ],
         LOCK_WRITTEN: [
-          { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
-          { actions: run('renewed') },
+          { guard: 'lapsed', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
+          { guard: 'writeCounts', actions: ['observe', 'extendLease', 'settle'] },
+          { actions: ['observe', 'settle', 'keepLease'] },
         ],
         LOCK_FAILED: [
-          { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
-          { guard: 'conflictOrGone', actions: run('renewConflicted') },
-          { actions: run('renewFailed') },
+          { guard: 'lapsed', target: 'follower', actions: ['settle', 'stepDown'] },
+          { guard: 'answered', actions: ['settle', 'rereadForRenewal'] },
+          { actions: ['settle', 'failRenewal'] },
         ],
         LOCK_READ: [
-          { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
-          { guard: 'heldByOther', target: 'follower', actions: run('stepDown') },
-          { guard: 'writtenByTwin', target: 'follower', actions: run('stepDownTwin') },
-          { actions: run('renewAfterRead') },
+          { guard: 'lapsed', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
+          { guard: 'heldByOther', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
+          {
+            guard: 'writtenByTwin',
+            target: 'follower',
+            actions: ['reportTwin', 'observe', 'settle', 'stepDown'],
+          },
+          { actions: ['observe', 'settle', 'renewOnRead'] },
         ],
         LOCK_CHANGED: [
-          { guard: 'lapsed', target: 'follower', actions: run('stepDown') },
-          { guard: 'heldByOther', target: 'follower', actions: run('stepDown') },
-          { guard: 'writtenByTwin', target: 'follower', actions: run('stepDownTwin') },
-          { actions: run('leaderChanged') },
+          { guard: 'lapsed', target: 'follower', actions: ['observe', 'stepDown'] },
+          { guard: 'heldByOther', target: 'follower', actions: ['observe', 'stepDown'] },
+          { guard: 'writtenByTwin', target: 'follower', actions: ['reportTwin', 'observe', 'stepDown'] },
+          { actions: 'observe' },
         ],
         // Bookkeeping only: a leader never polls, and its deadline timer still checks the lease.
-        WATCH_HEALTH: { actions: run('noteWatchHealth') },
+        WATCH_HEALTH: { actions: 'noteWatchHealth' },
         STOP: [
-          {
-            guard: ({ context, event }) => context.op === null && !(event.type === 'STOP' && event.release),
-            target: 'stopped',
-            actions: run('stopLeading'),
-          },
-          { target: 'releasing', actions: run('stopLeading') },
+          { guard: 'nothingToFinish', target: 'stopped', actions: 'stopLeading' },
+          { guard: 'releaseNow', target: 'releasing', actions: ['stopLeading', 'writeRelease'] },
+          { target: 'releasing', actions: 'stopLeading' },
         ],
       },
     },
@@ -222,32 +352,25 @@ export const electionMachine = setup({
     releasing: {
       on: {
         LOCK_WRITTEN: [
-          { guard: 'releaseWritten', target: 'stopped', actions: run('stoppingSettled') },
-          { guard: 'shouldRelease', actions: run('releaseAfter') },
-          { target: 'stopped', actions: run('stoppingSettled') },
+          { guard: 'releaseWritten', target: 'stopped', actions: ['observe', 'settle'] },
+          { guard: 'shouldRelease', actions: ['observe', 'settle', 'writeRelease'] },
+          { target: 'stopped', actions: ['observe', 'settle'] },
         ],
         LOCK_READ: [
-          { guard: 'shouldRelease', actions: run('releaseAfter') },
-          { target: 'stopped', actions: run('stoppingSettled') },
+          { guard: 'shouldRelease', actions: ['observe', 'settle', 'writeRelease'] },
+          { target: 'stopped', actions: ['observe', 'settle'] },
         ],
         LOCK_FAILED: [
-          { guard: 'shouldReread', actions: run('releaseReread') },
-          { target: 'stopped', actions: run('stoppingSettled') },
+          { guard: 'shouldReread', actions: ['settle', 'rereadForRelease'] },
+          { target: 'stopped', actions: 'settle' },
         ],
-        LOCK_CHANGED: { actions: run('remember') },
-        WATCH_HEALTH: { actions: run('noteWatchHealth') },
+        LOCK_CHANGED: { actions: 'observe' },
+        WATCH_HEALTH: { actions: 'noteWatchHealth' },
         ATTEMPT: {},
         STOP: {},
       },
       // A release write that could not be issued (nothing seen to write on) leaves nothing in flight.
-      always: { guard: ({ context }) => context.op === null, target: 'stopped' },
+      always: { guard: 'noRequestInFlight', target: 'stopped' },
     },
   },
 });
-
-/** The action that runs one plan, by name, so the inspector shows which plan each transition runs. */
-function run(plan: PlanName) {
-  return { type: 'apply', params: { plan } } as const;
-}
-
-export { isLockResult };

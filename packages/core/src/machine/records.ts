@@ -5,7 +5,7 @@
  */
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
-import { isOwnRecord } from './observe.ts';
+import { isOwnRecord } from './rules.ts';
 import type { ElectionContext } from './types.ts';
 
 /** The record that makes this candidate the holder, given what the lock holds now (`null`: absent). */

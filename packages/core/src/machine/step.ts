@@ -6,6 +6,7 @@
 import { initialTransition, type SnapshotFrom, transition } from 'xstate';
 import { IllegalTransitionError } from '../errors.ts';
 import { electionMachine } from './machine.ts';
+import { isLockResult } from './rules.ts';
 import type { Effect, ElectionContext, Input, InputType, MachineInput } from './types.ts';
 
 export type ElectionSnapshot = SnapshotFrom<typeof electionMachine>;
@@ -53,9 +54,7 @@ export function step(
   const state = stateOf(snapshot);
   const ctx = snapshot.context;
   if (!accepts(state, input.type)) throw new IllegalTransitionError(state, input.type);
-  const isResult =
-    input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
-  if (isResult && ctx.op === null) {
+  if (isLockResult(input) && ctx.op === null) {
     throw new IllegalTransitionError(state, input.type, 'no lock request is in flight');
   }
   if (input.type === 'LOCK_READ' && ctx.op !== null && ctx.op.kind !== 'read') {

@@ -1,0 +1,225 @@
+/**
+ * The election's rules, each in one place and numbered as in docs/guide.md ("Semantics") and
+ * docs/guarantees.md. The statechart (`machine.ts`) names them as guards and actions; the steps
+ * (`steps.ts`) build requests and timers from them; nothing else decides.
+ *
+ * 1. Local observed time: lease validity is judged on this candidate's monotonic clock from the moment it
+ *    first saw the current version of the lock; the record's renewTime is never compared with a clock.
+ * 3. Renew deadline: a write makes or keeps a leader for renewDeadline from when it was *sent*, and only if
+ *    it changed the stored version.
+ * 4. Compare-and-swap: a conflict or a vanished object is an answer (re-read), never a failure to retry.
+ * 7. Cadence under failure: back-off and the floor under which no timer sends a request.
+ * 8. Duplicate identities: a record naming this candidate that it did not write.
+ * (Rule 2 lives in `config.ts`; rules 5 and 6, the records written, in `records.ts`.)
+ */
+import type { LockSnapshot } from '../ports.ts';
+import type { LeaderElectionRecord } from '../record.ts';
+import { jittered } from './jitter.ts';
+import type { Effect, ElectionContext, Input, PendingOp } from './types.ts';
+
+/** What a step contributes: a context patch and effects, in order. */
+export interface Step {
+  readonly context: Partial<ElectionContext>;
+  readonly effects: readonly Effect[];
+}
+
+// ---- rule 1: local observed time --------------------------------------------------------------------------
+
+/**
+ * Rule 1. Records a sighting of the lock at `at`. The observation time restarts only when the version changes
+ * (any write changes it), so a holder that keeps renewing keeps others waiting, and one that stops does not.
+ */
+export function observe(ctx: ElectionContext, snapshot: LockSnapshot | null, at: number): Step {
+  const previous = ctx.observed;
+  const unchanged = previous !== null && (previous.snapshot?.version ?? null) === (snapshot?.version ?? null);
+  const holder = snapshot?.record.holderIdentity ?? '';
+  const effects: Effect[] = [];
+  let knownLeader = ctx.knownLeader;
+  if (holder !== '' && holder !== knownLeader) {
+    knownLeader = holder;
+    effects.push({ type: 'notify', event: 'newLeader', identity: holder });
+  }
+  return {
+    context: {
+      observed: unchanged ? previous : { snapshot, at },
+      lastPresent: snapshot ?? ctx.lastPresent,
+      knownLeader,
+    },
+    effects,
+  };
+}
+
+/** How long others must wait on a record: the holder's own promise, else this candidate's setting. */
+export function leaseMs(ctx: ElectionContext, record: LeaderElectionRecord): number {
+  return record.leaseDurationSeconds > 0 ? record.leaseDurationSeconds * 1000 : ctx.timing.leaseDurationMs;
+}
+
+export type AcquireDecision = 'create' | 'update' | 'wait';
+
+/**
+ * What a non-leader may do now, given what it has observed (call after `observe`):
+ * - absent lock: create at once unless a live holder was seen before the deletion, in which case wait out
+ *   that holder's lease from when the absence was first seen (a hand-deleted lock cannot cut a lease short);
+ * - empty holder or own record: write at once;
+ * - another holder: write only once its lease has run out on the local clock.
+ */
+export function decideAcquire(ctx: ElectionContext, at: number): AcquireDecision {
+  const observed = ctx.observed;
+  if (observed === null) return 'wait';
+  const { snapshot } = observed;
+  if (snapshot === null) {
+    const before = ctx.lastPresent?.record;
+    if (!before || isFreeOrOwn(ctx, before)) return 'create';
+    return at - observed.at >= leaseMs(ctx, before) ? 'create' : 'wait';
+  }
+  if (isFreeOrOwn(ctx, snapshot.record)) return 'update';
+  return at - observed.at >= leaseMs(ctx, snapshot.record) ? 'update' : 'wait';
+}
+
+/** The monotonic time at which the lease this candidate is waiting out expires, if it waits on one. */
+export function leaseExpiry(ctx: ElectionContext): number | undefined {
+  const observed = ctx.observed;
+  if (observed === null) return undefined;
+  const record = observed.snapshot?.record ?? ctx.lastPresent?.record;
+  if (!record || isFreeOrOwn(ctx, record)) return undefined;
+  return observed.at + leaseMs(ctx, record);
+}
+
+// ---- rule 3: the renew deadline ---------------------------------------------------------------------------
+
+/** The moment a leader made valid by `op` (sent at `op.sentAt`) must stop leading, on its own clock. */
+export function deadlineFrom(op: PendingOp, timing: ElectionContext['timing']): number {
+  return op.sentAt + timing.renewDeadlineMs;
+}
+
+/** The inverse, for observers (the simulator's checker): when the write a leader's deadline rests on was sent. */
+export function validitySentAt(ctx: ElectionContext): number {
+  return ctx.deadline - ctx.timing.renewDeadlineMs;
+}
+
+/**
+ * An answered write counts (makes or keeps this candidate leader) if it was sent recently enough that
+ * leadership from it has not already expired, and it changed the stored version. Kubernetes answers an
+ * identical write (a ConfigMap renewal within the same second) as a no-op keeping the old version; others
+ * then see no change, so such a write must not start or extend a lease. Compared with the version the write
+ * replaced (`basedOn`), not the latest observation: a notification of the write itself may come first.
+ */
+export function writeCounts(ctx: ElectionContext, input: Input): boolean {
+  return (
+    input.type === 'LOCK_WRITTEN' &&
+    ctx.op !== null &&
+    deadlineFrom(ctx.op, ctx.timing) > input.at &&
+    input.snapshot.version !== ctx.op.basedOn
+  );
+}
+
+/** A leader whose validity has run out on its own clock, whatever input woke it. */
+export function lapsed(ctx: ElectionContext, input: Input): boolean {
+  return input.at >= ctx.deadline;
+}
+
+// ---- rule 4: compare-and-swap -----------------------------------------------------------------------------
+
+/** The answer to a lock request (a read or write result, or its failure). */
+export function isLockResult(input: Input): boolean {
+  return input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED';
+}
+
+/**
+ * Whether an input is the store's answer (a conflict or not-found included), not a failure to get one. A
+ * create cannot meet a missing object: its NotFound means the namespace is missing, a failure.
+ */
+export function answered(ctx: ElectionContext, input: Input): boolean {
+  return (
+    input.type === 'LOCK_READ' ||
+    input.type === 'LOCK_WRITTEN' ||
+    (input.type === 'LOCK_FAILED' &&
+      (input.error === 'Conflict' || (input.error === 'NotFound' && ctx.op?.kind !== 'create')))
+  );
+}
+
+// ---- rule 7: cadence under failure ------------------------------------------------------------------------
+
+/**
+ * A failure never leads to a request sooner than one retry period later, however fast it failed (a refused
+ * connection answers in microseconds); a follower doubles its wait with each failure in a row, capped so
+ * that it still tries at least once a lease (or once per jittered retry period, if that is longer), and waits
+ * at least what the store's `Retry-After` asks within that cap.
+ *
+ * The longest un-jittered back-off: a jittered wait then never exceeds max(lease, (1 + J) retry periods). */
+export function backoffCapMs(timing: ElectionContext['timing']): number {
+  return Math.max(timing.retryPeriodMs, timing.leaseDurationMs / (1 + timing.jitterFactor));
+}
+
+/**
+ * A follower's wait after its `failures`-th failure in a row: retryPeriod * 2^(failures - 1), capped at
+ * `backoffCapMs`, jittered like every retry, and at least `retryAfterMs` (itself capped at the longest wait).
+ */
+export function followerBackoff(
+  ctx: ElectionContext,
+  failures: number,
+  retryAfterMs: number | undefined,
+): readonly [ms: number, rng: number] {
+  const { timing } = ctx;
+  const cap = backoffCapMs(timing);
+  const base = Math.min(timing.retryPeriodMs * 2 ** Math.min(Math.max(failures - 1, 0), 30), cap);
+  const [ms, rng] = jittered(base, timing.jitterFactor, ctx.rng);
+  const asked = retryAfterMs !== undefined && retryAfterMs > 0 ? retryAfterMs : 0;
+  return [Math.max(ms, Math.min(asked, cap * (1 + timing.jitterFactor))), rng];
+}
+
+/** A timer for the next request, never before `notBefore`: the floor a failure set stays in force. */
+export function notBeforeFloor(ctx: ElectionContext, at: number, ms: number): number {
+  return Math.max(ms, ctx.notBefore - at, 0);
+}
+
+// ---- rule 8: duplicate identities --------------------------------------------------------------------------
+
+/**
+ * Whether a record is this candidate's own, to renew or retake at once: it names this identity and, once
+ * another candidate with the same identity was seen (rule 8), also carries the renewTime of one of this
+ * candidate's own writes; a record the twin wrote is someone else's, whose lease must be waited out.
+ */
+export function isOwnRecord(ctx: ElectionContext, record: LeaderElectionRecord): boolean {
+  if (record.holderIdentity !== ctx.identity) return false;
+  return !ctx.duplicate || wroteTime(ctx, record.renewTime);
+}
+
+/** Whether nobody holds the record, or this candidate does: it may write at once. */
+export function isFreeOrOwn(ctx: ElectionContext, record: LeaderElectionRecord): boolean {
+  return record.holderIdentity === '' || isOwnRecord(ctx, record);
+}
+
+/** The most renewTimes of its own writes a candidate remembers (its writes whose fate it may not know). */
+export const OWN_WRITES_KEPT = 8;
+
+/** Remembers the renewTime of a record this candidate is about to write naming itself. */
+export function rememberOwnWrite(ctx: ElectionContext, record: LeaderElectionRecord): readonly number[] {
+  if (record.holderIdentity !== ctx.identity || record.renewTime === null) return ctx.ownWrites;
+  return [...ctx.ownWrites, record.renewTime.getTime()].slice(-OWN_WRITES_KEPT);
+}
+
+/**
+ * A record time as stored can have lost precision: whole seconds in the ConfigMap annotation. It matches a
+ * time this candidate wrote if equal, or if it is that time truncated to the second.
+ */
+function sameWriteTime(stored: Date | null, written: number): boolean {
+  if (stored === null) return false;
+  const t = stored.getTime();
+  return t === written || (t % 1000 === 0 && Math.floor(written / 1000) * 1000 === t);
+}
+
+function wroteTime(ctx: ElectionContext, stored: Date | null): boolean {
+  return ctx.ownWrites.some((written) => sameWriteTime(stored, written));
+}
+
+/**
+ * Rule 8: a leader sees its own identity in a version it does not know, with a renewTime none of its own
+ * recent writes carried: another candidate wrote it under the same identity. A version this leader already
+ * knows, or one of its own writes whose answer it never got, is not evidence.
+ */
+export function writtenByTwin(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
+  if (snapshot === null || snapshot.record.holderIdentity !== ctx.identity) return false;
+  if (snapshot.version === ctx.observed?.snapshot?.version) return false;
+  return !wroteTime(ctx, snapshot.record.renewTime);
+}

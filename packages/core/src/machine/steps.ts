@@ -1,0 +1,247 @@
+/**
+ * The steps the statechart's actions take, as pure functions returning a context patch and effects (a
+ * `Step`). Each builds requests and timers from the rules in `rules.ts`; none decides a rule itself. No step
+ * reads a clock, a timer or a random source: time arrives as arguments, entropy as the context's PRNG state.
+ */
+import type { LockSnapshot } from '../ports.ts';
+import type { LeaderElectionRecord } from '../record.ts';
+import { jittered } from './jitter.ts';
+import { acquireRecord, releaseRecord, renewRecord } from './records.ts';
+import {
+  answered,
+  deadlineFrom,
+  decideAcquire,
+  followerBackoff,
+  leaseExpiry,
+  notBeforeFloor,
+  rememberOwnWrite,
+  type Step,
+} from './rules.ts';
+import type { ElectionContext, Input, OpPurpose, PendingOp } from './types.ts';
+
+const NOTHING: Step = { context: {}, effects: [] };
+
+/** A pending request; `basedOn` is the version an update replaces (null for a create or a read). */
+function pending(kind: PendingOp['kind'], purpose: OpPurpose, at: number, basedOn: string | null): PendingOp {
+  return { kind, purpose, sentAt: at, basedOn, overtaken: false };
+}
+
+export function read(purpose: OpPurpose, at: number): Step {
+  return { context: { op: pending('read', purpose, at, null) }, effects: [{ type: 'readLock' }] };
+}
+
+/** A write request (a create when `expectedVersion` is null); a record naming this candidate is remembered (rule 8). */
+export function write(
+  c: ElectionContext,
+  purpose: OpPurpose,
+  at: number,
+  record: LeaderElectionRecord,
+  expectedVersion: string | null,
+): Step {
+  const ownWrites = rememberOwnWrite(c, record);
+  if (expectedVersion === null) {
+    return {
+      context: { op: pending('create', purpose, at, null), ownWrites },
+      effects: [{ type: 'createLock', record }],
+    };
+  }
+  return {
+    context: { op: pending('update', purpose, at, expectedVersion), ownWrites },
+    effects: [{ type: 'updateLock', record, expectedVersion }],
+  };
+}
+
+/** The request in flight is over; an answer ends a run of failures and the back-off it set (rule 7). */
+export function settle(c: ElectionContext, input: Input): Step {
+  return {
+    context: answered(c, input) ? { op: null, failures: 0, notBefore: 0 } : { op: null },
+    effects: [],
+  };
+}
+
+/**
+ * A jittered retry period from `at`, cut short to `expiry` (monotonic ms) when that is still ahead and comes
+ * first; never before the floor a failure set (rule 7). An expiry already past cuts nothing short: a request
+ * that fails at once must not be retried at once.
+ */
+export function scheduleRetry(c: ElectionContext, at: number, expiry?: number): Step {
+  const [jitteredMs, rng] = jittered(c.timing.retryPeriodMs, c.timing.jitterFactor, c.rng);
+  const ms = expiry !== undefined && expiry > at ? Math.min(jitteredMs, expiry - at) : jitteredMs;
+  return {
+    context: { rng },
+    effects: [{ type: 'startTimer', timer: 'retry', ms: notBeforeFloor(c, at, ms) }],
+  };
+}
+
+/**
+ * After a sighting that says wait: with a live watch, sleep until the observed lease runs out (renewals
+ * arrive as notifications and move this timer), so a waiting follower sends no request at all while the
+ * leader renews; without one, poll every jittered retry period, cut short at expiry.
+ */
+export function scheduleWait(c: ElectionContext, at: number): Step {
+  const expiry = leaseExpiry(c);
+  if (expiry === undefined || expiry <= at || !c.watchLive) return scheduleRetry(c, at, expiry);
+  return {
+    context: {},
+    effects: [{ type: 'startTimer', timer: 'retry', ms: notBeforeFloor(c, at, expiry - at) }],
+  };
+}
+
+/** Writes that make this candidate the holder, as rule 1 allows; `null` when it must wait. */
+export function acquireWrite(c: ElectionContext, at: number, wall: number): Step | null {
+  const decision = decideAcquire(c, at);
+  const current = c.observed?.snapshot ?? null;
+  if (decision === 'create') return write(c, 'acquire', at, acquireRecord(c, null, wall), null);
+  if (decision === 'update' && current !== null)
+    return write(c, 'acquire', at, acquireRecord(c, current, wall), current.version);
+  return null;
+}
+
+/** Rule 7 for a follower: the back-off after its `failures + 1`-th failure in a row. */
+export function backOff(c: ElectionContext, at: number, retryAfterMs: number | undefined): Step {
+  const failures = c.failures + 1;
+  const [wait, rng] = followerBackoff(c, failures, retryAfterMs);
+  const ms = notBeforeFloor(c, at, wait);
+  return {
+    context: { failures, notBefore: at + ms, rng },
+    effects: [{ type: 'startTimer', timer: 'retry', ms }],
+  };
+}
+
+/** Stands for a holder known to exist (a create lost to it) whose record this candidate has not read. */
+export const UNSEEN_HOLDER = '(holder not yet read)';
+
+/**
+ * A lost create (Conflict) proves that another candidate holds the lock, though this one has not read its
+ * record. Remember that holder as present from now, with this candidate's own lease duration: if the lock
+ * then vanishes (deleted by hand) before this candidate reads it, it waits out a lease instead of creating
+ * at once while that holder may still be leading. Found by the multi-process test on the real API server.
+ */
+export function unseenHolder(c: ElectionContext, at: number): Step {
+  const lastPresent: LockSnapshot = {
+    version: '',
+    raw: undefined,
+    record: {
+      holderIdentity: UNSEEN_HOLDER,
+      leaseDurationSeconds: 0, // unknown: leaseMs() falls back to this candidate's own leaseDuration
+      acquireTime: null,
+      renewTime: null,
+      leaderTransitions: c.lastPresent?.record.leaderTransitions ?? 0,
+    },
+  };
+  return { context: { observed: { snapshot: null, at }, lastPresent }, effects: [] };
+}
+
+/** The deadline and renew timers of a leader whose deadline is `deadline`. */
+function leaseTimers(c: ElectionContext, at: number, deadline: number): Step {
+  return {
+    context: { deadline },
+    effects: [
+      { type: 'startTimer', timer: 'deadline', ms: deadline - at },
+      { type: 'startTimer', timer: 'renew', ms: c.timing.retryPeriodMs },
+    ],
+  };
+}
+
+/** The acquiring write counted (rule 3): this candidate leads until renewDeadline after it was sent. */
+export function becomeLeader(c: ElectionContext, op: PendingOp, at: number): Step {
+  const timers = leaseTimers(c, at, deadlineFrom(op, c.timing));
+  return {
+    context: timers.context,
+    effects: [
+      { type: 'cancelTimer', timer: 'retry' },
+      { type: 'notify', event: 'startedLeading' },
+      ...timers.effects,
+    ],
+  };
+}
+
+/** A renewal counted (rule 3): the deadline moves to renewDeadline after it was sent. */
+export function extendLease(c: ElectionContext, op: PendingOp, at: number): Step {
+  return leaseTimers(c, at, Math.max(c.deadline, deadlineFrom(op, c.timing)));
+}
+
+/** A renewal answered as a no-op (same version): it extends nothing; renew again on schedule. */
+export function keepLease(c: ElectionContext, at: number): Step {
+  return leaseTimers(c, at, c.deadline);
+}
+
+/**
+ * The renew timer (or ATTEMPT): one compare-and-swap on the version this leader last wrote. No read first:
+ * if anything else wrote meanwhile, the write fails with a conflict and the leader re-reads (rule 4).
+ */
+export function renew(c: ElectionContext, at: number, wall: number): Step {
+  const current = c.observed?.snapshot ?? null;
+  if (current === null) return read('renew', at);
+  return write(c, 'renew', at, renewRecord(c, wall), current.version);
+}
+
+/** The re-read after a conflict found the lock still this leader's, or gone: write on the fresh version. */
+export function renewOnRead(c: ElectionContext, at: number, wall: number): Step {
+  const current = c.observed?.snapshot ?? null;
+  if (current === null) return write(c, 'renew', at, acquireRecord(c, null, wall), null);
+  return write(c, 'renew', at, renewRecord(c, wall), current.version);
+}
+
+/**
+ * A failed renewal: retry one retry period later, however fast it failed (rule 7), and no sooner whatever
+ * else happens; the deadline timer bounds how long this can go on. A leader keeps this cadence (no back-off,
+ * no Retry-After beyond it): its lease is at stake.
+ */
+export function failRenewal(c: ElectionContext, at: number): Step {
+  return {
+    context: { failures: c.failures + 1, notBefore: at + c.timing.retryPeriodMs },
+    effects: [{ type: 'startTimer', timer: 'renew', ms: c.timing.retryPeriodMs }],
+  };
+}
+
+/** Leadership ends (deadline passed, lock taken, a twin seen): tell the driver, keep campaigning. */
+export function stepDown(c: ElectionContext, at: number): Step {
+  // With a request still in flight, its answer schedules the next attempt.
+  const retry = c.op === null ? scheduleRetry(c, at) : NOTHING;
+  return {
+    context: { deadline: 0, ...retry.context },
+    effects: [
+      { type: 'cancelTimer', timer: 'renew' },
+      { type: 'cancelTimer', timer: 'deadline' },
+      { type: 'notify', event: 'stoppedLeading' },
+      ...retry.effects,
+    ],
+  };
+}
+
+/** The deadline timer fired before the deadline on this clock: set it again for the rest. */
+export function rearmDeadline(c: ElectionContext, at: number): Step {
+  return { context: {}, effects: [{ type: 'startTimer', timer: 'deadline', ms: c.deadline - at }] };
+}
+
+/** Stop while leading: leadership ends now; the release write follows once no request is in flight. */
+export function stopLeading(release: boolean): Step {
+  return {
+    context: { release, releaseAttempts: 0, deadline: 0 },
+    effects: [
+      { type: 'cancelTimer', timer: 'renew' },
+      { type: 'cancelTimer', timer: 'deadline' },
+      { type: 'notify', event: 'stoppedLeading' },
+    ],
+  };
+}
+
+/** The empty-holder write (rule 5), compare-and-swap on the version last seen; nothing if none was seen. */
+export function writeRelease(c: ElectionContext, at: number, wall: number): Step {
+  const current = c.observed?.snapshot ?? null;
+  if (current === null) return { context: { op: null }, effects: [] };
+  return {
+    context: {
+      op: pending('update', 'release', at, current.version),
+      releaseAttempts: c.releaseAttempts + 1,
+    },
+    effects: [{ type: 'updateLock', record: releaseRecord(c, wall), expectedVersion: current.version }],
+  };
+}
+
+/** A release failed: read once more to see whether the lock is still ours (conflicts are never blind). */
+export function rereadForRelease(c: ElectionContext, at: number): Step {
+  const step = read('release', at);
+  return { context: { ...step.context, releaseAttempts: c.releaseAttempts + 1 }, effects: step.effects };
+}

@@ -1,0 +1,187 @@
+/**
+ * `KubeObjectLock`: everything a lock on one named Kubernetes object does the same whatever the kind: the
+ * options and their checks, kubeconfig loading, `get` (404 reads as absent), `create`, `update` as a JSON
+ * merge patch carrying the expected resourceVersion (a stale one answers 409: compare-and-swap), the
+ * health-reporting watch, the snapshot (version, record, raw object), and the checks on a stored record
+ * (`checkStoredRecord`: a record nobody can follow is `Malformed`, naming the field). `LeaseLock` and
+ * `ConfigMapLock` are subclasses that say where their record lives; so can a user's lock on another kind.
+ */
+import type { ConfigurationOptions, KubeConfig as KubeConfigType } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  checkStoredRecord,
+  type LeaderElectionRecord,
+  type Lock,
+  type LockCallOptions,
+  LockError,
+  type LockSnapshot,
+  RecordParseError,
+} from '@leasehold/core';
+import { kubeLockError } from './kube-errors.ts';
+import { MERGE_PATCH, requestOptions } from './request-options.ts';
+import { watchNamedObject } from './watch-object.ts';
+
+export interface KubeObjectLockOptions {
+  /** The object's name. */
+  readonly name: string;
+  readonly namespace: string;
+  /** This candidate's identity; must be unique among candidates (pod name plus a random suffix is usual). */
+  readonly identity: string;
+  /** Where to connect; default `KubeConfig.loadFromDefault()` (in-cluster, or $KUBECONFIG). */
+  readonly kubeConfig?: KubeConfigType;
+  /** Labels put on the object when this lock creates it. */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The part of any Kubernetes object this lock reads itself. */
+export interface KubeObject {
+  readonly metadata?: { readonly resourceVersion?: string };
+}
+
+export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
+  readonly identity: string;
+  readonly name: string;
+  readonly namespace: string;
+  protected readonly kubeConfig: KubeConfigType;
+  protected readonly labels: Readonly<Record<string, string>> | undefined;
+  readonly #kind: string;
+
+  /** `kind` names the object in messages (`Lease`, `ConfigMap`). */
+  constructor(kind: string, options: KubeObjectLockOptions) {
+    for (const field of ['name', 'namespace', 'identity'] as const) {
+      if (typeof options?.[field] !== 'string' || options[field].length === 0) {
+        throw new TypeError(`${kind}Lock: ${field} must be a non-empty string`);
+      }
+    }
+    this.#kind = kind;
+    this.name = options.name;
+    this.namespace = options.namespace;
+    this.identity = options.identity;
+    this.labels = options.labels;
+    this.kubeConfig = options.kubeConfig ?? defaultKubeConfig();
+  }
+
+  /** The collection the object lives in, for the watch, e.g. `/api/v1/namespaces/default/configmaps`. */
+  protected abstract readonly collectionPath: string;
+  /** Where the record lives, as a prefix for messages naming a field: `spec.` or `annotation X: `. */
+  protected abstract readonly recordPlace: string;
+  protected abstract readObject(options: ConfigurationOptions): Promise<T>;
+  protected abstract createObject(record: LeaderElectionRecord, options: ConfigurationOptions): Promise<T>;
+  /** A JSON merge patch writing `record` and carrying `metadata.resourceVersion: expectedVersion`. */
+  protected abstract patchObject(
+    record: LeaderElectionRecord,
+    expectedVersion: string,
+    options: ConfigurationOptions,
+  ): Promise<T>;
+  /** The record the object holds; throws `RecordParseError` naming the field when it cannot be read. */
+  protected abstract recordOf(object: T): LeaderElectionRecord;
+
+  describe(): string {
+    return `${this.#kind} ${this.namespace}/${this.name}`;
+  }
+
+  /** The object's name and namespace, as client-node's calls take them. */
+  protected get ref(): { name: string; namespace: string } {
+    return { name: this.name, namespace: this.namespace };
+  }
+
+  /** Metadata for a new object: name, namespace, the configured labels, and `extra` (annotations). */
+  protected newMetadata(extra: Record<string, unknown> = {}): Record<string, unknown> & { name: string } {
+    return {
+      name: this.name,
+      namespace: this.namespace,
+      ...(this.labels ? { labels: { ...this.labels } } : {}),
+      ...extra,
+    };
+  }
+
+  async get(options?: LockCallOptions): Promise<LockSnapshot | null> {
+    let object: T;
+    try {
+      object = await this.readObject(requestOptions(options?.signal));
+    } catch (err) {
+      const error = kubeLockError(err, this.describe(), 'get');
+      if (error.kind === 'NotFound') return null;
+      throw error;
+    }
+    return this.snapshot(object);
+  }
+
+  async create(record: LeaderElectionRecord, options?: LockCallOptions): Promise<LockSnapshot> {
+    try {
+      return this.snapshot(await this.createObject(record, requestOptions(options?.signal)));
+    } catch (err) {
+      throw kubeLockError(err, this.describe(), 'create');
+    }
+  }
+
+  async update(
+    record: LeaderElectionRecord,
+    expectedVersion: string,
+    options?: LockCallOptions,
+  ): Promise<LockSnapshot> {
+    try {
+      return this.snapshot(
+        await this.patchObject(record, expectedVersion, requestOptions(options?.signal, MERGE_PATCH)),
+      );
+    } catch (err) {
+      throw kubeLockError(err, this.describe(), 'update');
+    }
+  }
+
+  /**
+   * Watches the object (`watchNamedObject`: live while the API server streams its changes). Notifications
+   * are hints; the elector decides on reads and compare-and-swap writes. A notification of an object whose
+   * record cannot be read is dropped, not reported as a deletion: the elector's next read raises `Malformed`.
+   */
+  watch(
+    onChange: (snapshot: LockSnapshot | null) => void,
+    onHealth?: (live: boolean) => void,
+    onError?: (error: unknown) => void,
+  ): () => void {
+    return watchNamedObject<T>(
+      this.kubeConfig,
+      this.collectionPath,
+      this.name,
+      (phase, object) => {
+        if (phase === 'DELETED') return onChange(null);
+        try {
+          onChange(this.snapshot(object));
+        } catch {
+          // Malformed: the next read reports it; a hint cannot carry an error.
+        }
+      },
+      onHealth,
+      onError,
+      this.describe(),
+    );
+  }
+
+  /** The object as a snapshot: its resourceVersion, its checked record, and the object itself. */
+  protected snapshot(object: T): LockSnapshot {
+    const version = object.metadata?.resourceVersion;
+    if (!version) {
+      throw new LockError(
+        'Unavailable',
+        this.describe(),
+        `the API server answered a ${this.#kind} without resourceVersion`,
+      );
+    }
+    try {
+      return { record: checkStoredRecord(this.recordOf(object)), version, raw: object };
+    } catch (err) {
+      if (err instanceof RecordParseError) {
+        throw new LockError('Malformed', this.describe(), `${this.recordPlace}${err.message}`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+}
+
+function defaultKubeConfig(): KubeConfigType {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  return kc;
+}
