@@ -18,8 +18,13 @@ it('the demo runs to the end by itself and shows a crash failover and a release 
   expect(stdout).toMatch(/STARTED LEADING \(leaderTransitions=2\)/);
   const summary = stdout.match(/failover after a crash (\d+) ms; handover after a graceful stop (\d+) ms/);
   expect(summary).not.toBeNull();
-  // Crash failover cannot beat the lease; a release hands over without waiting for it.
-  expect(Number(summary![1])).toBeGreaterThan(1_000);
-  expect(Number(summary![2])).toBeLessThan(1_000);
+  // Order, not speed: a crash failover cannot beat the lease (2 s, counted from the last renewal seen, at
+  // most one 0.4 s retry period before the kill); a handover before that same point proves the release was
+  // used. The latencies themselves are printed by the demo and measured in bench/.
+  const LEASE_MS = 2_000;
+  const RETRY_MS = 400;
+  console.log(`demo: failover ${summary![1]} ms, handover ${summary![2]} ms`);
+  expect(Number(summary![1])).toBeGreaterThan(LEASE_MS - RETRY_MS);
+  expect(Number(summary![2])).toBeLessThan(LEASE_MS - RETRY_MS);
   expect(stdout).toMatch(/leaders left running: 0\./);
 }, 60_000);

@@ -47,8 +47,11 @@ describe('example: HA controller (ConfigMap lock, controller loop cancelled on l
     cm.metadata!.annotations![LEADER_ANNOTATION] = JSON.stringify({ ...record, holderIdentity: 'intruder' });
     const edited = Date.now();
     await core().replaceNamespacedConfigMap({ name, namespace: NAMESPACE, body: cm });
-    const cancelled = await a.waitFor(/controller cancelled/, 5_000);
-    expect(cancelled.at - edited).toBeLessThan(2_500);
+    const cancelled = await a.waitFor(/controller cancelled/, 10_000);
+    // The guarantee, not a speed: a leader that cannot renew stops within renewDeadline + requestTimeout
+    // (3 s + 1.5 s at these timings); the watch usually tells it at once.
+    console.log(`ha-controller: cancelled ${cancelled.at - edited} ms after the lock was taken by hand`);
+    expect(cancelled.at - edited).toBeLessThan(4_500);
     const lastReconcile = a.matching(/reconcile:/).at(-1)!;
     expect(lastReconcile.at).toBeLessThanOrEqual(cancelled.at);
 

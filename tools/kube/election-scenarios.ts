@@ -56,8 +56,11 @@ export function describeMultiProcessElection(kind: LockKind): void {
       const name = uniqueName(`${kind}-kill`);
       spawn(name, ['alpha', 'bravo', 'charlie']);
       const [first] = await waitFor(leaders, (l) => l.length === 1, 30_000);
-      await new Promise((r) => setTimeout(r, 3_000)); // several renewals: still exactly one
-      expect(leaders().map((p) => p.id)).toEqual([first!.id]);
+      await new Promise((r) => setTimeout(r, 3_000)); // several renewals
+      // Safety, not speed: never two at once (however slow the machine, a stalled leader steps down first).
+      expect(leaders().length).toBeLessThanOrEqual(1);
+      expectNoOverlap();
+      await waitFor(leaders, (l) => l.length === 1 && l[0] === first, 10_000);
       expect(await lockHolder(kind, name)).toBe(first!.id);
 
       await first!.kill('SIGKILL');
@@ -84,8 +87,12 @@ export function describeMultiProcessElection(kind: LockKind): void {
       console.log(`${kind}: SIGTERM release handover took ${handover} ms`);
       if (handover > 2_500) console.log(JSON.stringify(second!.events, null, 0).replaceAll('},{', '},\n{'));
       expect(second!.id).not.toBe(first!.id);
-      // The release makes the lock free at once: well under the 3 s lease.
-      expect(handover).toBeLessThan(2_500);
+      // Order, not speed: without the release, no follower could lead before the 3 s lease ran out, counted
+      // from the last renewal it saw (at most one 0.5 s retry period before the stop). Leading earlier proves
+      // the release was seen; how fast is measured in bench/ (about 30 ms).
+      expect(handover).toBeLessThan(
+        Number(TIMING.LEASE_DURATION) * 1000 - Number(TIMING.RETRY_PERIOD) * 1000,
+      );
       expectNoOverlap();
     });
 

