@@ -40,7 +40,9 @@ describe('example: graceful shutdown (SIGTERM/SIGINT finish the work, release, e
       const finished = a.lines[order[2]!]!.at;
       const started = await b.waitFor(/grace-b started leading/, 10_000);
       expect(started.at).toBeGreaterThanOrEqual(finished);
-      expect(started.at - a.lines.at(-1)!.at).toBeLessThan(2_000);
+      // Order, not speed: before the 4 s lease (less one 1 s retry period) could have run out, so the
+      // release was used; the handover's speed is measured in bench/.
+      expect(started.at - a.lines.at(-1)!.at).toBeLessThan(4_000 - 1_000);
       b.kill(signal);
       expect(await b.exited).toBe(0);
       const lease = await coordination().readNamespacedLease({ name, namespace: NAMESPACE });

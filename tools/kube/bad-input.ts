@@ -8,9 +8,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import {
   DuplicateIdentityError,
-  ElectionConfig,
   isLockError,
-  LeaderElection,
+  type LeaderElection,
   type Lock,
   RepeatedFailure,
 } from '@leasehold/core';
@@ -18,6 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   coordination,
   core,
+  countingLock,
   electionCollectingErrors,
   kubeConfig,
   NAMESPACE,
@@ -119,27 +119,10 @@ async function resourceVersion(kind: LockKind, name: string): Promise<string | u
   return object.metadata?.resourceVersion;
 }
 
-/** Lock requests an election sent, counted at the Lock port (the watch is not a request). */
+/** Lock requests an election sent, counted at the Lock port. */
 function counting(inner: Lock): { lock: Lock; requests: () => number } {
-  let n = 0;
-  const lock: Lock = {
-    identity: inner.identity,
-    describe: () => inner.describe(),
-    get: (o) => {
-      n += 1;
-      return inner.get(o);
-    },
-    create: (r, o) => {
-      n += 1;
-      return inner.create(r, o);
-    },
-    update: (r, v, o) => {
-      n += 1;
-      return inner.update(r, v, o);
-    },
-  };
-  if (inner.watch) lock.watch = inner.watch.bind(inner);
-  return { lock, requests: () => n };
+  const { lock, counts } = countingLock(inner);
+  return { lock, requests: () => counts.get + counts.create + counts.update };
 }
 
 export function describeBadInput(kind: LockKind, makeLock: MakeLock): void {
@@ -317,20 +300,8 @@ export function describeBadInput(kind: LockKind, makeLock: MakeLock): void {
       const name = uniqueName('nowatch');
       const candidates = ['pod-a', 'pod-b'].map((identity) => {
         const counted = counting(lockFor(name, identity, restricted, namespace));
-        const errors: unknown[] = [];
-        const election = new LeaderElection(
-          new ElectionConfig({
-            lock: counted.lock,
-            leaseDuration: 3,
-            renewDeadline: 2,
-            retryPeriod: 0.5,
-            onStartedLeading: () => {},
-            onStoppedLeading: () => {},
-            onError: (err) => errors.push(err),
-          }),
-        );
+        const { election, errors } = electionCollectingErrors(counted.lock);
         elections.push(election);
-        void election.acquire();
         return { election, errors, counted };
       });
       const leaders = () => candidates.filter((c) => c.election.isLeader());

@@ -4,45 +4,11 @@
  * a watch event), and still takes over once a lease after the leader went silent. Counted at the Lock port,
  * so every request the follower's elector makes is seen.
  */
-import {
-  ElectionConfig,
-  LeaderElection,
-  type LeaderElectionRecord,
-  type Lock,
-  type LockCallOptions,
-} from '@leasehold/core';
+import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
 import { describe, expect, it } from 'vitest';
-import { uniqueName, waitFor } from './testing.ts';
+import { type CountingLock, countingLock, uniqueName, waitFor } from './testing.ts';
 
-interface Counted {
-  readonly lock: Lock;
-  readonly counts: { get: number; create: number; update: number };
-}
-
-/** Passes every call through to `inner` and counts the requests (the watch is not a request). */
-function counting(inner: Lock): Counted {
-  const counts = { get: 0, create: 0, update: 0 };
-  const lock: Lock = {
-    identity: inner.identity,
-    describe: () => inner.describe(),
-    get: (options?: LockCallOptions) => {
-      counts.get += 1;
-      return inner.get(options);
-    },
-    create: (record: LeaderElectionRecord, options?: LockCallOptions) => {
-      counts.create += 1;
-      return inner.create(record, options);
-    },
-    update: (record: LeaderElectionRecord, version: string, options?: LockCallOptions) => {
-      counts.update += 1;
-      return inner.update(record, version, options);
-    },
-  };
-  if (inner.watch) lock.watch = inner.watch.bind(inner);
-  return { lock, counts };
-}
-
-const total = (c: Counted['counts']) => c.get + c.create + c.update;
+const total = (c: CountingLock['counts']) => c.get + c.create + c.update;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function describeQuietFollowers(
@@ -53,7 +19,7 @@ export function describeQuietFollowers(
     it('send nothing while the leader renews, and take over a lease after it goes silent', async () => {
       const name = uniqueName('quiet');
       const candidates = ['quiet-a', 'quiet-b'].map((id) => {
-        const counted = counting(makeLock(name, id));
+        const counted = countingLock(makeLock(name, id));
         const election = new LeaderElection(
           new ElectionConfig({
             lock: counted.lock,

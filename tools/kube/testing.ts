@@ -1,7 +1,13 @@
 /** Helpers for tests on the real control plane (the `kube` vitest project). */
 import { randomBytes } from 'node:crypto';
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
+import {
+  ElectionConfig,
+  LeaderElection,
+  type LeaderElectionRecord,
+  type Lock,
+  type LockCallOptions,
+} from '@leasehold/core';
 import { inject } from 'vitest';
 
 declare module 'vitest' {
@@ -118,4 +124,32 @@ export async function lockHolder(kind: 'lease' | 'configmap', name: string): Pro
   } catch {
     return null;
   }
+}
+
+export interface CountingLock {
+  readonly lock: Lock;
+  readonly counts: { get: number; create: number; update: number };
+}
+
+/** Passes every call through to `inner` and counts the requests by operation (the watch is not a request). */
+export function countingLock(inner: Lock): CountingLock {
+  const counts = { get: 0, create: 0, update: 0 };
+  const lock: Lock = {
+    identity: inner.identity,
+    describe: () => inner.describe(),
+    get: (options?: LockCallOptions) => {
+      counts.get += 1;
+      return inner.get(options);
+    },
+    create: (record: LeaderElectionRecord, options?: LockCallOptions) => {
+      counts.create += 1;
+      return inner.create(record, options);
+    },
+    update: (record: LeaderElectionRecord, version: string, options?: LockCallOptions) => {
+      counts.update += 1;
+      return inner.update(record, version, options);
+    },
+  };
+  if (inner.watch) lock.watch = inner.watch.bind(inner);
+  return { lock, counts };
 }

@@ -101,15 +101,14 @@ export class DuplicateIdentityError extends Error {
  */
 export class RepeatedFailure extends Error {
   override readonly name = 'RepeatedFailure';
-  /** The latest occurrence. */
-  declare readonly error: unknown;
-  /** Occurrences since the last report of this failure. */
+  /** Occurrences since the last report of this failure (the latest is the `cause`). */
   declare readonly count: number;
   /** Milliseconds since the last report of this failure. */
   declare readonly periodMs: number;
-  constructor(error: unknown, count: number, periodMs: number) {
-    super(`repeated ${count} more times in ${(periodMs / 1000).toFixed(1)}s: ${describeError(error)}`);
-    defineFields(this, { error, count, periodMs });
+  constructor(latest: unknown, count: number, periodMs: number) {
+    const period = (periodMs / 1000).toFixed(1);
+    super(`repeated ${count} more times in ${period}s: ${describeError(latest)}`, { cause: latest });
+    defineFields(this, { count, periodMs });
   }
 }
 

@@ -12,13 +12,12 @@ import type { Effect, ElectionContext, Input, InputType, MachineInput } from './
 export type ElectionSnapshot = SnapshotFrom<typeof electionMachine>;
 export type ElectionState = 'stopped' | 'follower' | 'leader' | 'releasing';
 
+const STATES: readonly ElectionState[] = ['stopped', 'follower', 'leader', 'releasing'];
+
 /** The inputs each state lists in the statechart; anything else is illegal there. */
-const accepted: Record<ElectionState, ReadonlySet<string>> = Object.fromEntries(
-  (['stopped', 'follower', 'leader', 'releasing'] as const).map((state) => [
-    state,
-    new Set(Object.keys(electionMachine.states[state]?.config.on ?? {})),
-  ]),
-) as unknown as Record<ElectionState, ReadonlySet<string>>;
+const accepted = new Map<ElectionState, ReadonlySet<string>>(
+  STATES.map((state) => [state, new Set(Object.keys(electionMachine.states[state]?.config.on ?? {}))]),
+);
 
 /** The first snapshot of `machine`: the election machine, or a variant of it built with `.provide()`. */
 export function initialSnapshot(
@@ -30,7 +29,10 @@ export function initialSnapshot(
 }
 
 export function stateOf(snapshot: ElectionSnapshot): ElectionState {
-  return snapshot.value as ElectionState;
+  const state = STATES.find((s) => snapshot.matches(s));
+  if (state === undefined)
+    throw new IllegalTransitionError(String(snapshot.value), '(none)', 'not a state of the election');
+  return state;
 }
 
 export function contextOf(snapshot: ElectionSnapshot): ElectionContext {
@@ -39,7 +41,7 @@ export function contextOf(snapshot: ElectionSnapshot): ElectionContext {
 
 /** Whether `state` lists `type` at all (a listed input may still be a no-op under a guard). */
 export function accepts(state: ElectionState, type: InputType): boolean {
-  return accepted[state].has(type);
+  return accepted.get(state)?.has(type) ?? false;
 }
 
 /**
