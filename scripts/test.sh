@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs Node 24, pnpm and dependencies when missing, then type-checks, lints and
-# runs every vitest project. Exits non-zero on any failure.
+# The whole test suite: installs Node 24, pnpm and dependencies when missing, then type-checks, builds every
+# package, lints and runs every vitest project. Exits non-zero on any failure.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 leasehold_setup
@@ -15,6 +15,8 @@ bash tools/interop/build.sh >/dev/null
 
 echo "== typecheck"
 pnpm -r --reporter=append-only typecheck
+echo "== build (what users install must build: dist/ of every package)"
+pnpm -r --reporter=append-only build
 echo "== lint"
 pnpm exec biome check .
 echo "== tests"
