@@ -24,6 +24,7 @@ export default defineConfig({
             'packages/{lease,configmap}/test/**/*.test.ts',
             'examples/kube/**/*.test.ts',
             'tools/interop/test/**/*.test.ts',
+            'tools/consumer/**/*.test.ts',
           ],
           globalSetup: ['tools/kube/vitest-setup.ts'],
           testTimeout: 120_000,
