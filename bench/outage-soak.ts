@@ -18,9 +18,9 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
+import { type ProcessControl, startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
 import { CandidateProcess, leadershipIntervals, overlaps } from '@leasehold/kube-tools/processes.ts';
-import { Random } from '@leasehold/testkit';
+import { maxInWindow, Random } from '@leasehold/testkit';
 
 const { values } = parseArgs({
   options: {
@@ -72,6 +72,14 @@ const count = (what: string) => {
   faults[what] = (faults[what] ?? 0) + 1;
 };
 
+/** SIGSTOP `target` for 3 to 8 s, then SIGCONT; the store counts as down from `t0` until then. */
+const pauseFor = async (target: ProcessControl, what: string, t0: number) => {
+  target.pause();
+  await sleep(between(3_000, 8_000));
+  target.resume();
+  downWindows.push({ start: t0, end: Date.now(), what });
+};
+
 const started = Date.now();
 const end = started + MINUTES * 60_000;
 let nextSample = started;
@@ -87,10 +95,7 @@ while (Date.now() < end) {
   const t0 = Date.now();
   if (dice < 0.25) {
     count('API server paused');
-    plane.apiServer.pause();
-    await sleep(between(3_000, 8_000));
-    plane.apiServer.resume();
-    downWindows.push({ start: t0, end: Date.now(), what: 'paused' });
+    await pauseFor(plane.apiServer, 'paused', t0);
   } else if (dice < 0.5) {
     count('API server killed and restarted');
     await plane.apiServer.kill();
@@ -99,10 +104,7 @@ while (Date.now() < end) {
     downWindows.push({ start: t0, end: Date.now(), what: 'killed' });
   } else if (dice < 0.7) {
     count('etcd paused');
-    plane.etcd.pause();
-    await sleep(between(3_000, 8_000));
-    plane.etcd.resume();
-    downWindows.push({ start: t0, end: Date.now(), what: 'etcd' });
+    await pauseFor(plane.etcd, 'etcd', t0);
   } else if (dice < 0.85) {
     count('candidate SIGKILLed and restarted');
     await delta.kill('SIGKILL');
@@ -135,15 +137,6 @@ const requestTimes = (p: CandidateProcess) =>
         .filter((x) => x === 'readLock' || x === 'createLock' || x === 'updateLock')
         .map(() => e.t),
     );
-const peak = (times: number[], windowMs: number) => {
-  let best = 0;
-  let lo = 0;
-  for (let hi = 0; hi < times.length; hi += 1) {
-    while (times[hi]! - times[lo]! >= windowMs) lo += 1;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
-};
 let peakPerSecond = 0;
 let peakPerRetryPeriod = 0;
 let downRequests = 0;
@@ -152,8 +145,8 @@ for (const w of downWindows) downMs += w.end - w.start;
 for (const p of all) {
   const inside = requestTimes(p).filter((t) => downWindows.some((w) => t >= w.start && t <= w.end));
   downRequests += inside.length;
-  peakPerSecond = Math.max(peakPerSecond, peak(inside, 1_000));
-  peakPerRetryPeriod = Math.max(peakPerRetryPeriod, peak(inside, R * 1000));
+  peakPerSecond = Math.max(peakPerSecond, maxInWindow(inside, 1_000));
+  peakPerRetryPeriod = Math.max(peakPerRetryPeriod, maxInWindow(inside, R * 1000));
 }
 const reports = all.reduce((n, p) => n + p.events.filter((e) => e.event === 'error').length, 0);
 const alive = longLived.every((p) => p.alive);

@@ -21,6 +21,7 @@ import {
   electionCollectingErrors,
   kubeConfig,
   NAMESPACE,
+  totalRequests,
   uniqueName,
   waitFor,
 } from './testing.ts';
@@ -122,7 +123,7 @@ async function resourceVersion(kind: LockKind, name: string): Promise<string | u
 /** Lock requests an election sent, counted at the Lock port. */
 function counting(inner: Lock): { lock: Lock; requests: () => number } {
   const { lock, counts } = countingLock(inner);
-  return { lock, requests: () => counts.get + counts.create + counts.update };
+  return { lock, requests: () => totalRequests(counts) };
 }
 
 export function describeBadInput(kind: LockKind, makeLock: MakeLock): void {

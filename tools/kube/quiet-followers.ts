@@ -6,9 +6,8 @@
  */
 import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
 import { describe, expect, it } from 'vitest';
-import { type CountingLock, countingLock, uniqueName, waitFor } from './testing.ts';
+import { countingLock, totalRequests, uniqueName, waitFor } from './testing.ts';
 
-const total = (c: CountingLock['counts']) => c.get + c.create + c.update;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function describeQuietFollowers(
@@ -49,10 +48,10 @@ export function describeQuietFollowers(
         );
         // Let the follower's wait settle onto the watch: its last poll may still be in flight.
         await sleep(1_000);
-        const before = { leader: total(leader!.counts), follower: { ...follower.counts } };
+        const before = { leader: totalRequests(leader!.counts), follower: { ...follower.counts } };
 
         await sleep(4_000); // longer than the lease: a polling follower would send ~8 reads here
-        const renewals = total(leader!.counts) - before.leader;
+        const renewals = totalRequests(leader!.counts) - before.leader;
         expect(renewals).toBeGreaterThanOrEqual(2); // the leader kept renewing (one every 0.5 s when idle)
         expect(follower.counts).toEqual(before.follower);
         expect(follower.election.isLeader()).toBe(false);

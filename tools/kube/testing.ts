@@ -131,6 +131,11 @@ export interface CountingLock {
   readonly counts: { get: number; create: number; update: number };
 }
 
+/** All the requests a `countingLock` counted. */
+export function totalRequests(counts: CountingLock['counts']): number {
+  return counts.get + counts.create + counts.update;
+}
+
 /** Passes every call through to `inner` and counts the requests by operation (the watch is not a request). */
 export function countingLock(inner: Lock): CountingLock {
   const counts = { get: 0, create: 0, update: 0 };

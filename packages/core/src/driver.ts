@@ -13,6 +13,7 @@ import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
 import { ErrorReporter } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
 import type { electionMachine } from './machine/machine.ts';
+import { isContention } from './machine/rules.ts';
 import {
   contextOf,
   type ElectionSnapshot,
@@ -373,10 +374,8 @@ export class LeaderElection {
       // Once per request: the late rejection of a request that already timed out is not a second failure.
       if (done) return;
       const error = toLockError(err, describe);
-      // Conflicts and not-found answers are contention, not failures; but a create cannot meet a missing
-      // object, so its NotFound means the namespace (or the resource) is missing, and is reported.
-      const contention = error.kind === 'Conflict' || (error.kind === 'NotFound' && what !== 'create');
-      if (contention) {
+      // Contention (rule 4) is an answer, not a failure, and is not reported.
+      if (isContention(error.kind, what === 'get' ? 'read' : what)) {
         this.#errors.lockAnswered(what, describe, context);
       } else {
         this.#errors.lockFailed(what);

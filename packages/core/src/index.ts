@@ -42,6 +42,7 @@ export type { Step } from './machine/rules.ts';
 export {
   backoffCapMs,
   followerBackoff,
+  isContention,
   leaseExpiry,
   notBeforeFloor,
   validitySentAt,

@@ -2,7 +2,7 @@
  * The invariant checker: judges a run's true-time timeline against the documented guarantees. Each check
  * returns violations with enough detail to read the trace around them; an empty list means the run passed.
  */
-import type { LeaderInterval, RunResult } from './cluster.ts';
+import type { LeaderInterval, LockLogEntry, RunResult } from './cluster.ts';
 
 export interface Violation {
   readonly invariant: 'single-leader' | 'token-order' | 'renewal' | 'liveness' | 'cadence';
@@ -113,20 +113,30 @@ const CADENCE_EXEMPT_CAUSES = new Set(['LOCK_CHANGED', 'STOP', 'ATTEMPT', 'START
  * user's own `tryAcquireOrRenew()`.
  */
 export function checkCadence(run: RunResult): Violation[] {
-  const minGap = (run.scenario.timing.retryPeriod * 1000) / (1 + run.scenario.faults.driftMax) - 1;
+  return cadenceViolations(
+    run.lockLog,
+    (run.scenario.timing.retryPeriod * 1000) / (1 + run.scenario.faults.driftMax) - 1,
+  );
+}
+
+/**
+ * Rule 7 over any lock log (simulated, or rebuilt from real candidates' traces): each request that the rule
+ * holds back, sent less than `minGapMs` after its candidate's last failure with no answer in between.
+ */
+export function cadenceViolations(log: readonly LockLogEntry[], minGapMs: number): Violation[] {
   const lastFailure = new Map<string, number>();
   const violations: Violation[] = [];
-  for (const entry of run.lockLog) {
+  for (const entry of log) {
     const key = `${entry.candidate}#${entry.generation}`;
     if (entry.what === 'answered') lastFailure.delete(key);
     else if (entry.what === 'failed') lastFailure.set(key, entry.t);
     else if (!CADENCE_EXEMPT_CAUSES.has(entry.cause) && entry.from !== 'releasing') {
       const failedAt = lastFailure.get(key);
-      if (failedAt !== undefined && entry.t - failedAt < minGap) {
+      if (failedAt !== undefined && entry.t - failedAt < minGapMs) {
         violations.push({
           invariant: 'cadence',
           atMs: entry.t,
-          detail: `${key} sent a request (${entry.cause}) ${fmt(entry.t - failedAt)} after a failure (at least ${fmt(minGap)})`,
+          detail: `${key} sent a request (${entry.cause}) ${fmt(entry.t - failedAt)} after a failure (at least ${fmt(minGapMs)})`,
         });
       }
     }
@@ -134,31 +144,38 @@ export function checkCadence(run: RunResult): Violation[] {
   return violations;
 }
 
+/** The most of `times` (sorted ascending) that fall in any window of `windowMs`. */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < times.length; hi += 1) {
+    while (times[hi]! - times[lo]! >= windowMs) lo += 1;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
 /** The most requests one candidate sent in any window of one retry period, and while its requests failed. */
 export function peakRequestRate(run: RunResult): { perRetryPeriod: number; perRetryPeriodFailing: number } {
   const window = run.scenario.timing.retryPeriod * 1000;
-  const sent = new Map<string, { t: number; failing: boolean }[]>();
+  const sent = new Map<string, { all: number[]; failing: number[] }>();
   const failing = new Set<string>();
   for (const entry of run.lockLog) {
     const key = `${entry.candidate}#${entry.generation}`;
     if (entry.what === 'answered') failing.delete(key);
     else if (entry.what === 'failed') failing.add(key);
-    else sent.set(key, [...(sent.get(key) ?? []), { t: entry.t, failing: failing.has(key) }]);
+    else {
+      const times = sent.get(key) ?? { all: [], failing: [] };
+      sent.set(key, times);
+      times.all.push(entry.t);
+      if (failing.has(key)) times.failing.push(entry.t);
+    }
   }
   let perRetryPeriod = 0;
   let perRetryPeriodFailing = 0;
-  for (const list of sent.values()) {
-    let lo = 0;
-    for (let hi = 0; hi < list.length; hi += 1) {
-      while (list[hi]!.t - list[lo]!.t >= window) lo += 1;
-      perRetryPeriod = Math.max(perRetryPeriod, hi - lo + 1);
-    }
-    const failingOnly = list.filter((r) => r.failing);
-    lo = 0;
-    for (let hi = 0; hi < failingOnly.length; hi += 1) {
-      while (failingOnly[hi]!.t - failingOnly[lo]!.t >= window) lo += 1;
-      perRetryPeriodFailing = Math.max(perRetryPeriodFailing, hi - lo + 1);
-    }
+  for (const times of sent.values()) {
+    perRetryPeriod = Math.max(perRetryPeriod, maxInWindow(times.all, window));
+    perRetryPeriodFailing = Math.max(perRetryPeriodFailing, maxInWindow(times.failing, window));
   }
   return { perRetryPeriod, perRetryPeriodFailing };
 }

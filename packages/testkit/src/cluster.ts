@@ -5,6 +5,7 @@
  */
 import {
   ElectionConfig,
+  isContention,
   LeaderElection,
   type Lock,
   type TransitionInfo,
@@ -133,8 +134,8 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
     if (info.input.type === 'LOCK_READ' || info.input.type === 'LOCK_WRITTEN') {
       lockLog.push({ ...entry, what: 'answered' });
     } else if (info.input.type === 'LOCK_FAILED') {
-      const contention = info.input.error === 'Conflict' || info.input.error === 'NotFound';
-      lockLog.push({ ...entry, what: contention ? 'answered' : 'failed' });
+      // The simulated store never answers a create with NotFound, so the request kind does not matter here.
+      lockLog.push({ ...entry, what: isContention(info.input.error, undefined) ? 'answered' : 'failed' });
     }
     for (const effect of info.effects) {
       if (effect.type === 'readLock' || effect.type === 'createLock' || effect.type === 'updateLock')

@@ -7,12 +7,14 @@
 export { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
 export type { Violation } from './checker.ts';
 export {
+  cadenceViolations,
   checkCadence,
   checkLiveness,
   checkRenewals,
   checkRun,
   checkSingleLeader,
   checkTokenOrder,
+  maxInWindow,
   peakRequestRate,
 } from './checker.ts';
 export type { LeaderInterval, LockLogEntry, RunResult, TraceEntry } from './cluster.ts';

@@ -99,21 +99,22 @@ export class SimProcess {
   /** Cuts this process off the lock for `ms`; unless `silentWatch`, its watches notice (see above). */
   partition(ms: number, silentWatch = false): void {
     this.#partitionedUntil = Math.max(this.#partitionedUntil, this.#sim.now + ms);
-    if (!silentWatch && !this.#watchesBroken) {
-      this.#watchesBroken = true;
-      for (const link of this.#watches) link.lost();
-    }
-    this.#sim.at(this.#partitionedUntil, () => this.#reconnectWatches());
+    this.#cutWatches(this.#partitionedUntil, !silentWatch);
   }
 
   /** Every request of this process fails at once for `ms`; the watches notice (see above). */
   refuse(ms: number): void {
     this.#refusingUntil = Math.max(this.#refusingUntil, this.#sim.now + ms);
-    if (!this.#watchesBroken) {
+    this.#cutWatches(this.#refusingUntil, true);
+  }
+
+  /** The watches lose their stream until `until`, reporting it lost if `noticed`; then they reconnect. */
+  #cutWatches(until: number, noticed: boolean): void {
+    if (noticed && !this.#watchesBroken) {
       this.#watchesBroken = true;
       for (const link of this.#watches) link.lost();
     }
-    this.#sim.at(this.#refusingUntil, () => this.#reconnectWatches());
+    this.#sim.at(until, () => this.#reconnectWatches());
   }
 
   heal(): void {

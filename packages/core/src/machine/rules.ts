@@ -12,6 +12,7 @@
  * 8. Duplicate identities: a record naming this candidate that it did not write.
  * (Rule 2 lives in `config.ts`; rules 5 and 6, the records written, in `records.ts`.)
  */
+import type { LockErrorKind } from '../errors.ts';
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { jittered } from './jitter.ts';
@@ -133,9 +134,17 @@ export function answered(ctx: ElectionContext, input: Input): boolean {
   return (
     input.type === 'LOCK_READ' ||
     input.type === 'LOCK_WRITTEN' ||
-    (input.type === 'LOCK_FAILED' &&
-      (input.error === 'Conflict' || (input.error === 'NotFound' && ctx.op?.kind !== 'create')))
+    (input.type === 'LOCK_FAILED' && isContention(input.error, ctx.op?.kind))
   );
+}
+
+/**
+ * A failed request that is contention, the store's answer rather than a failure to get one: a lost
+ * compare-and-swap, or a vanished object, except for a create (a create's NotFound is a missing namespace).
+ * The driver reports failures by the same rule.
+ */
+export function isContention(error: LockErrorKind, request: PendingOp['kind'] | undefined): boolean {
+  return error === 'Conflict' || (error === 'NotFound' && request !== 'create');
 }
 
 // ---- rule 7: cadence under failure ------------------------------------------------------------------------

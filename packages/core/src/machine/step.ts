@@ -29,7 +29,8 @@ export function initialSnapshot(
 }
 
 export function stateOf(snapshot: ElectionSnapshot): ElectionState {
-  const state = STATES.find((s) => snapshot.matches(s));
+  // A string comparison per state: this runs several times per step.
+  const state = STATES.find((s) => s === snapshot.value);
   if (state === undefined)
     throw new IllegalTransitionError(String(snapshot.value), '(none)', 'not a state of the election');
   return state;
