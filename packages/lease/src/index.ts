@@ -4,6 +4,7 @@
  * health-reporting watch of one object, for users who build a lock on another kind of object.
  */
 
+export { checkClientNode, SUPPORTED_CLIENT_NODE, UnsupportedClientNodeError } from './client-node-support.ts';
 export { kubeLockError, watchLockError } from './kube-errors.ts';
 export type { KubeObject, KubeObjectLockOptions } from './kube-object-lock.ts';
 export { KubeObjectLock } from './kube-object-lock.ts';

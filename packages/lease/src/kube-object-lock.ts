@@ -17,6 +17,7 @@ import {
   type LockSnapshot,
   RecordParseError,
 } from '@leasehold/core';
+import { checkClientNode } from './client-node-support.ts';
 import { kubeLockError } from './kube-errors.ts';
 import { MERGE_PATCH, requestOptions } from './request-options.ts';
 import { watchNamedObject } from './watch-object.ts';
@@ -59,6 +60,8 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     this.identity = options.identity;
     this.labels = options.labels;
     this.kubeConfig = options.kubeConfig ?? defaultKubeConfig();
+    // An unsupported client-node fails here, by name, not later as requests without timeouts or a dead watch.
+    checkClientNode(this.kubeConfig, `${kind}Lock ${this.namespace}/${this.name}`);
   }
 
   /** The collection the object lives in, for the watch, e.g. `/api/v1/namespaces/default/configmaps`. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiException } from '@kubernetes/client-node';
 import { isLockError } from '@leasehold/core';
 import { describeBadInput } from '@leasehold/kube-tools/bad-input.ts';
@@ -13,7 +15,14 @@ import {
 } from '@leasehold/kube-tools/testing.ts';
 import { describeLockConformance, sampleRecord } from '@leasehold/testkit';
 import { describe, expect, it } from 'vitest';
-import { kubeLockError, LeaseLock, MERGE_PATCH, requestOptions } from '../src/index.ts';
+import {
+  kubeLockError,
+  LeaseLock,
+  MERGE_PATCH,
+  requestOptions,
+  SUPPORTED_CLIENT_NODE,
+  UnsupportedClientNodeError,
+} from '../src/index.ts';
 
 const fixture = () => {
   const name = uniqueName('conformance');
@@ -69,6 +78,23 @@ describe('kubeLockError', () => {
     expect(error.kind).toBe('Forbidden');
     expect(error.message).toBe('Forbidden: Lease default/x: get: HTTP 401: Unauthorized');
     expect(error.retryAfterMs).toBeUndefined();
+  });
+});
+
+describe('LeaseLock construction', () => {
+  it('refuses a kubeConfig that is not a KubeConfig of the client-node it uses, naming that version', () => {
+    const foreign = { loadFromDefault() {}, getCurrentCluster: () => null };
+    const build = () =>
+      new LeaseLock({ name: 'x', namespace: 'default', identity: 'a', kubeConfig: foreign as never });
+    expect(build).toThrow(UnsupportedClientNodeError);
+    expect(build).toThrow(/client-node this package uses \(2\.0\.1 at .*\); it comes from another copy/);
+    // The range in messages is the peer range both Kubernetes packages declare.
+    for (const pkg of ['lease', 'configmap']) {
+      const manifest = JSON.parse(
+        readFileSync(join(import.meta.dirname, '..', '..', pkg, 'package.json'), 'utf8'),
+      );
+      expect(manifest.peerDependencies['@kubernetes/client-node'], pkg).toBe(SUPPORTED_CLIENT_NODE);
+    }
   });
 });
 
