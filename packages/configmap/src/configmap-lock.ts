@@ -15,14 +15,18 @@ import { type ConfigurationOptions, CoreV1Api, type V1ConfigMap } from '@kuberne
 import { emptyRecord, type LeaderElectionRecord, parseRecord, stringifyRecord } from '@leasehold/core';
 import { KubeObjectLock, type KubeObjectLockOptions } from '@leasehold/lease';
 
+/** The annotation holding the record, as client-go and kubernetes_asyncio name it. */
 export const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 
 /** The ConfigMap's `name`, `namespace`, this candidate's `identity`, and optionally `kubeConfig` and `labels`. */
 export type ConfigMapLockOptions = KubeObjectLockOptions;
 
+/** A `Lock` on one ConfigMap: construct with name, namespace, identity and optionally a `KubeConfig`; see the package README. */
 export class ConfigMapLock extends KubeObjectLock<V1ConfigMap> {
   readonly #api: CoreV1Api;
+  /** The ConfigMaps of the namespace, for the watch. */
   protected readonly collectionPath: string;
+  /** Where the record lives in a ConfigMap, for messages. */
   protected readonly recordPlace = `annotation ${LEADER_ANNOTATION}: `;
 
   constructor(options: ConfigMapLockOptions) {
@@ -31,10 +35,12 @@ export class ConfigMapLock extends KubeObjectLock<V1ConfigMap> {
     this.collectionPath = `/api/v1/namespaces/${this.namespace}/configmaps`;
   }
 
+  /** GETs the ConfigMap. */
   protected readObject(options: ConfigurationOptions): Promise<V1ConfigMap> {
     return this.#api.readNamespacedConfigMap(this.ref, options);
   }
 
+  /** Creates the ConfigMap holding `record`. */
   protected createObject(record: LeaderElectionRecord, options: ConfigurationOptions): Promise<V1ConfigMap> {
     const annotations = { [LEADER_ANNOTATION]: stringifyRecord(record) };
     const body: V1ConfigMap = {

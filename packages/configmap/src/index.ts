@@ -1,6 +1,8 @@
 /**
- * @leasehold/configmap: `ConfigMapLock`, the election record in the ConfigMap annotation
+ * `@leasehold/configmap`: `ConfigMapLock`, the election record in the ConfigMap annotation
  * `control-plane.alpha.kubernetes.io/leader`, compatible with kubernetes_asyncio and older client-go.
+ *
+ * @packageDocumentation
  */
 
 export type { ConfigMapLockOptions } from './configmap-lock.ts';

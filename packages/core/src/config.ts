@@ -11,9 +11,12 @@ import { reportToConsole } from './system.ts';
 /** client-go's `JitterFactor`: a follower waits retryPeriod * (1 + random * 1.2) between attempts. */
 export const JITTER_FACTOR = 1.2;
 
+/** A value, or a promise of one: callbacks may be synchronous or async. */
 export type MaybePromise<T> = T | Promise<T>;
 
+/** What `new ElectionConfig(...)` takes: the lock, the three durations (seconds) and the callbacks. */
 export interface ElectionConfigOptions {
+  /** Where the record lives: `LeaseLock`, `ConfigMapLock`, a `MemoryLockStore` lock, or your own `Lock`. */
   lock: Lock;
   /** Seconds others wait after last seeing the record change before taking over. */
   leaseDuration: number;
@@ -60,18 +63,35 @@ function requireFunction(value: unknown, field: string): void {
     throw new ConfigError(`${field} is a function`, `${field} must be a function`);
 }
 
+/**
+ * A checked election configuration (kubernetes_asyncio's `ElectionConfig`): the constructor throws
+ * `ConfigError`, naming the rule, for durations that cannot give the guarantees (docs/guide.md rule 2) and
+ * fills in the defaults. The fields are the options as used; see `ElectionConfigOptions` for each.
+ */
 export class ElectionConfig {
+  /** {@inheritDoc ElectionConfigOptions.lock} */
   readonly lock: Lock;
+  /** {@inheritDoc ElectionConfigOptions.leaseDuration} */
   readonly leaseDuration: number;
+  /** {@inheritDoc ElectionConfigOptions.renewDeadline} */
   readonly renewDeadline: number;
+  /** {@inheritDoc ElectionConfigOptions.retryPeriod} */
   readonly retryPeriod: number;
+  /** {@inheritDoc ElectionConfigOptions.requestTimeout} */
   readonly requestTimeout: number;
+  /** {@inheritDoc ElectionConfigOptions.releaseOnCancel} */
   readonly releaseOnCancel: boolean;
+  /** {@inheritDoc ElectionConfigOptions.onStartedLeading} */
   readonly onStartedLeading: (signal: AbortSignal) => MaybePromise<void>;
+  /** {@inheritDoc ElectionConfigOptions.onStoppedLeading} */
   readonly onStoppedLeading: () => MaybePromise<void>;
+  /** {@inheritDoc ElectionConfigOptions.onNewLeader} */
   readonly onNewLeader: ((identity: string) => void) | undefined;
+  /** {@inheritDoc ElectionConfigOptions.onError} */
   readonly onError: (error: unknown, context: string) => void;
+  /** {@inheritDoc ElectionConfigOptions.clock} */
   readonly clock: Clock | undefined;
+  /** {@inheritDoc ElectionConfigOptions.seed} */
   readonly seed: number | undefined;
   readonly #name: string | undefined;
 

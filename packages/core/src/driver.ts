@@ -29,13 +29,19 @@ import { randomSeed, systemClock } from './system.ts';
 
 /** One processed input, for tracing, tests, the simulator and the inspector bridge. */
 export interface TransitionInfo {
+  /** The input processed. */
   readonly input: Input;
+  /** The state before it. */
   readonly from: ElectionState;
+  /** The state after it. */
   readonly to: ElectionState;
+  /** The effects it produced, in the order the driver performs them. */
   readonly effects: readonly Effect[];
+  /** The statechart snapshot after it. */
   readonly snapshot: ElectionSnapshot;
 }
 
+/** Options of the driver itself, beside the `ElectionConfig`. */
 export interface LeaderElectionOptions {
   /** Aborting it calls `stop()`. */
   readonly signal?: AbortSignal;
@@ -50,7 +56,13 @@ export interface LeaderElectionOptions {
 
 type Waiter = { readonly until: () => boolean; readonly resolve: () => void };
 
+/**
+ * One candidate in an election (kubernetes_asyncio's and client-go's `LeaderElector`): it runs the statechart
+ * over the config's lock and clock, performs its effects (requests, timers, callbacks) and reports what it
+ * survives to `onError`. Guarantees and their assumptions: docs/guarantees.md.
+ */
 export class LeaderElection {
+  /** The configuration it was built with. */
   readonly config: ElectionConfig;
   readonly #clock: Clock;
   readonly #onTransition: ((info: TransitionInfo) => void) | undefined;
@@ -165,6 +177,7 @@ export class LeaderElection {
     return contextOf(this.#snapshot).observed?.snapshot?.record ?? null;
   }
 
+  /** The statechart's state now: `stopped`, `follower`, `leader` or `releasing`. */
   get state(): ElectionState {
     return stateOf(this.#snapshot);
   }

@@ -17,8 +17,11 @@ export type LockErrorKind =
   /** The stored record exists but cannot be parsed. Never overwritten by the elector. */
   | 'Malformed';
 
+/** A failure of a lock request, of one of five kinds the statechart reacts to (see `LockErrorKind`). */
 export class LockError extends Error {
+  /** Always `LockError`; `isLockError` checks it, so errors from another copy of this package are recognised. */
   override readonly name: string = 'LockError';
+  /** What went wrong, as the elector understands it. */
   readonly kind: LockErrorKind;
   /** The lock's `describe()` at the time of the failure, e.g. `Lease default/my-app`. */
   readonly lock: string;
@@ -58,7 +61,9 @@ export function toLockError(err: unknown, lock: string): LockError {
 
 /** A configuration that violates one of the documented rules; `rule` names the violated inequality. */
 export class ConfigError extends Error {
+  /** Always `ConfigError`, for logs and checks across package copies. */
   override readonly name = 'ConfigError';
+  /** The rule violated, as an inequality or a field name, e.g. `renewDeadline < leaseDuration`. */
   readonly rule: string;
   constructor(rule: string, message: string) {
     super(`invalid election config (${rule}): ${message}`);
@@ -68,6 +73,7 @@ export class ConfigError extends Error {
 
 /** An input the statechart cannot accept in its current state: a bug in a driver, never a runtime condition. */
 export class IllegalTransitionError extends Error {
+  /** Always `IllegalTransitionError`, for logs and checks across package copies. */
   override readonly name = 'IllegalTransitionError';
   constructor(state: string, input: string, detail?: string) {
     super(`illegal input ${input} in state ${state}${detail ? `: ${detail}` : ''}`);
@@ -81,8 +87,11 @@ export class IllegalTransitionError extends Error {
  * not take the lock from each other in turn. Fix the configuration: identities must be unique.
  */
 export class DuplicateIdentityError extends Error {
+  /** Always `DuplicateIdentityError`, for logs and checks across package copies. */
   override readonly name = 'DuplicateIdentityError';
+  /** The identity both candidates use. */
   declare readonly identity: string;
+  /** The lock's `describe()`. */
   declare readonly lock: string;
   /** The version of the lock object that was written by the other candidate. */
   declare readonly version: string;
@@ -100,6 +109,7 @@ export class DuplicateIdentityError extends Error {
  * The first occurrence is always reported as itself; see docs/guide.md "Errors".
  */
 export class RepeatedFailure extends Error {
+  /** Always `RepeatedFailure`, for logs and checks across package copies. */
   override readonly name = 'RepeatedFailure';
   /** Occurrences since the last report of this failure (the latest is the `cause`). */
   declare readonly count: number;
@@ -114,7 +124,9 @@ export class RepeatedFailure extends Error {
 
 /** Reported once when a lock request succeeds after a run of failed ones. */
 export class LockRecovered extends Error {
+  /** Always `LockRecovered`, for logs and checks across package copies. */
   override readonly name = 'LockRecovered';
+  /** The lock's `describe()`. */
   declare readonly lock: string;
   /** Failed requests in the run that just ended. */
   declare readonly failures: number;
@@ -144,5 +156,6 @@ function describeError(error: unknown): string {
 
 /** Raised by `LeaderElection` methods used out of order, e.g. `run()` twice at once. */
 export class ElectionStateError extends Error {
+  /** Always `ElectionStateError`, for logs and checks across package copies. */
   override readonly name = 'ElectionStateError';
 }

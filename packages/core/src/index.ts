@@ -1,5 +1,5 @@
 /**
- * @leasehold/core: leader election as a pure statechart plus a thin driver.
+ * `@leasehold/core`: leader election as a pure statechart plus a thin driver.
  *
  * Guarantees (under the bounds in docs/guarantees.md):
  * - At most one candidate believes it leads at any instant, provided clock *rates* differ by less than the
@@ -17,6 +17,8 @@
  * systems you write to); no safety if someone deletes the lock by hand while a candidate that has neither
  * read the old holder's record nor lost a create to it is starting; no protection from clocks whose rates
  * drift past the bound.
+ *
+ * @packageDocumentation
  */
 
 export type { ElectionConfigOptions, MaybePromise } from './config.ts';
@@ -49,7 +51,18 @@ export {
 } from './machine/rules.ts';
 export type { ElectionSnapshot, ElectionState } from './machine/step.ts';
 export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
-export type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './machine/types.ts';
+export type {
+  Effect,
+  ElectionContext,
+  Input,
+  InputType,
+  MachineInput,
+  OpPurpose,
+  PendingOp,
+  Stamp,
+  TimerName,
+  Timing,
+} from './machine/types.ts';
 export { ManualClock } from './manual-clock.ts';
 export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
 export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';

@@ -11,6 +11,7 @@ interface Pending {
   readonly fn: () => void;
 }
 
+/** A `Clock` moved by hand (`advance`): for tests and the simulator. */
 export class ManualClock implements Clock {
   #now: number;
   #wallOffset: number;
@@ -23,20 +24,24 @@ export class ManualClock implements Clock {
     this.#wallOffset = wallStart - start;
   }
 
+  /** The current monotonic reading (ms). */
   now(): number {
     return this.#now;
   }
 
+  /** The wall-clock time at the current reading. */
   wallNow(): Date {
     return new Date(this.#now + this.#wallOffset);
   }
 
+  /** Schedules `fn` at `now() + ms`; it runs during a later `advance`. */
   setTimer(ms: number, fn: () => void): TimerHandle {
     const timer: Pending = { id: this.#nextId++, due: this.#now + Math.max(0, ms), fn };
     this.#pending.push(timer);
     return timer.id;
   }
 
+  /** Cancels a timer that has not fired. */
   clearTimer(handle: TimerHandle): void {
     this.#pending = this.#pending.filter((t) => t.id !== handle);
   }

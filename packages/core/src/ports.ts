@@ -8,6 +8,7 @@ import type { LeaderElectionRecord } from './record.ts';
 /** An opaque handle returned by `Clock.setTimer`. */
 export type TimerHandle = unknown;
 
+/** Where the election gets time from: a monotonic clock, the wall clock (for record timestamps only), and timers. */
 export interface Clock {
   /** Monotonic milliseconds. All timing decisions use this and only this. */
   now(): number;
@@ -21,6 +22,7 @@ export interface Clock {
 
 /** What `Lock.get` returns: the parsed record, its store version and the raw stored object. */
 export interface LockSnapshot {
+  /** The election record stored in the lock object. */
   readonly record: LeaderElectionRecord;
   /**
    * Opaque version of the stored object (`metadata.resourceVersion` for Kubernetes). Any write changes it;

@@ -12,23 +12,33 @@ export interface LeaderElectionRecord {
   readonly holderIdentity: string;
   /** How long others must wait, on their own clocks, after seeing the record change. */
   readonly leaseDurationSeconds: number;
+  /** When the current holder took the lock (wall clock of the taker); `null` when never held. */
   readonly acquireTime: Date | null;
+  /** When the holder last renewed (its wall clock): for humans and fencing, never compared with a local clock. */
   readonly renewTime: Date | null;
   /** Incremented on every change of holder: usable as a fencing token. */
   readonly leaderTransitions: number;
   /** Coordinated leader election fields of newer client-go versions; kept when read, written when set. */
   readonly strategy?: string;
+  /** The identity a coordinated election prefers as the next holder (client-go's `preferredHolder`). */
   readonly preferredHolder?: string;
 }
 
 /** The JSON object form, exactly as client-go marshals it (absent times are `null`). */
 export interface LeaderElectionRecordJSON {
+  /** See `LeaderElectionRecord.holderIdentity`. */
   holderIdentity: string;
+  /** See `LeaderElectionRecord.leaseDurationSeconds`. */
   leaseDurationSeconds: number;
+  /** RFC 3339, whole seconds, or `null`. */
   acquireTime: string | null;
+  /** RFC 3339, whole seconds, or `null`. */
   renewTime: string | null;
+  /** See `LeaderElectionRecord.leaderTransitions`. */
   leaderTransitions: number;
+  /** See `LeaderElectionRecord.strategy`. */
   strategy?: string;
+  /** See `LeaderElectionRecord.preferredHolder`. */
   preferredHolder?: string;
 }
 
@@ -51,6 +61,7 @@ export function formatRfc3339Seconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** The record as client-go marshals it: the same fields in the same order, times as RFC 3339 seconds. */
 export function recordToJSON(record: LeaderElectionRecord): LeaderElectionRecordJSON {
   const json: LeaderElectionRecordJSON = {
     holderIdentity: record.holderIdentity,
@@ -71,6 +82,7 @@ export function stringifyRecord(record: LeaderElectionRecord): string {
 
 /** Why a stored value is not a record; the message names the field. */
 export class RecordParseError extends Error {
+  /** Always `RecordParseError`. */
   override readonly name = 'RecordParseError';
 }
 

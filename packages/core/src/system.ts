@@ -20,6 +20,7 @@ const host = (): HostGlobals => globalThis as unknown as HostGlobals;
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** The host's clock: `performance.now()` for decisions, `Date` for record timestamps, `setTimeout` timers (rounded up to whole ms, clamped to the host's maximum). */
 export const systemClock: Clock = {
   now: () => host().performance.now(),
   wallNow: () => new Date(),

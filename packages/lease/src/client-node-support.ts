@@ -16,6 +16,7 @@ export const SUPPORTED_CLIENT_NODE = '^1.4.0 || ^2.0.1';
 
 /** The `@kubernetes/client-node` found cannot serve the Kubernetes locks; the message says which and why. */
 export class UnsupportedClientNodeError extends Error {
+  /** Always `UnsupportedClientNodeError`. */
   override readonly name = 'UnsupportedClientNodeError';
   /** The version this package imports, or `unknown` when its package.json cannot be read (a bundle). */
   readonly version: string;

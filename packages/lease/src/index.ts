@@ -1,7 +1,9 @@
 /**
- * @leasehold/lease: `LeaseLock`, the election record in a coordination.k8s.io/v1 Lease, compatible with
+ * `@leasehold/lease`: `LeaseLock`, the election record in a coordination.k8s.io/v1 Lease, compatible with
  * client-go and kubernetes_asyncio. Also exports the Kubernetes error mapping, request options and the
  * health-reporting watch of one object, for users who build a lock on another kind of object.
+ *
+ * @packageDocumentation
  */
 
 export { checkClientNode, SUPPORTED_CLIENT_NODE, UnsupportedClientNodeError } from './client-node-support.ts';

@@ -44,8 +44,8 @@ function retryAfterMs(headers: Record<string, string> | undefined): number | und
 }
 
 /**
- * 404 -> NotFound; 409 -> Conflict (stale resourceVersion, or AlreadyExists); 401/403 -> Forbidden;
- * everything else (429, 5xx, 400/422 rejections, network errors, timeouts, aborts) -> Unavailable, with the
+ * 404 → NotFound; 409 → Conflict (stale resourceVersion, or AlreadyExists); 401/403 → Forbidden;
+ * everything else (429, 5xx, 400/422 rejections, network errors, timeouts, aborts) → Unavailable, with the
  * server's own message kept and its `Retry-After` as `retryAfterMs`. A create's 404 names the missing
  * namespace (a create cannot meet a missing object): the elector reports it rather than treat it as
  * contention.

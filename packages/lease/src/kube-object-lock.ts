@@ -22,9 +22,11 @@ import { kubeLockError } from './kube-errors.ts';
 import { MERGE_PATCH, requestOptions } from './request-options.ts';
 import { watchNamedObject } from './watch-object.ts';
 
+/** What every Kubernetes lock is built with. */
 export interface KubeObjectLockOptions {
   /** The object's name. */
   readonly name: string;
+  /** The object's namespace. */
   readonly namespace: string;
   /** This candidate's identity; must be unique among candidates (pod name plus a random suffix is usual). */
   readonly identity: string;
@@ -36,14 +38,24 @@ export interface KubeObjectLockOptions {
 
 /** The part of any Kubernetes object this lock reads itself. */
 export interface KubeObject {
+  /** The object's metadata; its `resourceVersion` is the lock's version. */
   readonly metadata?: { readonly resourceVersion?: string };
 }
 
+/**
+ * A `Lock` on one named Kubernetes object: everything but where the record lives in it. Subclass it for a
+ * lock on another kind (the custom-lock example keeps the record in a Secret).
+ */
 export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
+  /** This candidate's identity. */
   readonly identity: string;
+  /** The object's name. */
   readonly name: string;
+  /** The object's namespace. */
   readonly namespace: string;
+  /** Where requests go. */
   protected readonly kubeConfig: KubeConfigType;
+  /** Labels put on the object when this lock creates it. */
   protected readonly labels: Readonly<Record<string, string>> | undefined;
   readonly #kind: string;
 
@@ -68,7 +80,9 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   protected abstract readonly collectionPath: string;
   /** Where the record lives, as a prefix for messages naming a field: `spec.` or `annotation X: `. */
   protected abstract readonly recordPlace: string;
+  /** GETs the object (client-node throws on 404, which `get` reads as absent). */
   protected abstract readObject(options: ConfigurationOptions): Promise<T>;
+  /** Creates the object holding `record`. */
   protected abstract createObject(record: LeaderElectionRecord, options: ConfigurationOptions): Promise<T>;
   /** A JSON merge patch writing `record` and carrying `metadata.resourceVersion: expectedVersion`. */
   protected abstract patchObject(
@@ -79,6 +93,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   /** The record the object holds; throws `RecordParseError` naming the field when it cannot be read. */
   protected abstract recordOf(object: T): LeaderElectionRecord;
 
+  /** `<Kind> <namespace>/<name>`, as messages name the lock. */
   describe(): string {
     return `${this.#kind} ${this.namespace}/${this.name}`;
   }
@@ -98,6 +113,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     };
   }
 
+  /** Reads the object; `null` when it does not exist. */
   async get(options?: LockCallOptions): Promise<LockSnapshot | null> {
     let object: T;
     try {
@@ -110,6 +126,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     return this.snapshot(object);
   }
 
+  /** Creates the object; `Conflict` if it exists already. */
   async create(record: LeaderElectionRecord, options?: LockCallOptions): Promise<LockSnapshot> {
     try {
       return this.snapshot(await this.createObject(record, requestOptions(options?.signal)));
@@ -118,6 +135,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     }
   }
 
+  /** Writes `record` if the object's resourceVersion is still `expectedVersion` (409 `Conflict` otherwise). */
   async update(
     record: LeaderElectionRecord,
     expectedVersion: string,

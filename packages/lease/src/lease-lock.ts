@@ -34,6 +34,7 @@ function toDate(value: unknown): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+/** A Lease's spec as a record, as client-go's LeaseLock reads it (absent fields are Go's zero values). */
 export function leaseSpecToRecord(spec: V1LeaseSpec | undefined): LeaderElectionRecord {
   return {
     holderIdentity: spec?.holderIdentity ?? '',
@@ -59,9 +60,12 @@ export function recordToLeaseSpec(record: LeaderElectionRecord): Record<string, 
   };
 }
 
+/** A `Lock` on one Lease: construct with name, namespace, identity and optionally a `KubeConfig`; see the package README. */
 export class LeaseLock extends KubeObjectLock<V1Lease> {
   readonly #api: CoordinationV1Api;
+  /** The Leases of the namespace, for the watch. */
   protected readonly collectionPath: string;
+  /** Where the record lives in a Lease, for messages. */
   protected readonly recordPlace = 'spec.';
 
   constructor(options: LeaseLockOptions) {
@@ -70,10 +74,12 @@ export class LeaseLock extends KubeObjectLock<V1Lease> {
     this.collectionPath = `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`;
   }
 
+  /** GETs the Lease. */
   protected readObject(options: ConfigurationOptions): Promise<V1Lease> {
     return this.#api.readNamespacedLease(this.ref, options);
   }
 
+  /** Creates the Lease holding `record`. */
   protected createObject(record: LeaderElectionRecord, options: ConfigurationOptions): Promise<V1Lease> {
     const spec = recordToLeaseSpec(record) as V1LeaseSpec;
     const body: V1Lease = {
@@ -85,6 +91,7 @@ export class LeaseLock extends KubeObjectLock<V1Lease> {
     return this.#api.createNamespacedLease({ namespace: this.namespace, body }, options);
   }
 
+  /** Merge-patches `record` into the Lease, carrying `expectedVersion` (compare-and-swap). */
   protected patchObject(
     record: LeaderElectionRecord,
     expectedVersion: string,
@@ -94,6 +101,7 @@ export class LeaseLock extends KubeObjectLock<V1Lease> {
     return this.#api.patchNamespacedLease({ ...this.ref, body }, options);
   }
 
+  /** The record in a Lease's spec; throws `RecordParseError` naming the field. */
   protected recordOf(lease: V1Lease): LeaderElectionRecord {
     return leaseSpecToRecord(lease.spec);
   }

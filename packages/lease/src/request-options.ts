@@ -9,8 +9,10 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 
+/** The content type of a JSON merge patch (RFC 7386). */
 export const MERGE_PATCH = 'application/merge-patch+json';
 
+/** client-node per-request options that abort the request on `signal` and, for patches, set `contentType`. */
 export function requestOptions(signal: AbortSignal | undefined, contentType?: string): ConfigurationOptions {
   return {
     middleware: [

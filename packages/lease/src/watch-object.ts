@@ -15,6 +15,7 @@ import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { LockError } from '@leasehold/core';
 import { watchLockError } from './kube-errors.ts';
 
+/** The kinds of change a watch reports for the object. */
 export type WatchPhase = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 const RESTART_AFTER_END_MS = 100;

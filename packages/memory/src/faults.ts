@@ -4,14 +4,20 @@
  */
 import type { LockErrorKind } from '@leasehold/core';
 
+/** The three requests a lock makes of the store. */
 export type MemoryOp = 'get' | 'create' | 'update';
 
+/** One request, as the fault injector sees it. */
 export interface MemoryRequest {
+  /** Which request. */
   readonly op: MemoryOp;
+  /** The lock's name in the store. */
   readonly name: string;
+  /** The identity of the lock that sent it. */
   readonly identity: string;
 }
 
+/** What goes wrong with one request; every field optional, an empty plan means none. */
 export interface FaultPlan {
   /** Delay before the request reaches the store (ms). */
   readonly requestDelayMs?: number;

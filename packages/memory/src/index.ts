@@ -1,6 +1,8 @@
 /**
- * @leasehold/memory: an in-memory lock store with compare-and-swap and fault injection. Use it for elections
+ * `@leasehold/memory`: an in-memory lock store with compare-and-swap and fault injection. Use it for elections
  * inside one process, for tests of code that uses an election, and in the simulator.
+ *
+ * @packageDocumentation
  */
 
 export type { FaultInjector, FaultPlan, MemoryOp, MemoryRequest } from './faults.ts';

@@ -25,9 +25,11 @@ interface Entry {
   readonly version: string;
 }
 
+/** Options of a `MemoryLockStore`. */
 export interface MemoryLockStoreOptions {
   /** Clock for injected delays and watch delivery; without one, delays use the host's timers. */
   readonly clock?: Clock;
+  /** Decides, per request, what goes wrong (see `FaultPlan`); none by default. */
   readonly faults?: FaultInjector;
   /** Delay of each watch notification (ms), drawn per notification; default 0 (next timer turn). */
   readonly watchDelayMs?: () => number;
@@ -46,6 +48,7 @@ function serialize(r: LeaderElectionRecord): string {
   });
 }
 
+/** Locks in memory with compare-and-swap, watches and fault injection: `store.lock(name, identity)` gives one candidate's handle. */
 export class MemoryLockStore {
   readonly #entries = new Map<string, Entry>();
   readonly #watchers = new Set<Watcher>();
@@ -98,7 +101,7 @@ export class MemoryLockStore {
 
   // ---- the operations, as the locks call them ------------------------------------------------------------
 
-  /** @internal */
+  /** Used by `MemoryLock`: not for direct use. @internal */
   async request<T>(request: MemoryRequest, options: LockCallOptions | undefined, apply: () => T): Promise<T> {
     const describe = `MemoryLock ${request.name}`;
     const plan: FaultPlan = this.#faults?.(request) ?? {};
@@ -115,18 +118,18 @@ export class MemoryLockStore {
     return result;
   }
 
-  /** @internal */
+  /** Used by `MemoryLock`: not for direct use. @internal */
   read(name: string, describe: string): LockSnapshot | null {
     return this.#read(name, describe);
   }
 
-  /** @internal */
+  /** Used by `MemoryLock`: not for direct use. @internal */
   create(name: string, describe: string, record: LeaderElectionRecord): LockSnapshot {
     if (this.#entries.has(name)) throw new LockError('Conflict', describe, 'already exists');
     return this.#write(name, serialize(record));
   }
 
-  /** @internal */
+  /** Used by `MemoryLock`: not for direct use. @internal */
   update(
     name: string,
     describe: string,
@@ -215,6 +218,7 @@ export class MemoryLockStore {
 
 /** One candidate's handle on a named lock in a `MemoryLockStore`. */
 export class MemoryLock implements Lock {
+  /** This candidate's identity. */
   readonly identity: string;
   readonly #store: MemoryLockStore;
   readonly #name: string;
@@ -225,22 +229,27 @@ export class MemoryLock implements Lock {
     this.identity = identity;
   }
 
+  /** `MemoryLock <name>`. */
   describe(): string {
     return `MemoryLock ${this.#name}`;
   }
 
+  /** Reads the record (`null` when the lock was never created). */
   get(options?: LockCallOptions): Promise<LockSnapshot | null> {
     return this.#store.request({ op: 'get', name: this.#name, identity: this.identity }, options, () =>
       this.#store.read(this.#name, this.describe()),
     );
   }
 
+  /** Creates the lock object; `Conflict` if it exists. */
   create(record: LeaderElectionRecord, options?: LockCallOptions): Promise<LockSnapshot> {
     return this.#store.request({ op: 'create', name: this.#name, identity: this.identity }, options, () =>
       this.#store.create(this.#name, this.describe(), record),
     );
   }
 
+  /** Replaces `name` if its version is still the one given; `Conflict` otherwise. Used by `MemoryLock`; not for direct use. */
+  /** Compare-and-swap: writes only if the stored version is still `expectedVersion`; `Conflict` otherwise. */
   update(
     record: LeaderElectionRecord,
     expectedVersion: string,
@@ -251,6 +260,7 @@ export class MemoryLock implements Lock {
     );
   }
 
+  /** Notifies every change of the lock; always live (an in-memory store loses nothing). */
   watch(onChange: (snapshot: LockSnapshot | null) => void, onHealth?: (live: boolean) => void): () => void {
     return this.#store.watch(this.#name, onChange, onHealth);
   }

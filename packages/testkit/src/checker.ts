@@ -4,9 +4,13 @@
  */
 import type { LeaderInterval, LockLogEntry, RunResult } from './cluster.ts';
 
+/** A broken guarantee, found in a run. */
 export interface Violation {
+  /** Which guarantee (docs/guarantees.md): one leader at a time, token order, renewal bound, liveness, cadence. */
   readonly invariant: 'single-leader' | 'token-order' | 'renewal' | 'liveness' | 'cadence';
+  /** When, in the run's true ms. */
   readonly atMs: number;
+  /** What happened, naming candidates and times: enough to find it in the trace. */
   readonly detail: string;
 }
 
@@ -180,6 +184,7 @@ export function peakRequestRate(run: RunResult): { perRetryPeriod: number; perRe
   return { perRetryPeriod, perRetryPeriodFailing };
 }
 
+/** Every check on one run; empty when the run kept every guarantee. */
 export function checkRun(run: RunResult): Violation[] {
   return [
     ...checkSingleLeader(run),

@@ -20,8 +20,11 @@ import { Scheduler } from './scheduler.ts';
 
 /** One stretch of leadership as the candidate's own state machine held it, in true ms. */
 export interface LeaderInterval {
+  /** The candidate (`c0`, `c1`, ...). */
   readonly candidate: string;
+  /** True ms it started leading. */
   readonly start: number;
+  /** True ms it stopped leading (or the run's end, while `open`). */
   end: number;
   /** leaderTransitions of the record that made it leader. */
   readonly token: number;
@@ -31,12 +34,19 @@ export interface LeaderInterval {
   open: boolean;
 }
 
+/** One step of one candidate's statechart. */
 export interface TraceEntry {
+  /** True ms. */
   readonly t: number;
+  /** The candidate (`c0`, `c1`, ...). */
   readonly candidate: string;
+  /** Its process generation: a crashed and restarted candidate counts up. */
   readonly generation: number;
+  /** The input, as text. */
   readonly input: string;
+  /** The state before. */
   readonly from: string;
+  /** The state after. */
   readonly to: string;
 }
 
@@ -46,22 +56,37 @@ export interface TraceEntry {
  * `failed` (an error, or no answer within the request timeout).
  */
 export interface LockLogEntry {
+  /** True ms. */
   readonly t: number;
+  /** The candidate. */
   readonly candidate: string;
+  /** Its process generation. */
   readonly generation: number;
+  /** Which point of the request's life. */
   readonly what: 'sent' | 'answered' | 'failed';
+  /** The input that caused the request (for `sent`), or the outcome. */
   readonly cause: string;
+  /** The state the request was sent from. */
   readonly from: string;
 }
 
+/** What a simulated run did, on the true timeline: what the checker judges. */
 export interface RunResult {
+  /** The scenario that was run. */
   readonly scenario: Scenario;
+  /** Every stretch of leadership. */
   readonly intervals: readonly LeaderInterval[];
+  /** Every statechart step of every candidate. */
   readonly trace: readonly TraceEntry[];
+  /** Every lock request's life. */
   readonly lockLog: readonly LockLogEntry[];
+  /** Each candidate's process pauses, in true ms. */
   readonly pauses: Readonly<Record<string, readonly { start: number; end: number }[]>>;
+  /** When the faults ended (true ms). */
   readonly healAtMs: number;
+  /** When the run ended (true ms). */
   readonly endAtMs: number;
+  /** Counts: events simulated, requests by kind, errors reported. */
   readonly stats: {
     readonly events: number;
     readonly requests: { get: number; create: number; update: number };
@@ -74,6 +99,7 @@ export interface RunResult {
 const WALL_EPOCH = Date.UTC(2026, 0, 1);
 const LOCK_NAME = 'simulated';
 
+/** Runs `scenario`: the same scenario (seed) gives the same run, event for event. */
 export async function simulate(scenario: Scenario): Promise<RunResult> {
   const sim = new Scheduler();
   const rng = new Random(scenario.seed ^ 0x5eed);

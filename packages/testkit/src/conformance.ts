@@ -17,6 +17,7 @@ import {
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 
+/** One fresh lock object of the backend under test, and how to handle it. */
 export interface LockFixture {
   /** A handle on this fixture's lock object for one identity. */
   lock(identity: string): Lock;
@@ -26,14 +27,20 @@ export interface LockFixture {
   cleanup?(): Promise<void>;
 }
 
+/** Makes a fixture on a fresh, never-created lock object; called once per check. */
 export type LockFixtureFactory = () => Promise<LockFixture> | LockFixture;
 
+/** One conformance check: a name, and a run that throws `ConformanceError` when the lock breaks the contract. */
 export interface ConformanceCheck {
+  /** What it checks, as a sentence. */
   readonly name: string;
+  /** Runs it against a fixture. */
   readonly run: (fixture: LockFixture) => Promise<void>;
 }
 
+/** A lock broke the `Lock` contract; the message says how. */
 export class ConformanceError extends Error {
+  /** Always `ConformanceError`. */
   override readonly name = 'ConformanceError';
 }
 
@@ -70,6 +77,7 @@ function show(r: LeaderElectionRecord): string {
   return JSON.stringify(r);
 }
 
+/** A plausible record held by `holder` (fields overridable), for tests of locks. */
 export function sampleRecord(holder: string, over: Partial<LeaderElectionRecord> = {}): LeaderElectionRecord {
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   return {
@@ -94,6 +102,7 @@ const recordArb = fc.record({
   leaderTransitions: fc.integer({ min: 0, max: 1_000_000 }),
 });
 
+/** The checks every lock must pass (compare-and-swap, versions, not-found, conflicts, ...). */
 export function lockConformanceChecks(): ConformanceCheck[] {
   const checks: ConformanceCheck[] = [
     {
@@ -345,6 +354,7 @@ export const watchCheck: ConformanceCheck = {
   },
 };
 
+/** Which optional checks apply to the backend. */
 export interface ConformanceOptions {
   /** The backend can store an unparseable value: the fixture implements `corrupt` (see `malformedCheck`). */
   readonly malformed: boolean;

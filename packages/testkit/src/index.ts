@@ -1,7 +1,9 @@
 /**
- * @leasehold/testkit: proof by experiment. A deterministic simulator of multi-candidate clusters (virtual
+ * `@leasehold/testkit`: proof by experiment. A deterministic simulator of multi-candidate clusters (virtual
  * clocks with drift, seeded faults, an invariant checker), the lock conformance suite for any `Lock`
  * backend, and helpers to drive a `ManualClock` from tests.
+ *
+ * @packageDocumentation
  */
 
 export { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';

@@ -23,6 +23,7 @@ import {
 } from '@leasehold/core';
 import type { Scheduler } from './scheduler.ts';
 
+/** A simulated machine's clocks. */
 export interface ProcessClockSpec {
   /** Local seconds per true second: 1 + drift. */
   readonly rate: number;
@@ -40,8 +41,14 @@ interface WatchLink {
   reconnect(): void;
 }
 
+/**
+ * One simulated candidate process: its drifting clock, and the faults it suffers (pauses, partitions,
+ * refused requests, crashes), over the shared `Scheduler`.
+ */
 export class SimProcess {
+  /** The candidate's name (`c0`, `c1`, ...). */
   readonly id: string;
+  /** Its clocks. */
   readonly spec: ProcessClockSpec;
   readonly #sim: Scheduler;
   readonly #wallEpoch: number;
@@ -64,18 +71,22 @@ export class SimProcess {
     this.#wallEpoch = wallEpoch;
   }
 
+  /** Counts restarts: a crashed process comes back as the next generation. */
   get generation(): number {
     return this.#generation;
   }
 
+  /** Paused now (no timer fires, no answer is read). */
   isPaused(): boolean {
     return this.#sim.now < this.#pausedUntil;
   }
 
+  /** Cut off from the store now. */
   isPartitioned(): boolean {
     return this.#sim.now < this.#partitionedUntil;
   }
 
+  /** Its requests are refused at once now. */
   isRefusing(): boolean {
     return this.#sim.now < this.#refusingUntil;
   }
@@ -90,6 +101,7 @@ export class SimProcess {
     return (local - this.spec.monotonicOffsetMs) / this.spec.rate;
   }
 
+  /** Freezes the process for `ms` true ms, as a stop-the-world GC or a SIGSTOP does. */
   pause(ms: number): void {
     const start = this.#sim.now;
     this.#pausedUntil = Math.max(this.#pausedUntil, start + ms);
@@ -117,6 +129,7 @@ export class SimProcess {
     this.#sim.at(until, () => this.#reconnectWatches());
   }
 
+  /** Ends every fault at once. */
   heal(): void {
     this.#partitionedUntil = 0;
     this.#refusingUntil = 0;

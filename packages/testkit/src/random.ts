@@ -4,6 +4,7 @@
  */
 import { nextRandom } from '@leasehold/core';
 
+/** The simulator's seeded random draws. */
 export class Random {
   #state: number;
 
@@ -28,6 +29,7 @@ export class Random {
     return min + Math.floor(this.next() * (max - min + 1));
   }
 
+  /** True with probability `p`. */
   chance(p: number): boolean {
     return this.next() < p;
   }

@@ -4,11 +4,13 @@ import type { RunResult } from './cluster.ts';
 import type { ScenarioOverrides } from './scenario.ts';
 
 /** The one-line command that replays `seed` and prints its whole trace. */
+/** The command that replays a run of this repository's simulator from its seed. */
 export function replayCommand(seed: number, overrides?: ScenarioOverrides): string {
   const extra = overrides && Object.keys(overrides).length > 0 ? ` '${JSON.stringify(overrides)}'` : '';
   return `node --conditions=source packages/testkit/src/replay.ts ${seed}${extra}`;
 }
 
+/** A failed run, for a test's message: the seed, the first violations, the scenario, the replay command. */
 export function describeFailure(
   run: RunResult,
   violations: readonly Violation[],
@@ -23,6 +25,7 @@ export function describeFailure(
   ].join('\n');
 }
 
+/** The run's state changes, one line each, in true time: for reading around a violation. */
 export function formatTrace(run: RunResult): string {
   const lines = run.trace
     .filter((e) => e.from !== e.to)

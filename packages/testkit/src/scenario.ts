@@ -7,12 +7,17 @@ import { Random } from './random.ts';
 
 /** Election timings, in seconds as in ElectionConfig. */
 export interface ScenarioTiming {
+  /** `ElectionConfig.leaseDuration`. */
   readonly leaseDuration: number;
+  /** `ElectionConfig.renewDeadline`. */
   readonly renewDeadline: number;
+  /** `ElectionConfig.retryPeriod`. */
   readonly retryPeriod: number;
+  /** `ElectionConfig.requestTimeout`. */
   readonly requestTimeout: number;
 }
 
+/** How often and how badly things go wrong in a run. */
 export interface FaultKnobs {
   /** Largest one-way delay of a lock request or answer (ms); each draws uniformly in [0, max]. */
   readonly latencyMaxMs: number;
@@ -56,9 +61,13 @@ export type FaultKind = 'partition' | 'pause' | 'crash' | 'stop' | 'refusals' | 
  * by index, or on whichever candidate leads at that moment (`'leader'`; nothing if none does).
  */
 export interface FaultEvent {
+  /** When it starts (true ms). */
   readonly atMs: number;
+  /** What happens. */
   readonly kind: FaultKind;
+  /** To whom: a candidate's index, or whoever leads then. */
   readonly candidate: number | 'leader';
+  /** How long (true ms). */
   readonly durationMs: number;
   /** Partitions only: the candidate's watch misses the partition and stays "live" (see silentWatchLossRate). */
   readonly silentWatch?: boolean;
@@ -73,12 +82,19 @@ export interface FaultEvent {
  */
 export type Variant = 'correct' | 'no-cas' | 'trust-remote-clock' | 'eager-retry';
 
+/** One run, fully determined: `scenarioFromSeed` derives it from a seed. */
 export interface Scenario {
+  /** The seed it came from: print it to replay the run. */
   readonly seed: number;
+  /** How many candidates. */
   readonly candidates: number;
+  /** The election's durations. */
   readonly timing: ScenarioTiming;
+  /** The fault rates and bounds. */
   readonly faults: FaultKnobs;
+  /** Each candidate's clock: drift and wall-clock skew. */
   readonly clocks: readonly ProcessClockSpec[];
+  /** The scheduled faults, in time order. */
   readonly schedule: readonly FaultEvent[];
   /** Faults happen in [0, faultPhaseMs); at faultPhaseMs everything heals and every candidate runs. */
   readonly faultPhaseMs: number;
@@ -86,6 +102,7 @@ export interface Scenario {
   readonly livenessBoundMs: number;
   /** Longest pause the safety bound allows for these timings and drift (ms, true time). */
   readonly pauseBoundMs: number;
+  /** The elector the candidates run. */
   readonly variant: Variant;
   /** Whether candidates get the lock's watch (default); without it they poll, as a lock without watch does. */
   readonly watch: boolean;
@@ -93,11 +110,17 @@ export interface Scenario {
   readonly twins: boolean;
 }
 
+/** What to fix instead of drawing it from the seed. */
 export interface ScenarioOverrides {
+  /** See `Scenario.candidates`. */
   readonly candidates?: number;
+  /** Some or all durations. */
   readonly timing?: Partial<ScenarioTiming>;
+  /** Some or all fault knobs. */
   readonly faults?: Partial<FaultKnobs>;
+  /** See `Scenario.variant`. */
   readonly variant?: Variant;
+  /** See `Scenario.watch`. */
   readonly watch?: boolean;
   /** Give c0 and c1 the same identity. */
   readonly twins?: boolean;
@@ -107,13 +130,14 @@ export interface ScenarioOverrides {
   readonly pausesHitLeader?: boolean;
   /** Fault counts; default random small numbers. */
   readonly counts?: Partial<Record<FaultKind, number>>;
+  /** Length of the fault phase, in leases. */
   readonly faultPhaseLeases?: number;
 }
 
 /**
  * The safety bound on pauses: a leader steps down at most renewDeadline (its clock) after its last renewal
  * was sent, and others wait leaseDuration (their clocks) after seeing that renewal. With clock rates within
- * 1 ± d, a pause P is safe while P < leaseDuration / (1 + d) - renewDeadline / (1 - d).
+ * 1 ± d, a pause P is safe while P stays below leaseDuration / (1 + d) - renewDeadline / (1 - d).
  */
 export function pauseBoundMs(timing: ScenarioTiming, driftMax: number): number {
   return Math.max(0, (timing.leaseDuration / (1 + driftMax) - timing.renewDeadline / (1 - driftMax)) * 1000);
@@ -136,6 +160,7 @@ export function livenessBoundMs(timing: ScenarioTiming, faults: FaultKnobs): num
   return (seconds * 1000 + 8 * faults.latencyMaxMs) / (1 - faults.driftMax) + 1;
 }
 
+/** The scenario a seed gives, with `overrides` fixed instead of drawn: the same seed always gives the same scenario. */
 export function scenarioFromSeed(seed: number, overrides: ScenarioOverrides = {}): Scenario {
   const rng = new Random(seed);
   const candidates = overrides.candidates ?? rng.int(2, 9);

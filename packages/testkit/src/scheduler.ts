@@ -14,6 +14,7 @@ interface Event {
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The simulator's event queue over true time: events run in time order, ties in order of scheduling. */
 export class Scheduler {
   #now = 0;
   #nextId = 1;
@@ -22,10 +23,12 @@ export class Scheduler {
   /** Events run so far. */
   executed = 0;
 
+  /** True ms now. */
   get now(): number {
     return this.#now;
   }
 
+  /** Runs `fn` at true time `time`; returns an id for `cancel`. */
   at(time: number, fn: () => void): number {
     const event: Event = { id: this.#nextId++, at: Math.max(time, this.#now), fn };
     // Insert keeping (at, id) order; queues stay short, so a linear scan from the end is cheap.
@@ -35,10 +38,12 @@ export class Scheduler {
     return event.id;
   }
 
+  /** Runs `fn` `ms` true ms from now; returns an id for `cancel`. */
   after(ms: number, fn: () => void): number {
     return this.at(this.#now + ms, fn);
   }
 
+  /** Cancels a scheduled event that has not run. */
   cancel(id: number): void {
     this.#cancelled.add(id);
   }

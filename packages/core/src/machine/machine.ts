@@ -38,6 +38,7 @@ function emit(enqueue: Enqueue, step: Step | null): void {
   for (const effect of step.effects) enqueue({ type: 'effect', params: effect });
 }
 
+/** The election statechart (XState v5): states, guards and actions by name, pure. docs/statechart.md is generated from it. */
 export const electionMachine = setup({
   types: {
     context: {} as ElectionContext,

@@ -20,7 +20,9 @@ import type { Effect, ElectionContext, Input, PendingOp } from './types.ts';
 
 /** What a step contributes: a context patch and effects, in order. */
 export interface Step {
+  /** The context fields the step changes. */
   readonly context: Partial<ElectionContext>;
+  /** The effects the step emits, in order. */
   readonly effects: readonly Effect[];
 }
 

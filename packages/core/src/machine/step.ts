@@ -9,7 +9,9 @@ import { electionMachine } from './machine.ts';
 import { isLockResult } from './rules.ts';
 import type { Effect, ElectionContext, Input, InputType, MachineInput } from './types.ts';
 
+/** A snapshot of the election statechart (XState's), as `step` takes and returns it. */
 export type ElectionSnapshot = SnapshotFrom<typeof electionMachine>;
+/** The statechart's top-level states. */
 export type ElectionState = 'stopped' | 'follower' | 'leader' | 'releasing';
 
 const STATES: readonly ElectionState[] = ['stopped', 'follower', 'leader', 'releasing'];
@@ -28,6 +30,7 @@ export function initialSnapshot(
   return snapshot;
 }
 
+/** The state `snapshot` is in. */
 export function stateOf(snapshot: ElectionSnapshot): ElectionState {
   // A string comparison per state: this runs several times per step.
   const state = STATES.find((s) => s === snapshot.value);
@@ -36,6 +39,7 @@ export function stateOf(snapshot: ElectionSnapshot): ElectionState {
   return state;
 }
 
+/** The extended state of `snapshot`: what the election remembers (`ElectionContext`). */
 export function contextOf(snapshot: ElectionSnapshot): ElectionContext {
   return snapshot.context;
 }

@@ -10,11 +10,14 @@ import type { LeaderElectionRecord } from '../record.ts';
 export type TimerName = 'retry' | 'renew' | 'deadline';
 
 /** Every input carries `at` (monotonic ms, for decisions) and `wall` (epoch ms, for record timestamps only). */
-interface Stamp {
+export interface Stamp {
+  /** Monotonic milliseconds of the candidate's clock when the input was observed: what decisions use. */
   readonly at: number;
+  /** Wall-clock epoch milliseconds at the same moment: for the timestamps written into records only. */
   readonly wall: number;
 }
 
+/** What the driver feeds the statechart: one observed fact, stamped with when it was observed. */
 export type Input =
   /** Begin campaigning: attempt at once. */
   | (Stamp & { readonly type: 'START' })
@@ -41,8 +44,10 @@ export type Input =
   /** Stop campaigning; a leader writes an empty holder first when `release` is set. */
   | (Stamp & { readonly type: 'STOP'; readonly release: boolean });
 
+/** The `type` of an `Input`. */
 export type InputType = Input['type'];
 
+/** What the statechart asks the driver to do: requests, timers and notifications, as data. */
 export type Effect =
   | { readonly type: 'readLock' }
   | { readonly type: 'createLock'; readonly record: LeaderElectionRecord }
@@ -57,8 +62,11 @@ export type Effect =
 /** Why a lock operation is in flight; decides how its result is read. */
 export type OpPurpose = 'acquire' | 'renew' | 'release';
 
+/** The one lock request in flight, if any, and how to read its answer. */
 export interface PendingOp {
+  /** The request: a read, a create or a compare-and-swap update. */
   readonly kind: 'read' | 'create' | 'update';
+  /** Why it was sent. */
   readonly purpose: OpPurpose;
   /** When the request was issued: a successful write is valid from here, never from its (later) answer. */
   readonly sentAt: number;
@@ -78,14 +86,21 @@ export interface PendingOp {
 
 /** Timing in milliseconds, fixed for the machine's life. */
 export interface Timing {
+  /** `ElectionConfig.leaseDuration` in ms. */
   readonly leaseDurationMs: number;
+  /** `ElectionConfig.renewDeadline` in ms. */
   readonly renewDeadlineMs: number;
+  /** `ElectionConfig.retryPeriod` in ms. */
   readonly retryPeriodMs: number;
+  /** A follower waits `retryPeriodMs * (1 + random * jitterFactor)` between attempts. */
   readonly jitterFactor: number;
 }
 
+/** The statechart's extended state: everything it remembers between inputs. Plain data. */
 export interface ElectionContext {
+  /** This candidate's identity. */
   readonly identity: string;
+  /** The durations, fixed for the machine's life. */
   readonly timing: Timing;
   /** `leaseDurationSeconds` written into our records (whole seconds, rounded up). */
   readonly recordLeaseSeconds: number;
@@ -102,6 +117,7 @@ export interface ElectionContext {
   readonly knownLeader: string;
   /** Leader only: monotonic ms after which this candidate must no longer act as leader. */
   readonly deadline: number;
+  /** The lock request in flight, or `null`: the machine sends one at a time. */
   readonly op: PendingOp | null;
   /** A stop asked for a release (kept while `releasing` waits for an operation in flight). */
   readonly release: boolean;
@@ -133,12 +149,20 @@ export interface ElectionContext {
   readonly duplicate: boolean;
 }
 
+/** What the statechart is created with (XState's `input`): the identity, timing and jitter seed. */
 export interface MachineInput {
+  /** This candidate's identity. */
   readonly identity: string;
+  /** See `Timing`. */
   readonly leaseDurationMs: number;
+  /** See `Timing`. */
   readonly renewDeadlineMs: number;
+  /** See `Timing`. */
   readonly retryPeriodMs: number;
+  /** See `Timing`. */
   readonly jitterFactor: number;
+  /** `leaseDurationSeconds` to write into records: the lease duration rounded up to whole seconds. */
   readonly recordLeaseSeconds: number;
+  /** Seed of the jitter sequence. */
   readonly seed: number;
 }

@@ -1,0 +1,148 @@
+/**
+ * The public API of the five published packages, from their built declarations (dist/, so run after
+ * `pnpm -r build`):
+ * - an API report per package, `docs/api-reports/<package>.api.md` (API Extractor): every exported name and
+ *   signature, so that any change to the public surface shows up as a diff in review;
+ * - the API reference, `docs/api/` (API Documenter, markdown), generated from the TSDoc comments.
+ *
+ *   node scripts/api.ts           # rewrite both
+ *   node scripts/api.ts --check   # exit 1 if either differs from what the code gives (the suite runs this)
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from '@microsoft/api-extractor';
+
+export const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap'] as const;
+const root = join(import.meta.dirname, '..');
+const reports = join(root, 'docs', 'api-reports');
+const reference = join(root, 'docs', 'api');
+const check = process.argv.includes('--check');
+
+const scratch = mkdtempSync(join(tmpdir(), 'leasehold-api-'));
+const models = join(scratch, 'models');
+mkdirSync(models);
+const problems: string[] = [];
+
+for (const name of PACKAGES) {
+  const projectFolder = join(root, 'packages', name);
+  if (!existsSync(join(projectFolder, 'dist', 'index.d.ts'))) {
+    console.error(`api: packages/${name}/dist/index.d.ts is missing: run pnpm -r build first`);
+    process.exit(2);
+  }
+  const configObject: IConfigFile = {
+    projectFolder,
+    mainEntryPointFilePath: '<projectFolder>/dist/index.d.ts',
+    compiler: {
+      overrideTsconfig: {
+        compilerOptions: {
+          target: 'ES2023',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          lib: ['ES2023', 'DOM'],
+          types: ['node'],
+          strict: true,
+          skipLibCheck: true,
+        },
+        include: ['dist/**/*.d.ts'],
+      },
+      skipLibCheck: true,
+    },
+    apiReport: {
+      enabled: true,
+      reportFileName: '<unscopedPackageName>.api.md',
+      reportFolder: reports,
+      reportTempFolder: join(scratch, 'reports'),
+      includeForgottenExports: true,
+    },
+    docModel: { enabled: true, apiJsonFilePath: join(models, '<unscopedPackageName>.api.json') },
+    dtsRollup: { enabled: false },
+    tsdocMetadata: { enabled: false },
+    messages: {
+      // Everything exported is public: the packages do not mark release stages.
+      extractorMessageReporting: {
+        default: { logLevel: ExtractorLogLevel.Warning, addToApiReportFile: true },
+        'ae-missing-release-tag': { logLevel: ExtractorLogLevel.None },
+      },
+      tsdocMessageReporting: { default: { logLevel: ExtractorLogLevel.Warning, addToApiReportFile: false } },
+      compilerMessageReporting: { default: { logLevel: ExtractorLogLevel.Warning } },
+    },
+  };
+  const config = ExtractorConfig.prepare({
+    configObject,
+    configObjectFullPath: undefined,
+    packageJsonFullPath: join(projectFolder, 'package.json'),
+  });
+  const result = Extractor.invoke(config, {
+    localBuild: !check,
+    messageCallback: (message) => {
+      if (message.messageId === 'console-api-report-not-copied') {
+        // Said below, with the diff.
+      } else if (
+        message.logLevel === ExtractorLogLevel.Warning ||
+        message.logLevel === ExtractorLogLevel.Error
+      )
+        problems.push(`${name}: ${message.messageId} ${message.text} (${message.sourceFilePath ?? ''})`);
+      // Informational messages (a report written, a file created) are left out.
+      message.handled = true;
+    },
+  });
+  if (check && result.apiReportChanged) {
+    problems.push(`${name}: the public API differs from docs/api-reports/${name}.api.md:`);
+    problems.push(reportDiff(join(reports, `${name}.api.md`), join(scratch, 'reports', `${name}.api.md`)));
+  } else if (!result.succeeded && problems.every((p) => !p.startsWith(`${name}:`)))
+    problems.push(
+      `${name}: API Extractor failed (${result.errorCount} errors, ${result.warningCount} warnings)`,
+    );
+}
+
+// The reference: generated into scratch, then compared with or copied over docs/api/.
+const generated = join(scratch, 'api');
+const documenter = join(root, 'node_modules', '@microsoft', 'api-documenter', 'bin', 'api-documenter');
+execFileSync(process.execPath, [documenter, 'markdown', '-i', models, '-o', generated], { stdio: 'ignore' });
+const differs = check ? differences(generated, reference) : [];
+if (!check) {
+  rmSync(reference, { recursive: true, force: true });
+  cpSync(generated, reference, { recursive: true });
+}
+rmSync(scratch, { recursive: true, force: true });
+
+// Any warning fails both modes: a TSDoc mistake, an undocumented or unexported public name is a defect.
+for (const problem of problems) console.error(`api: ${problem}`);
+if (check) {
+  for (const line of differs) console.error(`api: ${line}`);
+  if (problems.length + differs.length > 0) {
+    console.error('api: run `pnpm api:update` and commit docs/api-reports/ and docs/api/ with the change');
+    process.exit(1);
+  }
+  console.log(`api: reports and reference match the code (${PACKAGES.length} packages)`);
+} else {
+  console.log(`api: wrote docs/api-reports/ and docs/api/ (${PACKAGES.length} packages)`);
+  if (problems.length > 0) process.exit(1);
+}
+
+/** The change to a report, as `diff -u` shows it (the committed one first). */
+function reportDiff(committed: string, current: string): string {
+  try {
+    execFileSync('diff', ['-u', committed, current], { encoding: 'utf8' });
+    return '(no difference)';
+  } catch (err) {
+    const out = (err as { stdout?: string }).stdout ?? String(err);
+    return out.split('\n').slice(0, 200).join('\n');
+  }
+}
+
+function differences(actual: string, expected: string): string[] {
+  const list = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
+  const a = list(actual);
+  const e = list(expected);
+  const out: string[] = [];
+  for (const file of new Set([...a, ...e])) {
+    if (!a.includes(file)) out.push(`docs/api/${file} is no longer generated`);
+    else if (!e.includes(file)) out.push(`docs/api/${file} is missing`);
+    else if (readFileSync(join(actual, file), 'utf8') !== readFileSync(join(expected, file), 'utf8'))
+      out.push(`docs/api/${file} is stale`);
+  }
+  return out;
+}
