@@ -4,6 +4,7 @@
  * duration rounded up to whole seconds, so others never wait less than this candidate assumes.
  */
 import { ConfigError } from './errors.ts';
+import { asLogger, LOG_LEVELS, type Logger, type LoggerLike, type LogLevel, logError } from './logging.ts';
 import type { Clock, Lock } from './ports.ts';
 import { MAX_IDENTITY_LENGTH, MAX_LEASE_SECONDS } from './record.ts';
 import { reportToConsole } from './system.ts';
@@ -33,8 +34,20 @@ export interface ElectionConfigOptions {
   onStoppedLeading: () => MaybePromise<void>;
   /** Called when a different holder is observed, including this candidate itself. */
   onNewLeader?: (identity: string) => void;
-  /** Called for every failure the elector survives: lock errors, throwing callbacks. Default: console.error. */
+  /**
+   * Called for every failure the elector survives: lock errors, throwing callbacks (after the error policy:
+   * docs/guide.md "Errors"). Default: written to `logger` at its level (`errorLevel`), or, with no logger,
+   * to console.error.
+   */
   onError?: (error: unknown, context: string) => void;
+  /**
+   * Where the election writes its log: changes of state at info, reported errors at warn or error, requests
+   * at debug. A console-style or pino-style logger (see `asLogger`); none by default (errors then go to
+   * console.error and nothing else is written).
+   */
+  logger?: LoggerLike;
+  /** The lowest level written to `logger`; default `info`. */
+  logLevel?: LogLevel;
   /** A name for logs and metrics; default: the lock's `describe()`. */
   name?: string;
   /** On `stop()`, a leader writes an empty holder so others take over at once. Default true. */
@@ -89,6 +102,8 @@ export class ElectionConfig {
   readonly onNewLeader: ((identity: string) => void) | undefined;
   /** {@inheritDoc ElectionConfigOptions.onError} */
   readonly onError: (error: unknown, context: string) => void;
+  /** `logger` wrapped with `logLevel`, or `undefined`. */
+  readonly logger: Logger | undefined;
   /** {@inheritDoc ElectionConfigOptions.clock} */
   readonly clock: Clock | undefined;
   /** {@inheritDoc ElectionConfigOptions.seed} */
@@ -140,6 +155,14 @@ export class ElectionConfig {
     requireFunction(options.onStoppedLeading, 'onStoppedLeading');
     if (options.onNewLeader !== undefined) requireFunction(options.onNewLeader, 'onNewLeader');
     if (options.onError !== undefined) requireFunction(options.onError, 'onError');
+    if (options.logger !== undefined)
+      for (const level of ['info', 'warn', 'error'] as const)
+        requireFunction(options.logger?.[level], `logger.${level}`);
+    if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel))
+      throw new ConfigError(
+        'logLevel',
+        `logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${String(options.logLevel)}`,
+      );
     if (options.seed !== undefined && !Number.isInteger(options.seed)) {
       throw new ConfigError('seed is an integer', `seed must be an integer, got ${options.seed}`);
     }
@@ -153,10 +176,17 @@ export class ElectionConfig {
     this.onStartedLeading = options.onStartedLeading;
     this.onStoppedLeading = options.onStoppedLeading;
     this.onNewLeader = options.onNewLeader;
-    this.onError = options.onError ?? reportToConsole;
+    this.#name = options.name;
+    this.logger =
+      options.logger === undefined
+        ? undefined
+        : asLogger(options.logger, { level: options.logLevel ?? 'info' });
+    const { logger, name } = this;
+    this.onError =
+      options.onError ??
+      (logger ? (error, context) => logError(logger, name, error, context) : reportToConsole);
     this.clock = options.clock;
     this.seed = options.seed;
-    this.#name = options.name;
   }
 
   /** This candidate's identity (the lock's). */

@@ -12,6 +12,7 @@
 import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
 import { ErrorReporter } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
+import { logTransition } from './logging.ts';
 import type { electionMachine } from './machine/machine.ts';
 import { isContention } from './machine/rules.ts';
 import {
@@ -65,7 +66,8 @@ export class LeaderElection {
   /** The configuration it was built with. */
   readonly config: ElectionConfig;
   readonly #clock: Clock;
-  readonly #onTransition: ((info: TransitionInfo) => void) | undefined;
+  /** `onTransition`, the logger's, and those added with `subscribe`, in that order. */
+  readonly #listeners = new Set<(info: TransitionInfo) => void>();
   #snapshot: ElectionSnapshot;
   #processing = false;
   readonly #queue: Input[] = [];
@@ -83,7 +85,9 @@ export class LeaderElection {
   constructor(config: ElectionConfig, options: LeaderElectionOptions = {}) {
     this.config = config;
     this.#clock = config.clock ?? systemClock;
-    this.#onTransition = options.onTransition;
+    if (options.onTransition) this.#listeners.add(options.onTransition);
+    const { logger, name } = config;
+    if (logger) this.#listeners.add((info) => logTransition(logger, name, info));
     this.#errors = new ErrorReporter(config.onError, () => this.#clock.now());
     this.#machine = options.machine;
     this.#snapshot = initialSnapshot(
@@ -182,6 +186,18 @@ export class LeaderElection {
     return stateOf(this.#snapshot);
   }
 
+  /**
+   * Calls `listener` after every step, as `onTransition` does (metrics, events and logs attach this way);
+   * returns the function that removes it. A listener must not throw (a throw is reported and ignored).
+   */
+  subscribe(listener: (info: TransitionInfo) => void): () => void {
+    const own = (info: TransitionInfo) => listener(info); // a second subscription of one function is its own
+    this.#listeners.add(own);
+    return () => {
+      this.#listeners.delete(own);
+    };
+  }
+
   /** The statechart snapshot (for the inspector and tests). */
   get snapshot(): ElectionSnapshot {
     return this.#snapshot;
@@ -253,12 +269,13 @@ export class LeaderElection {
         const [snapshot, effects] = step(this.#snapshot, next, this.#machine);
         this.#snapshot = snapshot;
         for (const effect of effects) this.#perform(effect, callbacks);
-        if (this.#onTransition) traces.push({ input: next, from, to: this.state, effects, snapshot });
+        if (this.#listeners.size > 0) traces.push({ input: next, from, to: this.state, effects, snapshot });
       }
     } finally {
       this.#processing = false;
     }
-    for (const info of traces) this.#guard(() => this.#onTransition?.(info), 'onTransition');
+    for (const info of traces)
+      for (const listener of this.#listeners) this.#guard(() => listener(info), 'a transition listener');
     for (const callback of callbacks) this.#guard(callback, 'a callback');
     this.#waiters = this.#waiters.filter((w) => {
       if (!w.until()) return true;

@@ -38,6 +38,15 @@ export {
   RepeatedFailure,
   toLockError,
 } from './errors.ts';
+export type { HealthHandlerOptions, HealthRequest, HealthResponse, HealthResult } from './health.ts';
+export {
+  checkLiveness,
+  checkReadiness,
+  DEFAULT_LIVENESS_TOLERANCE_SECONDS,
+  healthHandler,
+} from './health.ts';
+export type { AsLoggerOptions, LogFields, Logger, LoggerLike, LogLevel } from './logging.ts';
+export { asLogger, errorLevel, LOG_LEVELS, logError, logTransition } from './logging.ts';
 export { jittered, nextRandom } from './machine/jitter.ts';
 export { electionMachine, MAX_RELEASE_ATTEMPTS } from './machine/machine.ts';
 export type { Step } from './machine/rules.ts';
