@@ -77,8 +77,8 @@ for (const name of PACKAGES) {
   const result = Extractor.invoke(config, {
     localBuild: !check,
     messageCallback: (message) => {
-      if (message.messageId === 'console-api-report-not-copied') {
-        // Said below, with the diff.
+      if (String(message.messageId).startsWith('console-')) {
+        // API Extractor's own notes (a report created, copied, or not copied: said below with the diff).
       } else if (
         message.logLevel === ExtractorLogLevel.Warning ||
         message.logLevel === ExtractorLogLevel.Error
