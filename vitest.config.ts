@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/{core,memory,testkit}/test/**/*.test.ts', 'examples/demo/**/*.test.ts'],
+          include: ['packages/{core,memory,testkit,metrics}/test/**/*.test.ts', 'examples/demo/**/*.test.ts'],
         },
       },
       {

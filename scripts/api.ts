@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from '@microsoft/api-extractor';
 
-export const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap'] as const;
+export const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics'] as const;
 const root = join(import.meta.dirname, '..');
 const reports = join(root, 'docs', 'api-reports');
 const reference = join(root, 'docs', 'api');

@@ -33,7 +33,7 @@ import { type RuntimeName, runtime } from './runtimes.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap'] as const;
+const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics'] as const;
 /** One project per client-node line; `legacyPeerDeps` where npm would refuse the peer range (on purpose). */
 const PROJECTS = {
   'client-node-2': { clientNode: '2.0.1', legacyPeerDeps: false },
