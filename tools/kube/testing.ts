@@ -1,6 +1,12 @@
 /** Helpers for tests on the real control plane (the `kube` vitest project). */
 import { randomBytes } from 'node:crypto';
-import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  EventsV1Api,
+  type EventsV1Event,
+  KubeConfig,
+} from '@kubernetes/client-node';
 import {
   ElectionConfig,
   LeaderElection,
@@ -157,4 +163,17 @@ export function countingLock(inner: Lock): CountingLock {
   };
   if (inner.watch) lock.watch = inner.watch.bind(inner);
   return { lock, counts };
+}
+
+/** The leadership events (reason `LeaderElection`) regarding object `name`, oldest first, as the API server lists them. */
+export async function leaderEvents(name: string, namespace = NAMESPACE): Promise<EventsV1Event[]> {
+  const list = await kubeConfig()
+    .makeApiClient(EventsV1Api)
+    .listNamespacedEvent({ namespace, fieldSelector: `regarding.name=${name}` });
+  return (
+    list.items
+      .filter((e) => e.reason === 'LeaderElection')
+      // client-node hands eventTime over as the wire's string, typed as a Date: new Date() reads either.
+      .sort((a, b) => new Date(a.eventTime ?? 0).getTime() - new Date(b.eventTime ?? 0).getTime())
+  );
 }

@@ -10,6 +10,8 @@ export { checkClientNode, SUPPORTED_CLIENT_NODE, UnsupportedClientNodeError } fr
 export { kubeLockError, watchLockError } from './kube-errors.ts';
 export type { KubeObject, KubeObjectLockOptions } from './kube-object-lock.ts';
 export { KubeObjectLock } from './kube-object-lock.ts';
+export type { LeaderEventsOptions } from './leader-events.ts';
+export { LeaderEventError, recordLeaderEvents } from './leader-events.ts';
 export type { LeaseLockOptions } from './lease-lock.ts';
 export { LeaseLock, leaseSpecToRecord, recordToLeaseSpec, toMicroTime } from './lease-lock.ts';
 export { MERGE_PATCH, requestOptions } from './request-options.ts';

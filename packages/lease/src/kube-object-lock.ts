@@ -54,7 +54,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   /** The object's namespace. */
   readonly namespace: string;
   /** Where requests go. */
-  protected readonly kubeConfig: KubeConfigType;
+  readonly kubeConfig: KubeConfigType;
   /** Labels put on the object when this lock creates it. */
   protected readonly labels: Readonly<Record<string, string>> | undefined;
   readonly #kind: string;
@@ -96,6 +96,16 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   /** `<Kind> <namespace>/<name>`, as messages name the lock. */
   describe(): string {
     return `${this.#kind} ${this.namespace}/${this.name}`;
+  }
+
+  /**
+   * The object as an `ObjectReference` (for Events about it): its apiVersion, read off `collectionPath`
+   * (`/api/v1/...` or `/apis/<group>/<version>/...`), kind, name and namespace.
+   */
+  objectReference(): { apiVersion: string; kind: string; name: string; namespace: string } {
+    const [, root, group, version] = this.collectionPath.split('/');
+    const apiVersion = root === 'api' ? (group ?? 'v1') : `${group}/${version}`;
+    return { apiVersion, kind: this.#kind, name: this.name, namespace: this.namespace };
   }
 
   /** The object's name and namespace, as client-node's calls take them. */

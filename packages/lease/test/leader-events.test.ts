@@ -1,0 +1,134 @@
+import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { ElectionConfig, LeaderElection } from '@leasehold/core';
+import {
+  coordination,
+  core,
+  leaderEvents as eventsOn,
+  kubeConfig,
+  NAMESPACE,
+  uniqueName,
+  waitFor,
+} from '@leasehold/kube-tools/testing.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LeaseLock, recordLeaderEvents } from '../src/index.ts';
+
+const running: LeaderElection[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.stop()));
+});
+
+function candidate(
+  lock: KubeObjectLock<never> | LeaseLock | ConfigMapLock,
+  errors: unknown[] = [],
+): LeaderElection {
+  const election = new LeaderElection(
+    new ElectionConfig({
+      lock,
+      leaseDuration: 3,
+      renewDeadline: 2,
+      retryPeriod: 0.5,
+      onStartedLeading: () => {},
+      onStoppedLeading: () => {},
+      onError: (error) => errors.push(error),
+    }),
+  );
+  running.push(election);
+  return election;
+}
+
+describe('leader events on the lock object (events.k8s.io/v1)', () => {
+  it('records "<identity> became leader" and "stopped leading" on the Lease, regarding it by uid, as client-go words them', async () => {
+    const name = uniqueName('events');
+    const kc = kubeConfig();
+    const locks = ['pod-a', 'pod-b'].map(
+      (identity) => new LeaseLock({ name, namespace: NAMESPACE, identity, kubeConfig: kc }),
+    );
+    const [a, b] = locks.map((lock) => {
+      const election = candidate(lock);
+      recordLeaderEvents(election, lock, { reportingController: 'leasehold-test' });
+      return election;
+    }) as [LeaderElection, LeaderElection];
+    void a.acquire();
+    await waitFor(() => a.isLeader(), Boolean, 10_000);
+    void b.acquire();
+    await a.stop();
+    await waitFor(() => b.isLeader(), Boolean, 10_000);
+    const events = await waitFor(
+      () => eventsOn(name),
+      (list) => list.length >= 3,
+      10_000,
+    );
+    expect(events.map((e) => e.note)).toEqual([
+      'pod-a became leader',
+      'pod-a stopped leading',
+      'pod-b became leader',
+    ]);
+    const lease = await coordination().readNamespacedLease({ name, namespace: NAMESPACE });
+    for (const event of events) {
+      expect(event.type).toBe('Normal');
+      expect(event.reportingController).toBe('leasehold-test');
+      expect(event.regarding).toMatchObject({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        name,
+        namespace: NAMESPACE,
+        uid: lease.metadata?.uid,
+      });
+      expect(event.metadata?.name).toMatch(new RegExp(`^${name}\\.[0-9a-f]+$`));
+    }
+    expect(events.map((e) => e.action)).toEqual(['BecameLeader', 'StoppedLeading', 'BecameLeader']);
+    expect(events.map((e) => e.reportingInstance)).toEqual(['pod-a', 'pod-a', 'pod-b']);
+  });
+
+  it('without permission to create events the election works and the failure is said once', async () => {
+    const namespace = uniqueName('noevents');
+    await core().createNamespace({ body: { metadata: { name: namespace } } });
+    const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({
+      namespace,
+      body: {
+        metadata: { name: 'elect' },
+        rules: [
+          {
+            apiGroups: ['coordination.k8s.io'],
+            resources: ['leases'],
+            verbs: ['get', 'watch', 'create', 'update', 'patch'],
+          },
+        ],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name: 'elect' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'elect' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'leasehold-restricted' }],
+      },
+    });
+    const name = uniqueName('events');
+    const errors: unknown[] = [];
+    const lock = new LeaseLock({ name, namespace, identity: 'pod-a', kubeConfig: kubeConfig('restricted') });
+    const a = candidate(lock, errors);
+    recordLeaderEvents(a, lock);
+    for (let round = 0; round < 2; round += 1) {
+      void a.acquire();
+      await waitFor(() => a.isLeader(), Boolean, 10_000);
+      await a.stop();
+    }
+    await waitFor(
+      () => errors,
+      (list) => list.length > 0,
+      10_000,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    // Four events refused, one report; nothing else went wrong in the election.
+    expect(errors.map(String)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `LeaderEventError: Lease ${namespace}/${name}: leader event "pod-a became leader" not recorded: Forbidden: .*create event: HTTP 403`,
+        ),
+      ),
+    ]);
+    expect(await eventsOn(name, namespace)).toEqual([]);
+  });
+});
