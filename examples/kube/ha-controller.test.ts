@@ -33,7 +33,19 @@ describe('example: HA controller (ConfigMap lock, controller loop cancelled on l
     await createPod(`${app}-2`, { app });
     await createPod(`${app}-other`, { app: `${app}-x` });
     const name = uniqueName('ha');
-    const args = ['--name', name, '--selector', `app=${app}`, '--resync', '0.5', ...FAST];
+    const args = [
+      '--name',
+      name,
+      '--lock',
+      'configmap',
+      '--http-port',
+      '0',
+      '--selector',
+      `app=${app}`,
+      '--resync',
+      '0.5',
+      ...FAST,
+    ];
     const a = new ExampleProcess('ha-controller', [...args, '--identity', 'replica-a']);
     procs.push(a);
     await a.waitFor(new RegExp(`reconcile: 2 pods match app=${app}: ${app}-1, ${app}-2$`));
