@@ -16,10 +16,11 @@ export class ExampleProcess {
   #buffer = '';
   #stderr = '';
 
-  constructor(example: string, args: readonly string[]) {
+  /** `kubeconfig`: the file to connect with; default the test control plane's admin kubeconfig. */
+  constructor(example: string, args: readonly string[], { kubeconfig = kubeconfigPath() } = {}) {
     const main = join(import.meta.dirname, '..', example, 'main.ts');
     this.child = spawn(process.execPath, ['--conditions=source', main, ...args], {
-      env: { ...process.env, KUBECONFIG: kubeconfigPath() },
+      env: { ...process.env, KUBECONFIG: kubeconfig },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk: Buffer) => {
