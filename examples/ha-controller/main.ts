@@ -7,7 +7,7 @@
  * object, and logs through the logger port.
  *
  *   scripts/example.sh ha-controller [--selector app=web] [--name ha-controller] [--namespace default]
- *                                    [--lock lease|configmap] [--http-port 8080] [--liveness-tolerance 20]
+ *                                    [--lock lease|configmap] [--http-port 0] [--liveness-tolerance 20]
  *                                    [--resync 2] [--run-for SECONDS] [timing flags as in basic]
  *
  * Needs get, create, update, patch, watch on leases (or configmaps), create on events (events.k8s.io) and
@@ -40,7 +40,7 @@ const options = parseOptions('ha-controller', [
 ]);
 const selector = options.extra.selector ?? 'app=web';
 const resyncMs = Number(options.extra.resync ?? 2) * 1000;
-const httpPort = Number(options.extra['http-port'] ?? 8080);
+const httpPort = Number(options.extra['http-port'] ?? 0); // 0: any free port (several replicas on one machine)
 const tolerance = Number(options.extra['liveness-tolerance'] ?? 20);
 const log = logger(options.identity);
 const signal = shutdownSignal(options.runFor, log);
