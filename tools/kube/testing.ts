@@ -101,6 +101,13 @@ export async function rawGet(path: string, kc = kubeConfig()): Promise<unknown> 
  * `onError`, started with `acquire()`: for tests of how lock failures surface.
  */
 export function electionCollectingErrors(lock: Lock): { election: LeaderElection; errors: unknown[] } {
+  const collecting = electionWithErrors(lock);
+  void collecting.election.acquire();
+  return collecting;
+}
+
+/** The same election, not started. */
+export function electionWithErrors(lock: Lock): { election: LeaderElection; errors: unknown[] } {
   const errors: unknown[] = [];
   const election = new LeaderElection(
     new ElectionConfig({
@@ -113,7 +120,6 @@ export function electionCollectingErrors(lock: Lock): { election: LeaderElection
       onError: (err) => errors.push(err),
     }),
   );
-  void election.acquire();
   return { election, errors };
 }
 

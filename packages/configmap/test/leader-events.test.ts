@@ -1,5 +1,12 @@
-import { ElectionConfig, LeaderElection } from '@leasehold/core';
-import { kubeConfig, leaderEvents, NAMESPACE, uniqueName, waitFor } from '@leasehold/kube-tools/testing.ts';
+import type { LeaderElection } from '@leasehold/core';
+import {
+  electionWithErrors,
+  kubeConfig,
+  leaderEvents,
+  NAMESPACE,
+  uniqueName,
+  waitFor,
+} from '@leasehold/kube-tools/testing.ts';
 import { LeaderEventError, recordLeaderEvents } from '@leasehold/lease';
 import { afterEach, expect, it } from 'vitest';
 import { ConfigMapLock } from '../src/index.ts';
@@ -11,19 +18,8 @@ afterEach(async () => {
 
 it('leader events on a ConfigMap lock; beyond the burst they are dropped, and that is said once', async () => {
   const name = uniqueName('events-cm');
-  const errors: unknown[] = [];
   const lock = new ConfigMapLock({ name, namespace: NAMESPACE, identity: 'pod-a', kubeConfig: kubeConfig() });
-  const a = new LeaderElection(
-    new ElectionConfig({
-      lock,
-      leaseDuration: 3,
-      renewDeadline: 2,
-      retryPeriod: 0.5,
-      onStartedLeading: () => {},
-      onStoppedLeading: () => {},
-      onError: (error) => errors.push(error),
-    }),
-  );
+  const { election: a, errors } = electionWithErrors(lock);
   running.push(a);
   recordLeaderEvents(a, lock, { burst: 2, refillSeconds: 3600 });
   for (let round = 0; round < 3; round += 1) {

@@ -1,8 +1,9 @@
 import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { ElectionConfig, LeaderElection } from '@leasehold/core';
+import type { LeaderElection } from '@leasehold/core';
 import {
   coordination,
   core,
+  electionWithErrors,
   leaderEvents as eventsOn,
   kubeConfig,
   NAMESPACE,
@@ -17,23 +18,10 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((e) => e.stop()));
 });
 
-function candidate(
-  lock: KubeObjectLock<never> | LeaseLock | ConfigMapLock,
-  errors: unknown[] = [],
-): LeaderElection {
-  const election = new LeaderElection(
-    new ElectionConfig({
-      lock,
-      leaseDuration: 3,
-      renewDeadline: 2,
-      retryPeriod: 0.5,
-      onStartedLeading: () => {},
-      onStoppedLeading: () => {},
-      onError: (error) => errors.push(error),
-    }),
-  );
-  running.push(election);
-  return election;
+function candidate(lock: LeaseLock): { election: LeaderElection; errors: unknown[] } {
+  const made = electionWithErrors(lock);
+  running.push(made.election);
+  return made;
 }
 
 describe('leader events on the lock object (events.k8s.io/v1)', () => {
@@ -44,7 +32,7 @@ describe('leader events on the lock object (events.k8s.io/v1)', () => {
       (identity) => new LeaseLock({ name, namespace: NAMESPACE, identity, kubeConfig: kc }),
     );
     const [a, b] = locks.map((lock) => {
-      const election = candidate(lock);
+      const { election } = candidate(lock);
       recordLeaderEvents(election, lock, { reportingController: 'leasehold-test' });
       return election;
     }) as [LeaderElection, LeaderElection];
@@ -106,9 +94,8 @@ describe('leader events on the lock object (events.k8s.io/v1)', () => {
       },
     });
     const name = uniqueName('events');
-    const errors: unknown[] = [];
     const lock = new LeaseLock({ name, namespace, identity: 'pod-a', kubeConfig: kubeConfig('restricted') });
-    const a = candidate(lock, errors);
+    const { election: a, errors } = candidate(lock);
     recordLeaderEvents(a, lock);
     for (let round = 0; round < 2; round += 1) {
       void a.acquire();
