@@ -68,7 +68,7 @@ it('the metrics table in docs/operations.md matches what ElectionMetrics registe
       const labels = new Set(actual.get(metric.name)?.labels ?? []);
       for (const value of metric.values)
         for (const key of Object.keys(value.labels)) if (key !== 'le') labels.add(key);
-      actual.set(metric.name, { type: metric.type, labels: [...labels].sort() });
+      actual.set(metric.name, { type: String(metric.type), labels: [...labels].sort() });
     }
   expect(Object.fromEntries(documented())).toEqual(Object.fromEntries(actual));
   await registries[1]!.election.stop();

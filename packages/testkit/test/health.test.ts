@@ -15,7 +15,10 @@ import { advance, advanceUntil } from '../src/time.ts';
 /** A clock whose timers stop firing once `stalled` is set: an elector stuck as a deadlock would leave it. */
 class StallableClock implements Clock {
   stalled = false;
-  constructor(readonly inner: ManualClock) {}
+  readonly inner: ManualClock;
+  constructor(inner: ManualClock) {
+    this.inner = inner;
+  }
   now(): number {
     return this.inner.now();
   }
