@@ -13,7 +13,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/{core,memory,testkit,metrics}/test/**/*.test.ts', 'examples/demo/**/*.test.ts'],
+          include: [
+            'packages/{core,memory,testkit,metrics}/test/**/*.test.ts',
+            'examples/demo/**/*.test.ts',
+            'examples/custom-lock/**/*.test.ts',
+          ],
         },
       },
       {

@@ -25,21 +25,28 @@ import { kubeLockError, requestOptions } from '@leasehold/lease';
 
 export const RECORD_KEY = 'leader-election-record';
 
+/** The three calls the lock makes: client-node's CoreV1Api, or an in-process model of it (secret-model.ts). */
+export type SecretApi = Pick<
+  CoreV1Api,
+  'readNamespacedSecret' | 'createNamespacedSecret' | 'replaceNamespacedSecret'
+>;
+
 export class SecretLock implements Lock {
   readonly name: string;
   readonly namespace: string;
   readonly identity: string;
-  readonly #api: CoreV1Api;
+  readonly #api: SecretApi;
   /** The object as last read or written, to keep its metadata on replace. */
   #last: V1Secret | undefined;
 
-  constructor(name: string, namespace: string, identity: string, kubeConfig: KubeConfig) {
+  /** `connection`: a KubeConfig (the real API server) or a `SecretApi` (a model, for the simulator). */
+  constructor(name: string, namespace: string, identity: string, connection: KubeConfig | SecretApi) {
     if (!name || !namespace || !identity)
       throw new TypeError('SecretLock: name, namespace and identity are required');
     this.name = name;
     this.namespace = namespace;
     this.identity = identity;
-    this.#api = kubeConfig.makeApiClient(CoreV1Api);
+    this.#api = 'makeApiClient' in connection ? connection.makeApiClient(CoreV1Api) : connection;
   }
 
   describe(): string {

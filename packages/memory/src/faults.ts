@@ -2,7 +2,7 @@
  * Fault injection for the in-memory store: a hook decides, per request, what goes wrong. All delays are in
  * milliseconds of the store's clock (virtual in the simulator).
  */
-import type { LockErrorKind } from '@leasehold/core';
+import { LockError, type LockErrorKind } from '@leasehold/core';
 
 /** The three requests a lock makes of the store. */
 export type MemoryOp = 'get' | 'create' | 'update';
@@ -33,3 +33,49 @@ export interface FaultPlan {
 
 /** Decides the fate of one request; `undefined` means no fault. */
 export type FaultInjector = (request: MemoryRequest) => FaultPlan | undefined;
+
+/** Where a plan runs: its timers, and the request it belongs to. */
+export interface PlanContext {
+  /** Runs `fn` after `ms` (the store's clock: virtual in the simulator). */
+  readonly later: (ms: number, fn: () => void) => void;
+  /** The lock, for error messages. */
+  readonly describe: string;
+  /** The caller's signal: aborting it rejects a pending delay as `Unavailable`. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Carries out one request under `plan`, in the one order every backend gets: the request's delay; an
+ * injected failure (the request never reaches the store); a phantom writer (`conflict`, updates only);
+ * `apply`, the request itself; a lost answer (the promise never settles: the caller's timeout is the way
+ * out); the answer's delay. Shared by `MemoryLockStore` and `withFaults`, so both mean the same by a plan.
+ */
+export async function runPlanned<T>(
+  plan: FaultPlan,
+  op: MemoryOp,
+  context: PlanContext,
+  apply: () => T | Promise<T>,
+  phantomWrite?: () => void | Promise<void>,
+): Promise<T> {
+  await delay(plan.requestDelayMs, context);
+  if (plan.fail) throw new LockError(plan.fail, context.describe, 'injected fault');
+  if (plan.conflict && op === 'update') await phantomWrite?.();
+  const result = await apply();
+  if (plan.dropResponse) return new Promise<T>(() => {});
+  await delay(plan.responseDelayMs, context);
+  return result;
+}
+
+function delay(ms: number | undefined, { later, describe, signal }: PlanContext): Promise<void> {
+  const aborted = () => new LockError('Unavailable', describe, 'request aborted');
+  if (!ms || ms <= 0) return signal?.aborted ? Promise.reject(aborted()) : Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted());
+    const onAbort = () => reject(aborted());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    later(ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}

@@ -5,6 +5,9 @@
  * @packageDocumentation
  */
 
-export type { FaultInjector, FaultPlan, MemoryOp, MemoryRequest } from './faults.ts';
+export type { FaultInjector, FaultPlan, MemoryOp, MemoryRequest, PlanContext } from './faults.ts';
+export { runPlanned } from './faults.ts';
 export type { MemoryLockStoreOptions } from './store.ts';
 export { MemoryLock, MemoryLockStore } from './store.ts';
+export type { WithFaultsOptions } from './with-faults.ts';
+export { withFaults } from './with-faults.ts';

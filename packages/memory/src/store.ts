@@ -17,7 +17,7 @@ import {
   parseRecord,
   RecordParseError,
 } from '@leasehold/core';
-import type { FaultInjector, FaultPlan, MemoryRequest } from './faults.ts';
+import { type FaultInjector, type FaultPlan, type MemoryRequest, runPlanned } from './faults.ts';
 
 interface Entry {
   /** The stored value as text: either a record's JSON or, after `corrupt()`, anything at all. */
@@ -103,19 +103,25 @@ export class MemoryLockStore {
 
   /** Used by `MemoryLock`: not for direct use. @internal */
   async request<T>(request: MemoryRequest, options: LockCallOptions | undefined, apply: () => T): Promise<T> {
-    const describe = `MemoryLock ${request.name}`;
     const plan: FaultPlan = this.#faults?.(request) ?? {};
-    await this.#delay(plan.requestDelayMs, options?.signal, describe);
-    if (plan.fail) throw new LockError(plan.fail, describe, 'injected fault');
-    if (plan.conflict && request.op === 'update' && this.#entries.has(request.name)) {
-      const entry = this.#entries.get(request.name)!;
-      this.#write(request.name, entry.text); // a phantom writer: same content, new version
-    }
-    this.counts[request.op] += 1;
-    const result = apply();
-    if (plan.dropResponse) return new Promise<T>(() => {}); // the caller's timeout is the only way out
-    await this.#delay(plan.responseDelayMs, options?.signal, describe);
-    return result;
+    const context = {
+      later: (ms: number, fn: () => void) => this.#later(ms, fn),
+      describe: `MemoryLock ${request.name}`,
+      signal: options?.signal,
+    };
+    return runPlanned(
+      plan,
+      request.op,
+      context,
+      () => {
+        this.counts[request.op] += 1;
+        return apply();
+      },
+      () => {
+        const entry = this.#entries.get(request.name);
+        if (entry) this.#write(request.name, entry.text); // a phantom writer: same content, new version
+      },
+    );
   }
 
   /** Used by `MemoryLock`: not for direct use. @internal */
@@ -197,22 +203,6 @@ export class MemoryLockStore {
   #later(ms: number, fn: () => void): void {
     if (this.#clock) this.#clock.setTimer(ms, fn);
     else setTimeout(fn, ms);
-  }
-
-  #delay(ms: number | undefined, signal: AbortSignal | undefined, describe: string): Promise<void> {
-    if (!ms || ms <= 0) {
-      if (signal?.aborted) return Promise.reject(new LockError('Unavailable', describe, 'request aborted'));
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(new LockError('Unavailable', describe, 'request aborted'));
-      const onAbort = () => reject(new LockError('Unavailable', describe, 'request aborted'));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#later(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-    });
   }
 }
 

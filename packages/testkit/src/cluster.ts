@@ -1,17 +1,20 @@
 /**
  * The simulated cluster: K candidates, each the real `LeaderElection` driver on its own drifting clock,
- * sharing one in-memory lock store through a faulty network, all on one seeded discrete-event scheduler.
+ * sharing one lock (the in-memory store, or a backend of yours) through a faulty network, all on one seeded
+ * discrete-event scheduler.
  * `simulate()` runs a scenario and returns the true-time timeline the checker judges.
  */
 import {
+  type Clock,
   ElectionConfig,
   isContention,
   LeaderElection,
   type Lock,
+  type LockSnapshot,
   type TransitionInfo,
   validitySentAt,
 } from '@leasehold/core';
-import { type FaultPlan, MemoryLockStore, type MemoryRequest } from '@leasehold/memory';
+import { type FaultPlan, MemoryLockStore, type MemoryRequest, withFaults } from '@leasehold/memory';
 import { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
 import { SimProcess } from './process.ts';
 import { Random } from './random.ts';
@@ -99,31 +102,73 @@ export interface RunResult {
 const WALL_EPOCH = Date.UTC(2026, 0, 1);
 const LOCK_NAME = 'simulated';
 
+/**
+ * A lock backend for the simulator: one object that candidates share, each through its own handle. Make it
+ * an in-process model of your store (a Map, a fake of its client): no host timers, no real I/O; if it needs
+ * time, use the clock it is made with (the simulation's virtual clock).
+ */
+export interface SimulatedBackend {
+  /** The handle of the candidate `identity` on the one lock object. */
+  lock(identity: string): Lock;
+}
+
+/** Makes a fresh backend for each run; `clock` runs on the simulation's true time. */
+export type BackendFactory = (clock: Clock) => SimulatedBackend;
+
+/** Options of `simulate`. */
+export interface SimulateOptions {
+  /**
+   * The lock backend to run the cluster on; default the in-memory store. Every handle is put behind the same
+   * faults the in-memory store meets (latency, errors, lost answers, conflicts, refusals, outages, watch
+   * delays and losses), drawn from the scenario's seed.
+   */
+  readonly backend?: BackendFactory;
+}
+
 /** Runs `scenario`: the same scenario (seed) gives the same run, event for event. */
-export async function simulate(scenario: Scenario): Promise<RunResult> {
+export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<RunResult> {
   const sim = new Scheduler();
   const rng = new Random(scenario.seed ^ 0x5eed);
   let faultsOn = true;
   const { faults } = scenario;
-  const store = new MemoryLockStore({
-    clock: sim.clock(WALL_EPOCH),
-    // Notifications race the answers to the writes that caused them, as a real watch does.
-    watchDelayMs: () => rng.float(0, faults.watchLatencyMaxMs),
-    faults: (request: MemoryRequest): FaultPlan | undefined => {
-      const latency = () => rng.float(0, faults.latencyMaxMs);
-      if (!faultsOn) return { requestDelayMs: latency(), responseDelayMs: latency() };
-      if (faults.instantFailureRate > 0 && rng.chance(faults.instantFailureRate)) {
-        return { requestDelayMs: rng.float(0.05, 1), fail: 'Unavailable' as const };
-      }
-      return {
-        requestDelayMs: latency(),
-        responseDelayMs: latency(),
-        ...(rng.chance(faults.errorRate) ? { fail: 'Unavailable' as const } : {}),
-        ...(rng.chance(faults.timeoutRate) ? { dropResponse: true } : {}),
-        ...(request.op === 'update' && rng.chance(faults.conflictRate) ? { conflict: true } : {}),
-      };
-    },
-  });
+  // What goes wrong with each request, whatever the backend: one draw per request from the seed.
+  const plan = (request: MemoryRequest): FaultPlan | undefined => {
+    const latency = () => rng.float(0, faults.latencyMaxMs);
+    if (!faultsOn) return { requestDelayMs: latency(), responseDelayMs: latency() };
+    if (faults.instantFailureRate > 0 && rng.chance(faults.instantFailureRate)) {
+      return { requestDelayMs: rng.float(0.05, 1), fail: 'Unavailable' as const };
+    }
+    return {
+      requestDelayMs: latency(),
+      responseDelayMs: latency(),
+      ...(rng.chance(faults.errorRate) ? { fail: 'Unavailable' as const } : {}),
+      ...(rng.chance(faults.timeoutRate) ? { dropResponse: true } : {}),
+      ...(request.op === 'update' && rng.chance(faults.conflictRate) ? { conflict: true } : {}),
+    };
+  };
+  // Notifications race the answers to the writes that caused them, as a real watch does.
+  const watchDelayMs = () => rng.float(0, faults.watchLatencyMaxMs);
+  const storeClock = sim.clock(WALL_EPOCH);
+  let handle: (identity: string) => Lock;
+  /** Requests that reached the backend, by operation. */
+  let requestCounts: () => { get: number; create: number; update: number };
+  /** The object as it is now, for a watch that reconnects (it starts again from the current state). */
+  let current: () => Promise<LockSnapshot | null>;
+  if (options.backend) {
+    const backend = options.backend(storeClock);
+    const observer = backend.lock('simulator-observer');
+    const phantom = backend.lock('simulator-phantom-writer');
+    const counts = { get: 0, create: 0, update: 0 };
+    handle = (identity) =>
+      withFaults(backend.lock(identity), { clock: storeClock, faults: plan, phantom, watchDelayMs, counts });
+    current = () => observer.get().catch(() => null);
+    requestCounts = () => ({ ...counts });
+  } else {
+    const store = new MemoryLockStore({ clock: storeClock, watchDelayMs, faults: plan });
+    handle = (identity) => store.lock(LOCK_NAME, identity);
+    current = async () => store.read(LOCK_NAME, 'simulated');
+    requestCounts = () => ({ ...store.counts });
+  }
 
   const intervals: LeaderInterval[] = [];
   const trace: TraceEntry[] = [];
@@ -191,7 +236,7 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
   const makeLock = (index: number): Lock => {
     const proc = processes[index]!;
     const identity = scenario.twins && index === 1 ? processes[0]!.id : proc.id;
-    const network = proc.lock(store.lock(LOCK_NAME, identity), () => store.read(LOCK_NAME, 'simulated'));
+    const network = proc.lock(handle(identity), current);
     if (!scenario.watch) delete network.watch;
     switch (scenario.variant) {
       case 'no-cas':
@@ -304,6 +349,6 @@ export async function simulate(scenario: Scenario): Promise<RunResult> {
     pauses: Object.fromEntries(processes.map((p) => [p.id, p.pauses])),
     healAtMs: scenario.faultPhaseMs,
     endAtMs,
-    stats: { events: sim.executed, requests: { ...store.counts }, errorsReported, errorsByName },
+    stats: { events: sim.executed, requests: requestCounts(), errorsReported, errorsByName },
   };
 }

@@ -19,7 +19,15 @@ export {
   maxInWindow,
   peakRequestRate,
 } from './checker.ts';
-export type { LeaderInterval, LockLogEntry, RunResult, TraceEntry } from './cluster.ts';
+export type {
+  BackendFactory,
+  LeaderInterval,
+  LockLogEntry,
+  RunResult,
+  SimulatedBackend,
+  SimulateOptions,
+  TraceEntry,
+} from './cluster.ts';
 export { simulate } from './cluster.ts';
 export type {
   ConformanceCheck,
@@ -38,6 +46,8 @@ export {
 } from './conformance.ts';
 export type { ProcessClockSpec } from './process.ts';
 export { SimProcess } from './process.ts';
+export type { BackendCheckOptions, BackendCheckResult } from './property.ts';
+export { checkBackend, describeBackendSimulation } from './property.ts';
 export { Random } from './random.ts';
 export { describeFailure, formatTrace, replayCommand } from './report.ts';
 export type {

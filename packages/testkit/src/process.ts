@@ -174,7 +174,7 @@ export class SimProcess {
    * answer arriving during a partition is lost; an answer arriving during a pause waits for the pause to end.
    * Lost requests never answer, so the driver's request timeout turns them into `Unavailable`.
    */
-  lock(inner: Lock, current: () => LockSnapshot | null): Lock {
+  lock(inner: Lock, current: () => Promise<LockSnapshot | null>): Lock {
     const gen = this.#generation;
     const through = <T>(call: () => Promise<T>): Promise<T> => {
       if (gen !== this.#generation || this.isPartitioned()) return never<T>();
@@ -209,11 +209,15 @@ export class SimProcess {
         const link: WatchLink = {
           lost: () => this.deliver(gen, () => onHealth?.(false)),
           reconnect: () => {
-            const snapshot = current();
-            this.deliver(gen, () => {
-              onChange(snapshot);
-              onHealth?.(true);
-            });
+            // A store that cannot be read now (a record nobody can parse) leaves the watch lost: followers poll.
+            current().then(
+              (snapshot) =>
+                this.deliver(gen, () => {
+                  onChange(snapshot);
+                  onHealth?.(true);
+                }),
+              () => {},
+            );
           },
         };
         this.#watches.add(link);

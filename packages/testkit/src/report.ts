@@ -10,18 +10,22 @@ export function replayCommand(seed: number, overrides?: ScenarioOverrides): stri
   return `node --conditions=source packages/testkit/src/replay.ts ${seed}${extra}`;
 }
 
-/** A failed run, for a test's message: the seed, the first violations, the scenario, the replay command. */
+/**
+ * A failed run, for a test's message: the seed, the first violations, the scenario, and how to replay it
+ * (default: this repository's replay command).
+ */
 export function describeFailure(
   run: RunResult,
   violations: readonly Violation[],
   overrides?: ScenarioOverrides,
+  replay: string = replayCommand(run.scenario.seed, overrides),
 ): string {
   const s = run.scenario;
   return [
     `simulation seed ${s.seed} broke ${violations.length} invariant(s):`,
     ...violations.slice(0, 5).map((v) => `  ${v.invariant} at ${(v.atMs / 1000).toFixed(3)}s: ${v.detail}`),
     `  candidates=${s.candidates} timing=${JSON.stringify(s.timing)} variant=${s.variant}`,
-    `  replay: ${replayCommand(s.seed, overrides)}`,
+    `  replay: ${replay}`,
   ].join('\n');
 }
 

@@ -1,0 +1,87 @@
+/**
+ * Model-checking a lock backend in one call: many simulated clusters over your backend, each judged by the
+ * invariant checker (docs/model-checking.md). `checkBackend` is the plain function; `describeBackendSimulation`
+ * wraps it as a vitest test for your own test files.
+ */
+import fc from 'fast-check';
+import { it } from 'vitest';
+import { checkRun, type Violation } from './checker.ts';
+import { type BackendFactory, type RunResult, simulate } from './cluster.ts';
+import { describeFailure } from './report.ts';
+import { type ScenarioOverrides, scenarioFromSeed } from './scenario.ts';
+
+/** How many clusters, which ones, and what to fix in them. */
+export interface BackendCheckOptions {
+  /** Simulated clusters to run; default 100. */
+  readonly runs?: number;
+  /** Seed of the sequence of scenario seeds (fast-check's); default random, and reported. */
+  readonly seed?: number;
+  /** Fixed instead of drawn in every scenario (timings, fault rates, candidates, ...). */
+  readonly overrides?: ScenarioOverrides;
+}
+
+/** What `checkBackend` found. */
+export interface BackendCheckResult {
+  /** Clusters run (up to and including a failing one). */
+  readonly runs: number;
+  /** The sequence's seed: pass it back as `seed` to run the same clusters again. */
+  readonly seed: number;
+  /** The first failing cluster, or `null` if every run kept every guarantee. */
+  readonly failure: {
+    /** The scenario's seed: `simulate(scenarioFromSeed(seed, overrides), { backend })` replays it. */
+    readonly seed: number;
+    readonly violations: readonly Violation[];
+    readonly run: RunResult;
+    /** The failure as text, with the call that replays it. */
+    readonly report: string;
+  } | null;
+}
+
+/** Runs simulated clusters over `backend` until one breaks a guarantee or `runs` have passed. */
+export async function checkBackend(
+  backend: BackendFactory,
+  options: BackendCheckOptions = {},
+): Promise<BackendCheckResult> {
+  const runs = options.runs ?? 100;
+  const seed = options.seed ?? Math.floor(Math.random() * 0x7fff_ffff);
+  let count = 0;
+  let failure: BackendCheckResult['failure'] = null;
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 0x7fff_ffff }), async (scenarioSeed) => {
+      if (failure) return;
+      count += 1;
+      const run = await simulate(scenarioFromSeed(scenarioSeed, options.overrides), { backend });
+      const violations = checkRun(run);
+      if (violations.length === 0) return;
+      const overrides = options.overrides ? `, ${JSON.stringify(options.overrides)}` : '';
+      const replay = `simulate(scenarioFromSeed(${scenarioSeed}${overrides}), { backend })`;
+      failure = {
+        seed: scenarioSeed,
+        violations,
+        run,
+        report: describeFailure(run, violations, options.overrides, replay),
+      };
+    }),
+    { numRuns: runs, seed },
+  );
+  return { runs: count, seed, failure };
+}
+
+/**
+ * A vitest test that model-checks `backend`: it fails with the first broken guarantee, the scenario, and
+ * the call that replays it.
+ */
+export function describeBackendSimulation(
+  name: string,
+  backend: BackendFactory,
+  options: BackendCheckOptions & { readonly timeoutMs?: number } = {},
+): void {
+  it(
+    `${name}: simulated clusters keep every guarantee (${options.runs ?? 100} runs)`,
+    async () => {
+      const result = await checkBackend(backend, options);
+      if (result.failure) throw new Error(`${result.failure.report}\n  sequence seed: ${result.seed}`);
+    },
+    options.timeoutMs ?? 300_000,
+  );
+}
