@@ -5,7 +5,8 @@
  * Secret without `resourceVersion`) is caught.
  */
 import type { BackendFactory } from '@leasehold/testkit';
-import { checkBackend, describeBackendSimulation } from '@leasehold/testkit';
+import { checkBackend } from '@leasehold/testkit';
+import { describeBackendSimulation } from '@leasehold/testkit/vitest';
 import { expect, it } from 'vitest';
 import { type SecretApi, SecretLock } from './secret-lock.ts';
 import { SecretModel } from './secret-model.ts';

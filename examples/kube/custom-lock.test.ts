@@ -1,7 +1,8 @@
 import { type LeaderElectionRecord, type LockCallOptions, stringifyRecord } from '@leasehold/core';
 import { core, kubeConfig, NAMESPACE, uniqueName } from '@leasehold/kube-tools/testing.ts';
 import { MERGE_PATCH, requestOptions } from '@leasehold/lease';
-import { describeLockConformance, runLockConformance } from '@leasehold/testkit';
+import { runLockConformance } from '@leasehold/testkit';
+import { describeLockConformance } from '@leasehold/testkit/vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RECORD_KEY, SecretLock } from '../custom-lock/secret-lock.ts';
 import { ExampleProcess, FAST } from './example-process.ts';

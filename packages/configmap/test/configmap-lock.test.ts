@@ -11,7 +11,8 @@ import {
   uniqueName,
   waitFor,
 } from '@leasehold/kube-tools/testing.ts';
-import { describeLockConformance, sampleRecord } from '@leasehold/testkit';
+import { sampleRecord } from '@leasehold/testkit';
+import { describeLockConformance } from '@leasehold/testkit/vitest';
 import { describe, expect, it } from 'vitest';
 import { ConfigMapLock, LEADER_ANNOTATION } from '../src/index.ts';
 

@@ -63,13 +63,17 @@ export function checkReadiness(election: LeaderElection): HealthResult {
 
 /** The parts of a `node:http` request a health handler reads. */
 export interface HealthRequest {
+  /** The request's path and query. */
   readonly url?: string | undefined;
 }
 
 /** The parts of a `node:http` response a health handler writes. */
 export interface HealthResponse {
+  /** Set to 200 or 503. */
   statusCode: number;
+  /** Sets `Content-Type`. */
   setHeader(name: string, value: string): unknown;
+  /** Sends the body and ends the response. */
   end(body: string): unknown;
 }
 

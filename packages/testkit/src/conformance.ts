@@ -15,7 +15,6 @@ import {
   type LockSnapshot,
 } from '@leasehold/core';
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
 
 /** One fresh lock object of the backend under test, and how to handle it. */
 export interface LockFixture {
@@ -362,41 +361,12 @@ export interface ConformanceOptions {
   readonly watch?: boolean;
 }
 
-function checksFor(options: ConformanceOptions): ConformanceCheck[] {
+/** The checks that apply to a backend with these options. */
+export function checksFor(options: ConformanceOptions): ConformanceCheck[] {
   const checks = lockConformanceChecks();
   if (options.malformed) checks.push(malformedCheck);
   if (options.watch) checks.push(watchCheck);
   return checks;
-}
-
-/**
- * Registers the suite with vitest. `options.malformed` says whether the backend can store an unparseable
- * value (then the fixture must implement `corrupt`); Kubernetes Leases cannot (the API server validates
- * them), ConfigMap annotations and most custom stores can. `options.watch` adds the watch check for a lock
- * whose watch reports health.
- */
-export function describeLockConformance(
-  name: string,
-  makeFixture: LockFixtureFactory,
-  options: ConformanceOptions & { timeoutMs?: number } = { malformed: true },
-): void {
-  const checks = checksFor(options);
-  describe(`Lock conformance: ${name}`, () => {
-    for (const check of checks) {
-      it(
-        check.name,
-        async () => {
-          const fixture = await makeFixture();
-          try {
-            await check.run(fixture);
-          } finally {
-            await fixture.cleanup?.();
-          }
-        },
-        options.timeoutMs ?? 30_000,
-      );
-    }
-  });
 }
 
 /** Runs every check outside vitest; returns the names of those that failed (with their errors). */

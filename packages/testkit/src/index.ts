@@ -37,7 +37,7 @@ export type {
 } from './conformance.ts';
 export {
   ConformanceError,
-  describeLockConformance,
+  checksFor,
   lockConformanceChecks,
   malformedCheck,
   runLockConformance,
@@ -47,7 +47,7 @@ export {
 export type { ProcessClockSpec } from './process.ts';
 export { SimProcess } from './process.ts';
 export type { BackendCheckOptions, BackendCheckResult } from './property.ts';
-export { checkBackend, describeBackendSimulation } from './property.ts';
+export { checkBackend } from './property.ts';
 export { Random } from './random.ts';
 export { describeFailure, formatTrace, replayCommand } from './report.ts';
 export type {

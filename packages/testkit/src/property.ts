@@ -1,10 +1,9 @@
 /**
  * Model-checking a lock backend in one call: many simulated clusters over your backend, each judged by the
  * invariant checker (docs/model-checking.md). `checkBackend` is the plain function; `describeBackendSimulation`
- * wraps it as a vitest test for your own test files.
+ * (from `@leasehold/testkit/vitest`) wraps it as a vitest test for your own test files.
  */
 import fc from 'fast-check';
-import { it } from 'vitest';
 import { checkRun, type Violation } from './checker.ts';
 import { type BackendFactory, type RunResult, simulate } from './cluster.ts';
 import { describeFailure } from './report.ts';
@@ -65,23 +64,4 @@ export async function checkBackend(
     { numRuns: runs, seed },
   );
   return { runs: count, seed, failure };
-}
-
-/**
- * A vitest test that model-checks `backend`: it fails with the first broken guarantee, the scenario, and
- * the call that replays it.
- */
-export function describeBackendSimulation(
-  name: string,
-  backend: BackendFactory,
-  options: BackendCheckOptions & { readonly timeoutMs?: number } = {},
-): void {
-  it(
-    `${name}: simulated clusters keep every guarantee (${options.runs ?? 100} runs)`,
-    async () => {
-      const result = await checkBackend(backend, options);
-      if (result.failure) throw new Error(`${result.failure.report}\n  sequence seed: ${result.seed}`);
-    },
-    options.timeoutMs ?? 300_000,
-  );
 }

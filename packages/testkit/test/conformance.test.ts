@@ -1,12 +1,8 @@
 import type { Lock } from '@leasehold/core';
 import { type MemoryLock, MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it } from 'vitest';
-import {
-  describeLockConformance,
-  type LockFixture,
-  runLockConformance,
-  withoutCompareAndSwap,
-} from '../src/index.ts';
+import { type LockFixture, runLockConformance, withoutCompareAndSwap } from '../src/index.ts';
+import { describeLockConformance } from '../src/vitest.ts';
 
 let n = 0;
 const memoryFixture = () => {
