@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from '@microsoft/api-extractor';
 
-export const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics'] as const;
+export const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics', 'cli'] as const;
 /** Entry points beyond each package's main one: reported too (the reference covers main entries only). */
 const SUBPATHS = [{ name: 'testkit', subpath: 'vitest' }] as const;
 const root = join(import.meta.dirname, '..');

@@ -13,6 +13,12 @@ bash tools/kube/build.sh >/dev/null
 echo "== interop peers (client-go from the Go module proxy, kubernetes_asyncio from PyPI, built once and cached)"
 bash tools/interop/build.sh >/dev/null
 
+echo "== browser (Debian's chromium, for the timeline test; installed once)"
+if ! command -v chromium >/dev/null; then
+  [ "$(id -u)" = 0 ] || leasehold_die "the timeline test needs Debian's chromium: sudo apt-get install chromium"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) >/dev/null \
+    || leasehold_die "apt-get could not install chromium"
+fi
 echo "== typecheck"
 pnpm -r --reporter=append-only typecheck
 echo "== build (what users install must build: dist/ of every package)"

@@ -33,7 +33,7 @@ import { type RuntimeName, runtime } from './runtimes.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics'] as const;
+const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics', 'cli'] as const;
 /** One project per client-node line; `legacyPeerDeps` where npm would refuse the peer range (on purpose). */
 const PROJECTS = {
   'client-node-2': { clientNode: '2.0.1', legacyPeerDeps: false },
@@ -103,6 +103,7 @@ describe('the packed packages, installed with npm in fresh projects', () => {
           'kube-election.mjs',
           'refused-lock.mjs',
           'require-esm.cjs',
+          'memory-backend.mjs',
         ])
           copyFileSync(join(fixtures, file), join(at, file));
         copyFileSync(
@@ -201,6 +202,17 @@ describe('the packed packages, installed with npm in fresh projects', () => {
     },
     360_000,
   );
+
+  it('the leasehold command from the packed @leasehold/cli model-checks a backend module', async () => {
+    const bin = join(project('client-node-2'), 'node_modules', '.bin', 'leasehold');
+    const { stdout } = await run(bin, ['check', 'memory-backend.mjs', '--runs', '20', '--seed', '3'], {
+      cwd: project('client-node-2'),
+      timeout: 120_000,
+    });
+    console.log(`consumer: leasehold check: ${stdout.trim().replace(/\n/g, '; ')}`);
+    expect(stdout).toMatch(/^conformance: 11 of 11 checks passed \(with the watch check\)$/m);
+    expect(stdout).toMatch(/^verdict: PASS$/m);
+  }, 180_000);
 
   // Known not to work, and said so in the README: these keep that row of the table true.
   it('with client-node 2 on Bun, TLS to the cluster CA fails on every request, reported through onError', async () => {

@@ -62,3 +62,4 @@ export type {
 export { livenessBoundMs, pauseBoundMs, scenarioFromSeed } from './scenario.ts';
 export { Scheduler } from './scheduler.ts';
 export { advance, advanceUntil, settle } from './time.ts';
+export { renderTimeline, writeTimeline } from './timeline.ts';

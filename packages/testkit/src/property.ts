@@ -8,6 +8,7 @@ import { checkRun, type Violation } from './checker.ts';
 import { type BackendFactory, type RunResult, simulate } from './cluster.ts';
 import { describeFailure } from './report.ts';
 import { type ScenarioOverrides, scenarioFromSeed } from './scenario.ts';
+import { writeTimeline } from './timeline.ts';
 
 /** How many clusters, which ones, and what to fix in them. */
 export interface BackendCheckOptions {
@@ -31,8 +32,10 @@ export interface BackendCheckResult {
     readonly seed: number;
     readonly violations: readonly Violation[];
     readonly run: RunResult;
-    /** The failure as text, with the call that replays it. */
+    /** The failure as text, with the call that replays it and the path of its timeline. */
     readonly report: string;
+    /** The run drawn as an HTML timeline (`renderTimeline`), in the system's temporary directory. */
+    readonly timeline: string;
   } | null;
 }
 
@@ -54,12 +57,9 @@ export async function checkBackend(
       if (violations.length === 0) return;
       const overrides = options.overrides ? `, ${JSON.stringify(options.overrides)}` : '';
       const replay = `simulate(scenarioFromSeed(${scenarioSeed}${overrides}), { backend })`;
-      failure = {
-        seed: scenarioSeed,
-        violations,
-        run,
-        report: describeFailure(run, violations, options.overrides, replay),
-      };
+      const timeline = writeTimeline(run, violations);
+      const report = `${describeFailure(run, violations, options.overrides, replay)}\n  timeline: ${timeline}`;
+      failure = { seed: scenarioSeed, violations, run, report, timeline };
     }),
     { numRuns: runs, seed },
   );

@@ -13,6 +13,7 @@ import {
   scenarioFromSeed,
   simulate,
   type Violation,
+  writeTimeline,
 } from '../src/index.ts';
 
 /** CI default 500 runs; LEASEHOLD_SIM_RUNS for soak runs (LEASEHOLD_SIM_FC_SEED picks another sample). */
@@ -32,6 +33,11 @@ const totals = {
 
 const requestsOf = (run: RunResult): number =>
   run.stats.requests.get + run.stats.requests.create + run.stats.requests.update;
+
+/** A failing run as a test's message: the report, and the path of its timeline (open it in a browser). */
+function failure(run: RunResult, violations: readonly Violation[], overrides?: ScenarioOverrides): string {
+  return `${describeFailure(run, violations, overrides)}\n  timeline: ${writeTimeline(run, violations)}`;
+}
 
 async function violationsOf(seed: number, overrides?: ScenarioOverrides): Promise<Violation[]> {
   const run = await simulate(scenarioFromSeed(seed, overrides));
@@ -56,7 +62,7 @@ describe('simulated clusters inside the documented bounds', () => {
           totals.peakPerRetryPeriodFailing,
           peakRequestRate(run).perRetryPeriodFailing,
         );
-        if (violations.length > 0) throw new Error(describeFailure(run, violations));
+        if (violations.length > 0) throw new Error(failure(run, violations));
       }),
       { numRuns: RUNS, seed: FC_SEED, endOnFailure: true },
     );
@@ -86,7 +92,7 @@ describe('watch health: quiet followers', () => {
         silentPartitions += scenario.schedule.filter((f) => f.silentWatch).length;
         const run = await simulate(scenario);
         const violations = checkRun(run);
-        if (violations.length > 0) throw new Error(describeFailure(run, violations));
+        if (violations.length > 0) throw new Error(failure(run, violations));
       }),
       { numRuns: 150, seed: FC_SEED, endOnFailure: true },
     );
@@ -126,7 +132,7 @@ describe('outages: the store down for everyone, and bursts of instant refusals',
         for (const f of scenario.schedule) if (f.kind === 'outage') seen[f.mode!] += 1;
         const run = await simulate(scenario);
         const violations = checkRun(run);
-        if (violations.length > 0) throw new Error(describeFailure(run, violations));
+        if (violations.length > 0) throw new Error(failure(run, violations));
         seen.runs += 1;
         seen.requests += requestsOf(run);
         seen.simulatedMs += run.endAtMs;

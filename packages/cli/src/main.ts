@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+/**
+ * The `leasehold` command (`HELP` in help.ts says what it does). Parses the command line strictly: an
+ * unknown flag, a missing argument or a bad number is bad usage (exit 2) with a message naming it.
+ */
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import type { ScenarioOverrides } from '@leasehold/testkit';
+import { CliError, usage } from './errors.ts';
+import { HELP } from './help.ts';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function integer(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw usage(`${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function overrides(value: string | undefined): ScenarioOverrides | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
+    return parsed as ScenarioOverrides;
+  } catch (err) {
+    throw usage(`--overrides must be a JSON object of scenario overrides: ${(err as Error).message}`);
+  }
+}
+
+function parse(args: string[], options: ParseArgsOptionsConfig) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw usage((err as Error).message);
+  }
+}
+
+function one(positionals: string[], what: string): string {
+  if (positionals.length !== 1)
+    throw usage(`expected ${what}, got ${positionals.length === 0 ? 'nothing' : positionals.join(' ')}`);
+  return positionals[0]!;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(HELP);
+      return command === undefined ? 2 : 0;
+    case 'check': {
+      const { values, positionals } = parse(rest, {
+        runs: { type: 'string' },
+        seed: { type: 'string' },
+        overrides: { type: 'string' },
+        html: { type: 'string' },
+      });
+      const { check } = await import('./check.ts');
+      return check(
+        {
+          module: one(positionals, 'MODULE (a file exporting `backend`)'),
+          runs: integer('--runs', values.runs as string | undefined, 1) ?? 100,
+          seed: integer('--seed', values.seed as string | undefined, 0),
+          overrides: overrides(values.overrides as string | undefined),
+          html: values.html as string | undefined,
+        },
+        out,
+      );
+    }
+    case 'replay': {
+      const { values, positionals } = parse(rest, {
+        lock: { type: 'string' },
+        overrides: { type: 'string' },
+        html: { type: 'string' },
+      });
+      const { replay } = await import('./replay.ts');
+      return replay(
+        {
+          seed: integer('SEED', one(positionals, 'SEED'), 0)!,
+          module: values.lock as string | undefined,
+          overrides: overrides(values.overrides as string | undefined),
+          html: values.html as string | undefined,
+        },
+        out,
+      );
+    }
+    case 'status':
+    case 'watch': {
+      const { values, positionals } = parse(rest, {
+        kind: { type: 'string', default: 'lease' },
+        namespace: { type: 'string', short: 'n', default: 'default' },
+        kubeconfig: { type: 'string' },
+        ...(command === 'watch' ? { for: { type: 'string' } } : {}),
+      });
+      const kind = values.kind as string;
+      if (kind !== 'lease' && kind !== 'configmap')
+        throw usage(`--kind must be lease or configmap, got ${JSON.stringify(kind)}`);
+      const address = {
+        kind,
+        name: one(positionals, 'NAME (the lock object)'),
+        namespace: values.namespace as string,
+        kubeconfig: values.kubeconfig as string | undefined,
+      } as const;
+      const forSeconds = integer('--for', values.for as string | undefined, 1);
+      const kube = await import('./kube-status.ts');
+      return command === 'status' ? kube.status(address, out) : kube.watch(address, forSeconds, out);
+    }
+    default:
+      throw usage(`unknown command ${JSON.stringify(command)}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`leasehold: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      process.stderr.write(
+        `leasehold: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 3;
+    }
+  },
+);

@@ -1,0 +1,263 @@
+/**
+ * The `leasehold` command run as a process, as a user runs it: help and usage errors, `check` over the
+ * custom-lock example's backend and its broken variant, `replay` of the seed `check` printed (trace and
+ * HTML timeline, the timeline rendered in headless Chromium and inspected), and `status` / `watch` of a live
+ * Lease on the test control plane, with the errors for a missing lock and an unreachable cluster.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ElectionConfig, LeaderElection } from '@leasehold/core';
+import { kubeConfig, kubeconfigPath, NAMESPACE, uniqueName, waitFor } from '@leasehold/kube-tools/testing.ts';
+import { LeaseLock } from '@leasehold/lease';
+import { chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HELP } from '../src/help.ts';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const main = join(root, 'packages', 'cli', 'src', 'main.ts');
+const example = (file: string) => join(root, 'examples', 'custom-lock', file);
+const scratch = mkdtempSync(join(tmpdir(), 'leasehold-cli-'));
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function leasehold(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
+  return promisify(execFile)(process.execPath, ['--conditions=source', main, ...args], {
+    env: { ...process.env, KUBECONFIG: kubeconfigPath(), ...env },
+    timeout: 120_000,
+    cwd: scratch,
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof err.code === 'number' ? err.code : -1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    }),
+  );
+}
+
+describe('leasehold: usage', () => {
+  it('prints its help; says what is wrong with a bad command line, exit code 2', async () => {
+    const help = await leasehold(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe(`${HELP}\n`);
+    for (const [args, message] of [
+      [[], /leasehold: model-check lock backends/],
+      [['launch'], /^leasehold: unknown command "launch" \(leasehold --help\)$/m],
+      [['check', 'x.ts', '--runs', 'many'], /^leasehold: --runs must be an integer >= 1, got "many"/m],
+      [['check', 'x.ts', '--bogus'], /^leasehold: Unknown option '--bogus'/m],
+      [['check'], /^leasehold: expected MODULE \(a file exporting `backend`\), got nothing/m],
+      [['replay', 'soon'], /^leasehold: SEED must be an integer >= 0, got "soon"/m],
+      [['status', 'x', '--kind', 'secret'], /^leasehold: --kind must be lease or configmap, got "secret"/m],
+      [['check', 'x.ts', '--overrides', '[1]'], /^leasehold: --overrides must be a JSON object/m],
+    ] as const) {
+      const result = await leasehold(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(`${result.stdout}${result.stderr}`, args.join(' ')).toMatch(message);
+    }
+  }, 120_000);
+
+  it('a module that cannot be loaded, or exports no backend, is exit code 3 with the reason', async () => {
+    const missing = await leasehold(['check', 'nowhere.ts']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([3, 'leasehold: nowhere.ts: no such file']);
+    const empty = join(scratch, 'empty.mjs');
+    writeFileSync(empty, 'export const lock = 1;\n');
+    const none = await leasehold(['check', empty]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/exports no `backend` function \(a BackendFactory/);
+  }, 60_000);
+});
+
+describe('leasehold check and replay', () => {
+  let replayCommand: string[] = [];
+  let timeline = '';
+
+  it('check passes the custom Secret lock over its model', async () => {
+    const result = await leasehold(['check', example('secret-backend.ts'), '--runs', '60', '--seed', '11']);
+    console.log(`leasehold check (good lock):\n${result.stdout}`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^conformance: 10 of 10 checks passed$/m);
+    expect(result.stdout).toMatch(/^simulation: 60 clusters, 0 violations \(sequence seed 11/m);
+    expect(result.stdout).toMatch(/^verdict: PASS$/m);
+  }, 120_000);
+
+  it('check fails the careless variant, naming the broken checks and a replay command that works', async () => {
+    const html = join(scratch, 'failure.html');
+    const result = await leasehold([
+      'check',
+      example('careless-secret-backend.ts'),
+      '--runs',
+      '100',
+      '--html',
+      html,
+    ]);
+    console.log(`leasehold check (careless lock):\n${result.stdout}`);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAILED update with a stale version fails with Conflict/);
+    expect(result.stdout).toMatch(/^simulation: cluster \d+ of 100 broke \d+ invariant\(s\)$/m);
+    expect(result.stdout).toMatch(/^ {2}single-leader at /m);
+    expect(result.stdout).toMatch(/^verdict: FAIL$/m);
+    const replay = result.stdout.match(/^ {2}replay: leasehold (replay \d+ --lock \S+)$/m);
+    expect(replay).not.toBeNull();
+    replayCommand = replay![1]!.split(' ');
+    expect(result.stdout).toContain(`timeline: ${html}`);
+    expect(existsSync(html)).toBe(true);
+  }, 120_000);
+
+  it('replay of that seed prints the trace and the same violation, and draws it', async () => {
+    expect(replayCommand[0]).toBe('replay');
+    timeline = join(scratch, 'replay.html');
+    const result = await leasehold([...replayCommand, '--html', timeline]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^VIOLATION single-leader at /m);
+    expect(result.stdout).toMatch(/c\d+#\d+ +follower -> leader/);
+    expect(readFileSync(timeline, 'utf8')).toContain('<svg');
+  }, 120_000);
+
+  it('the timeline, rendered in headless Chromium, shows a lane per candidate, leaders, faults and the violation', async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 500 } });
+      await page.goto(`file://${timeline}`);
+      const title = await page.locator('h1').textContent();
+      const candidates = Number(title!.match(/(\d+) candidates/)![1]);
+      expect(await page.locator('g.lane').count()).toBe(candidates);
+      expect(await page.locator('rect.state.leader').count()).toBeGreaterThan(0);
+      expect(await page.locator('line.request').count()).toBeGreaterThan(0);
+      const violations = page.locator('g.violation[data-invariant="single-leader"]');
+      expect(await violations.count()).toBeGreaterThan(0);
+      // The marker is drawn where the lanes are, and its text is on the page.
+      const marker = (await violations.first().locator('line').boundingBox())!;
+      const lanes = (await page.locator('g.lane').first().boundingBox())!;
+      expect(marker.height).toBeGreaterThan(lanes.height * candidates * 0.9);
+      expect(marker.x).toBeGreaterThan(lanes.x);
+      expect(await page.locator('g.violation text').first().textContent()).toMatch(
+        /^single-leader at \d+\.\d{3}s: c\d led/,
+      );
+      // Two leader bars overlap in time where the violation is.
+      const at = Number(await violations.first().getAttribute('data-at'));
+      const leading = await page
+        .locator('rect.state.leader')
+        .evaluateAll(
+          (rects, t) =>
+            rects.filter(
+              (r) => Number(r.getAttribute('data-from')) <= t && Number(r.getAttribute('data-to')) > t,
+            ).length,
+          at,
+        );
+      expect(leading).toBeGreaterThanOrEqual(2);
+      const shot = join(scratch, 'timeline.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`timeline screenshot: ${shot}`);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
+});
+
+describe('leasehold status and watch, on the control plane', () => {
+  const elections: LeaderElection[] = [];
+  afterAll(async () => {
+    await Promise.all(elections.map((e) => e.stop()));
+  });
+
+  const election = (name: string, identity: string) => {
+    const e = new LeaderElection(
+      new ElectionConfig({
+        lock: new LeaseLock({ name, namespace: NAMESPACE, identity, kubeConfig: kubeConfig() }),
+        leaseDuration: 3,
+        renewDeadline: 2,
+        retryPeriod: 0.5,
+        onStartedLeading: () => {},
+        onStoppedLeading: () => {},
+        onError: () => {},
+      }),
+    );
+    elections.push(e);
+    return e;
+  };
+
+  it('status shows the holder, lease, transitions and version of a live Lease', async () => {
+    const name = uniqueName('cli');
+    const a = election(name, 'pod-a');
+    await a.acquire();
+    const result = await leasehold(['status', name, '-n', NAMESPACE]);
+    console.log(result.stdout);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Lease ${NAMESPACE}/${name}$`, 'm'));
+    expect(result.stdout).toMatch(/^ {2}holder +pod-a$/m);
+    expect(result.stdout).toMatch(/^ {2}lease duration +3s$/m);
+    expect(result.stdout).toMatch(/^ {2}transitions +0$/m);
+    expect(result.stdout).toMatch(/^ {2}renewed .* ago by this machine's clock$/m);
+    expect(result.stdout).toMatch(/^ {2}version +\d+$/m);
+  }, 60_000);
+
+  it('watch follows a handover, a line per change with the time since the previous one', async () => {
+    const name = uniqueName('cli-watch');
+    const a = election(name, 'pod-a');
+    await a.acquire();
+    const watching = leasehold(['watch', name, '--for', '6']);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const b = election(name, 'pod-b');
+    void b.acquire();
+    await a.stop();
+    await waitFor(() => b.isLeader(), Boolean, 10_000);
+    const result = await watching;
+    console.log(result.stdout);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/holder=pod-a transitions=0 version=\d+ \(now\)/);
+    expect(result.stdout).toMatch(
+      /holder=\(none\) transitions=0 version=\d+ \(\+\d+\.\ds since the previous change seen here\)/,
+    );
+    expect(result.stdout).toMatch(
+      /holder=pod-b transitions=1 version=\d+ \(\+\d+\.\ds since the previous change seen here\)/,
+    );
+  }, 60_000);
+
+  it('a missing lock is exit code 1; an unreachable cluster is exit code 3, naming the server', async () => {
+    const missing = await leasehold(['status', 'no-such-lock', '--kind', 'configmap']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^leasehold: no ConfigMap default\/no-such-lock on https:\/\/127\.0\.0\.1:\d+$/m,
+    );
+    const cluster = kubeConfig().getCurrentCluster()!;
+    const closed = join(scratch, 'closed-kubeconfig');
+    writeFileSync(
+      closed,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'closed',
+            cluster: { server: 'https://127.0.0.1:9', 'certificate-authority-data': cluster.caData },
+          },
+        ],
+        users: [{ name: 'u', user: { token: 'x' } }],
+        contexts: [{ name: 'c', context: { cluster: 'closed', user: 'u' } }],
+        'current-context': 'c',
+      }),
+    );
+    const unreachable = await leasehold(['status', 'x', '--kubeconfig', closed]);
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toMatch(
+      /^leasehold: cannot reach the API server at https:\/\/127\.0\.0\.1:9: Unavailable: /m,
+    );
+  }, 60_000);
+});
