@@ -17,6 +17,7 @@ export default defineConfig({
             'packages/{core,memory,testkit,metrics}/test/**/*.test.ts',
             'examples/demo/**/*.test.ts',
             'examples/custom-lock/**/*.test.ts',
+            'examples/inspector/**/*.test.ts',
             'packages/cli/test/readme.test.ts',
           ],
         },

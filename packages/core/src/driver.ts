@@ -13,7 +13,7 @@ import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
 import { ErrorReporter } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
 import { logTransition } from './logging.ts';
-import type { electionMachine } from './machine/machine.ts';
+import { electionMachine } from './machine/machine.ts';
 import { isContention } from './machine/rules.ts';
 import {
   contextOf,
@@ -23,7 +23,7 @@ import {
   stateOf,
   step,
 } from './machine/step.ts';
-import type { Effect, Input, TimerName } from './machine/types.ts';
+import type { Effect, Input, MachineInput, TimerName } from './machine/types.ts';
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
 import type { LeaderElectionRecord } from './record.ts';
 import { randomSeed, systemClock } from './system.ts';
@@ -53,6 +53,19 @@ export interface LeaderElectionOptions {
    * Only for proving that a checker catches a broken rule (testkit's broken variants); never in production.
    */
   readonly machine?: typeof electionMachine;
+}
+
+/** What the statechart is created with, from a config and the seed of its jitter sequence. */
+export function machineInput(config: ElectionConfig, seed: number): MachineInput {
+  return {
+    identity: config.identity,
+    leaseDurationMs: config.leaseDuration * 1000,
+    renewDeadlineMs: config.renewDeadline * 1000,
+    retryPeriodMs: config.retryPeriod * 1000,
+    jitterFactor: JITTER_FACTOR,
+    recordLeaseSeconds: Math.ceil(config.leaseDuration),
+    seed,
+  };
 }
 
 type Waiter = { readonly until: () => boolean; readonly resolve: () => void };
@@ -90,18 +103,7 @@ export class LeaderElection {
     if (logger) this.#listeners.add((info) => logTransition(logger, name, info));
     this.#errors = new ErrorReporter(config.onError, () => this.#clock.now());
     this.#machine = options.machine;
-    this.#snapshot = initialSnapshot(
-      {
-        identity: config.identity,
-        leaseDurationMs: config.leaseDuration * 1000,
-        renewDeadlineMs: config.renewDeadline * 1000,
-        retryPeriodMs: config.retryPeriod * 1000,
-        jitterFactor: JITTER_FACTOR,
-        recordLeaseSeconds: Math.ceil(config.leaseDuration),
-        seed: config.seed ?? randomSeed(),
-      },
-      options.machine,
-    );
+    this.#snapshot = initialSnapshot(machineInput(config, config.seed ?? randomSeed()), options.machine);
     const { signal } = options;
     if (signal) {
       if (signal.aborted) queueMicrotask(() => void this.stop());
@@ -196,6 +198,11 @@ export class LeaderElection {
     return () => {
       this.#listeners.delete(own);
     };
+  }
+
+  /** The statechart this election runs: `electionMachine`, or the variant given as `options.machine`. */
+  get machine(): typeof electionMachine {
+    return this.#machine ?? electionMachine;
   }
 
   /** The statechart snapshot (for the inspector and tests). */

@@ -45,6 +45,8 @@ export {
   DEFAULT_LIVENESS_TOLERANCE_SECONDS,
   healthHandler,
 } from './health.ts';
+export type { ElectionInspection, ElectionInspector } from './inspect.ts';
+export { inspectElection } from './inspect.ts';
 export type { AsLoggerOptions, LogFields, Logger, LoggerLike, LogLevel } from './logging.ts';
 export { asLogger, errorLevel, LOG_LEVELS, logError, logTransition } from './logging.ts';
 export { jittered, nextRandom } from './machine/jitter.ts';

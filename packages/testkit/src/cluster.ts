@@ -7,6 +7,8 @@
 import {
   type Clock,
   ElectionConfig,
+  type ElectionInspector,
+  inspectElection,
   isContention,
   LeaderElection,
   type Lock,
@@ -123,6 +125,11 @@ export interface SimulateOptions {
    * delays and losses), drawn from the scenario's seed.
    */
   readonly backend?: BackendFactory;
+  /**
+   * An inspector for a candidate (`c0`, `c1`, ...), or `undefined` for none: each election of that candidate
+   * (one per process generation) is shown in it (`inspectElection`), named `c0#0`, `c0#1`, ...
+   */
+  readonly inspect?: (candidate: string) => ElectionInspector | undefined;
 }
 
 /** Runs `scenario`: the same scenario (seed) gives the same run, event for event. */
@@ -272,6 +279,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       ...(scenario.variant === 'eager-retry' ? { machine: eagerRetryMachine } : {}),
     });
     elections[index] = election;
+    const inspector = options.inspect?.(proc.id);
+    if (inspector) inspectElection(election, inspector, `${proc.id}#${proc.generation}`);
     void election.acquire();
   };
 
