@@ -127,7 +127,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   async get(options?: LockCallOptions): Promise<LockSnapshot | null> {
     let object: T;
     try {
-      object = await this.readObject(requestOptions(options?.signal));
+      object = await this.readObject(requestOptions(options?.signal, undefined, this.kubeConfig));
     } catch (err) {
       const error = kubeLockError(err, this.describe(), 'get');
       if (error.kind === 'NotFound') return null;
@@ -139,7 +139,9 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   /** Creates the object; `Conflict` if it exists already. */
   async create(record: LeaderElectionRecord, options?: LockCallOptions): Promise<LockSnapshot> {
     try {
-      return this.snapshot(await this.createObject(record, requestOptions(options?.signal)));
+      return this.snapshot(
+        await this.createObject(record, requestOptions(options?.signal, undefined, this.kubeConfig)),
+      );
     } catch (err) {
       throw kubeLockError(err, this.describe(), 'create');
     }
@@ -153,7 +155,11 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   ): Promise<LockSnapshot> {
     try {
       return this.snapshot(
-        await this.patchObject(record, expectedVersion, requestOptions(options?.signal, MERGE_PATCH)),
+        await this.patchObject(
+          record,
+          expectedVersion,
+          requestOptions(options?.signal, MERGE_PATCH, this.kubeConfig),
+        ),
       );
     } catch (err) {
       throw kubeLockError(err, this.describe(), 'update');

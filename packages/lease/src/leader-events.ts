@@ -115,7 +115,7 @@ export function recordLeaderEvents<T extends KubeObject>(
             regarding: { ...reference, ...(uid ? { uid } : {}) },
           },
         },
-        requestOptions(signal),
+        requestOptions(signal, undefined, kubeConfig),
       );
       reported = null;
     } catch (err) {
