@@ -51,7 +51,8 @@ function serialize(r: LeaderElectionRecord): string {
 /** Locks in memory with compare-and-swap, watches and fault injection: `store.lock(name, identity)` gives one candidate's handle. */
 export class MemoryLockStore {
   readonly #entries = new Map<string, Entry>();
-  readonly #watchers = new Set<Watcher>();
+  /** Watchers by lock name: a write notifies only those of its lock (many locks share a store). */
+  readonly #watchers = new Map<string, Set<Watcher>>();
   readonly #clock: Clock | undefined;
   #faults: FaultInjector | undefined;
   readonly #watchDelayMs: (() => number) | undefined;
@@ -160,9 +161,14 @@ export class MemoryLockStore {
     onHealth?: (live: boolean) => void,
   ): () => void {
     const watcher: Watcher = { name, onChange };
-    this.#watchers.add(watcher);
+    let watchers = this.#watchers.get(name);
+    if (!watchers) this.#watchers.set(name, (watchers = new Set()));
+    watchers.add(watcher);
     onHealth?.(true);
-    return () => this.#watchers.delete(watcher);
+    return () => {
+      watchers.delete(watcher);
+      if (watchers.size === 0 && this.#watchers.get(name) === watchers) this.#watchers.delete(name);
+    };
   }
 
   #read(name: string, describe: string): LockSnapshot | null {
@@ -193,8 +199,7 @@ export class MemoryLockStore {
   }
 
   #notify(name: string, snapshot: LockSnapshot | null): void {
-    for (const watcher of this.#watchers) {
-      if (watcher.name !== name) continue;
+    for (const watcher of this.#watchers.get(name) ?? []) {
       const copy = snapshot && { ...snapshot, record: copyRecord(snapshot.record) };
       this.#later(this.#watchDelayMs?.() ?? 0, () => watcher.onChange(copy));
     }
