@@ -2,13 +2,19 @@
 # Benchmarks (not tests): API-server load and failover speed of Leasehold, client-go and kubernetes_asyncio
 # on the real control plane. Installs and builds what it needs, like the test command. Options go to
 # bench/peer-comparison.ts (--load-seconds N, --kills N, --only IMPL[,IMPL]); with --soak first, to
-# bench/outage-soak.ts instead (--minutes N, --seed S, --kind lease|configmap): repeated outages.
+# bench/outage-soak.ts instead (--minutes N, --seed S, --kind lease|configmap): repeated outages; with
+# --scale first, to bench/scale.ts (--elections N, --kind lease|memory, --seconds N): many elections in one
+# process.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 leasehold_setup
 cd "$leasehold_root"
 bash tools/kube/build.sh >/dev/null
 bash tools/interop/build.sh >/dev/null
+if [ "${1:-}" = "--scale" ]; then
+  shift
+  exec node --conditions=source bench/scale.ts "$@"
+fi
 if [ "${1:-}" = "--soak" ]; then
   exec node --conditions=source bench/outage-soak.ts "$@"
 fi
