@@ -38,7 +38,6 @@ function emit(enqueue: Enqueue, step: Step | null): void {
   for (const effect of step.effects) enqueue({ type: 'effect', params: effect });
 }
 
-/** The election statechart (XState v5): states, guards and actions by name, pure. docs/statechart.md is generated from it. */
 /** The context of the throwaway actor XState builds inside `transition()`; never the election's own. */
 const UNSTARTED: ElectionContext = contextFrom({
   identity: '',
@@ -50,6 +49,7 @@ const UNSTARTED: ElectionContext = contextFrom({
   seed: 0,
 });
 
+/** The election statechart (XState v5): states, guards and actions by name, pure. docs/statechart.md is generated from it. */
 export const electionMachine = setup({
   types: {
     context: {} as ElectionContext,
