@@ -30,7 +30,10 @@ function reuseConnection(context: RequestContext, kubeConfig: KubeConfig): void 
   const made = context.getDispatcher();
   if (made === undefined) return;
   let byContext = dispatchers.get(kubeConfig);
-  if (!byContext) dispatchers.set(kubeConfig, (byContext = new Map()));
+  if (!byContext) {
+    byContext = new Map();
+    dispatchers.set(kubeConfig, byContext);
+  }
   const key = kubeConfig.getCurrentContext();
   const kept = byContext.get(key);
   if (kept === undefined) byContext.set(key, made);

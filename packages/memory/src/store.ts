@@ -162,7 +162,10 @@ export class MemoryLockStore {
   ): () => void {
     const watcher: Watcher = { name, onChange };
     let watchers = this.#watchers.get(name);
-    if (!watchers) this.#watchers.set(name, (watchers = new Set()));
+    if (!watchers) {
+      watchers = new Set();
+      this.#watchers.set(name, watchers);
+    }
     watchers.add(watcher);
     onHealth?.(true);
     return () => {
