@@ -12,7 +12,8 @@
  * reports `started` is measured, for SIGKILL (the lease must expire) and SIGTERM (Leasehold and client-go
  * release; kubernetes_asyncio cannot).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { type Impl, interopPeers } from '@leasehold/interop/peers.ts';
@@ -78,9 +79,18 @@ interface AuditEvent {
   objectRef?: { name?: string };
 }
 
+/**
+ * The audit events of lock `name` received in [from, to). The API server rotates its audit log at 100 MB
+ * (to `audit-<time>.log` beside it), so every file of the log is read, not only the current one.
+ */
 function auditFor(name: string, from: number, to: number): AuditEvent[] {
-  return readFileSync(plane.auditLog!, 'utf8')
-    .split('\n')
+  const dir = dirname(plane.auditLog!);
+  const current = basename(plane.auditLog!);
+  const files = readdirSync(dir).filter(
+    (f) => f === current || (f.startsWith('audit-') && f.endsWith('.log')),
+  );
+  return files
+    .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n'))
     .filter((line) => line.includes(name))
     .map((line) => JSON.parse(line) as AuditEvent)
     .filter((e) => {
