@@ -21,6 +21,7 @@ import {
   electionCollectingErrors,
   kubeConfig,
   NAMESPACE,
+  namespaceWithRestrictedRole,
   totalRequests,
   uniqueName,
   waitFor,
@@ -271,32 +272,14 @@ export function describeBadInput(kind: LockKind, makeLock: MakeLock): void {
     });
 
     it('an identity allowed to get, create and update but not to watch: says so once and polls; the election works', async () => {
-      const namespace = uniqueName('nowatch');
-      await core().createNamespace({ body: { metadata: { name: namespace } } });
       const resource = kind === 'lease' ? 'leases' : 'configmaps';
-      const { RbacAuthorizationV1Api } = await import('@kubernetes/client-node');
-      const api = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
-      await api.createNamespacedRole({
-        namespace,
-        body: {
-          metadata: { name: 'elect-no-watch' },
-          rules: [
-            {
-              apiGroups: [kind === 'lease' ? 'coordination.k8s.io' : ''],
-              resources: [resource],
-              verbs: ['get', 'create', 'update', 'patch'],
-            },
-          ],
+      const namespace = await namespaceWithRestrictedRole('nowatch', 'elect-no-watch', [
+        {
+          apiGroups: [kind === 'lease' ? 'coordination.k8s.io' : ''],
+          resources: [resource],
+          verbs: ['get', 'create', 'update', 'patch'],
         },
-      });
-      await api.createNamespacedRoleBinding({
-        namespace,
-        body: {
-          metadata: { name: 'elect-no-watch' },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'elect-no-watch' },
-          subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'leasehold-restricted' }],
-        },
-      });
+      ]);
       const restricted = kubeConfig('restricted');
       const name = uniqueName('nowatch');
       const candidates = ['pod-a', 'pod-b'].map((identity) => {

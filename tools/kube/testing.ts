@@ -6,6 +6,8 @@ import {
   EventsV1Api,
   type EventsV1Event,
   KubeConfig,
+  RbacAuthorizationV1Api,
+  type V1PolicyRule,
 } from '@kubernetes/client-node';
 import {
   ElectionConfig,
@@ -182,4 +184,28 @@ export async function leaderEvents(name: string, namespace = NAMESPACE): Promise
       // client-node hands eventTime over as the wire's string, typed as a Date: new Date() reads either.
       .sort((a, b) => new Date(a.eventTime ?? 0).getTime() - new Date(b.eventTime ?? 0).getTime())
   );
+}
+
+/**
+ * A fresh namespace in which the `restricted` identity (kubeConfig('restricted')) has exactly `rules`, through
+ * a Role and RoleBinding named `name`: for tests of what an election does with less than every permission.
+ */
+export async function namespaceWithRestrictedRole(
+  prefix: string,
+  name: string,
+  rules: V1PolicyRule[],
+): Promise<string> {
+  const namespace = uniqueName(prefix);
+  await core().createNamespace({ body: { metadata: { name: namespace } } });
+  const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'leasehold-restricted' }],
+    },
+  });
+  return namespace;
 }

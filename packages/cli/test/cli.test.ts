@@ -9,8 +9,15 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ElectionConfig, LeaderElection } from '@leasehold/core';
-import { kubeConfig, kubeconfigPath, NAMESPACE, uniqueName, waitFor } from '@leasehold/kube-tools/testing.ts';
+import type { LeaderElection } from '@leasehold/core';
+import {
+  electionWithErrors,
+  kubeConfig,
+  kubeconfigPath,
+  NAMESPACE,
+  uniqueName,
+  waitFor,
+} from '@leasehold/kube-tools/testing.ts';
 import { LeaseLock } from '@leasehold/lease';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -178,16 +185,8 @@ describe('leasehold status and watch, on the control plane', () => {
   });
 
   const election = (name: string, identity: string) => {
-    const e = new LeaderElection(
-      new ElectionConfig({
-        lock: new LeaseLock({ name, namespace: NAMESPACE, identity, kubeConfig: kubeConfig() }),
-        leaseDuration: 3,
-        renewDeadline: 2,
-        retryPeriod: 0.5,
-        onStartedLeading: () => {},
-        onStoppedLeading: () => {},
-        onError: () => {},
-      }),
+    const { election: e } = electionWithErrors(
+      new LeaseLock({ name, namespace: NAMESPACE, identity, kubeConfig: kubeConfig() }),
     );
     elections.push(e);
     return e;

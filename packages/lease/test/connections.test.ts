@@ -4,8 +4,7 @@
  * request; the lock hands every request the first one). Counted with undici's own diagnostics channel.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { ElectionConfig, LeaderElection } from '@leasehold/core';
-import { kubeConfig, NAMESPACE, uniqueName } from '@leasehold/kube-tools/testing.ts';
+import { electionWithErrors, kubeConfig, NAMESPACE, uniqueName } from '@leasehold/kube-tools/testing.ts';
 import { expect, it } from 'vitest';
 import { LeaseLock } from '../src/index.ts';
 
@@ -18,20 +17,12 @@ it('ten elections in one process renew over a handful of connections, not one pe
   const kc = kubeConfig();
   let requests = 0;
   const elections = Array.from({ length: 10 }, (_, i) => {
-    const election = new LeaderElection(
-      new ElectionConfig({
-        lock: new LeaseLock({
-          name: uniqueName(`conn-${i}`),
-          namespace: NAMESPACE,
-          identity: 'pod-a',
-          kubeConfig: kc,
-        }),
-        leaseDuration: 3,
-        renewDeadline: 2,
-        retryPeriod: 0.5,
-        onStartedLeading: () => {},
-        onStoppedLeading: () => {},
-        onError: () => {},
+    const { election } = electionWithErrors(
+      new LeaseLock({
+        name: uniqueName(`conn-${i}`),
+        namespace: NAMESPACE,
+        identity: 'pod-a',
+        kubeConfig: kc,
       }),
     );
     election.subscribe((info) => {

@@ -1,4 +1,3 @@
-import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { LeaderElection } from '@leasehold/core';
 import {
   coordination,
@@ -7,6 +6,7 @@ import {
   leaderEvents as eventsOn,
   kubeConfig,
   NAMESPACE,
+  namespaceWithRestrictedRole,
   uniqueName,
   waitFor,
 } from '@leasehold/kube-tools/testing.ts';
@@ -69,30 +69,13 @@ describe('leader events on the lock object (events.k8s.io/v1)', () => {
   });
 
   it('without permission to create events the election works and the failure is said once', async () => {
-    const namespace = uniqueName('noevents');
-    await core().createNamespace({ body: { metadata: { name: namespace } } });
-    const rbac = kubeConfig().makeApiClient(RbacAuthorizationV1Api);
-    await rbac.createNamespacedRole({
-      namespace,
-      body: {
-        metadata: { name: 'elect' },
-        rules: [
-          {
-            apiGroups: ['coordination.k8s.io'],
-            resources: ['leases'],
-            verbs: ['get', 'watch', 'create', 'update', 'patch'],
-          },
-        ],
+    const namespace = await namespaceWithRestrictedRole('noevents', 'elect', [
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'watch', 'create', 'update', 'patch'],
       },
-    });
-    await rbac.createNamespacedRoleBinding({
-      namespace,
-      body: {
-        metadata: { name: 'elect' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'elect' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'leasehold-restricted' }],
-      },
-    });
+    ]);
     const name = uniqueName('events');
     const lock = new LeaseLock({ name, namespace, identity: 'pod-a', kubeConfig: kubeConfig('restricted') });
     const { election: a, errors } = candidate(lock);
