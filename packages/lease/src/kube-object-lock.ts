@@ -20,7 +20,9 @@ import {
 import { checkClientNode } from './client-node-support.ts';
 import { kubeLockError } from './kube-errors.ts';
 import { MERGE_PATCH, requestOptions } from './request-options.ts';
+import { watchObjectShared } from './shared-watch.ts';
 import { watchNamedObject } from './watch-object.ts';
+import type { WatchPhase } from './watch-stream.ts';
 
 /** What every Kubernetes lock is built with. */
 export interface KubeObjectLockOptions {
@@ -34,12 +36,20 @@ export interface KubeObjectLockOptions {
   readonly kubeConfig?: KubeConfigType;
   /** Labels put on the object when this lock creates it. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Share one watch stream with the other locks of this process on the same kind in the same namespace
+   * (and KubeConfig context) instead of a watch per lock; see docs/guide.md "Many elections". A lock alone
+   * watches its own object either way, and a forbidden collection watch falls back to a watch per lock.
+   * Default true for `LeaseLock` (Leases are small); false for other kinds, whose shared stream would carry
+   * every object of the namespace, data and all (every ConfigMap, say).
+   */
+  readonly sharedWatch?: boolean;
 }
 
 /** The part of any Kubernetes object this lock reads itself. */
 export interface KubeObject {
-  /** The object's metadata; its `resourceVersion` is the lock's version. */
-  readonly metadata?: { readonly resourceVersion?: string };
+  /** The object's metadata: its `name`, and its `resourceVersion`, the lock's version. */
+  readonly metadata?: { readonly name?: string; readonly resourceVersion?: string };
 }
 
 /**
@@ -57,10 +67,15 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   readonly kubeConfig: KubeConfigType;
   /** Labels put on the object when this lock creates it. */
   protected readonly labels: Readonly<Record<string, string>> | undefined;
+  /** Whether `watch` shares a stream with the other locks of the collection (`KubeObjectLockOptions.sharedWatch`). */
+  protected readonly sharedWatch: boolean;
   readonly #kind: string;
 
-  /** `kind` names the object in messages (`Lease`, `ConfigMap`). */
-  constructor(kind: string, options: KubeObjectLockOptions) {
+  /**
+   * `kind` names the object in messages (`Lease`, `ConfigMap`); `shareByDefault` is `sharedWatch` when the
+   * options do not say.
+   */
+  constructor(kind: string, options: KubeObjectLockOptions, shareByDefault = false) {
     for (const field of ['name', 'namespace', 'identity'] as const) {
       if (typeof options?.[field] !== 'string' || options[field].length === 0) {
         throw new TypeError(`${kind}Lock: ${field} must be a non-empty string`);
@@ -71,6 +86,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     this.namespace = options.namespace;
     this.identity = options.identity;
     this.labels = options.labels;
+    this.sharedWatch = options.sharedWatch ?? shareByDefault;
     this.kubeConfig = options.kubeConfig ?? defaultKubeConfig();
     // An unsupported client-node fails here, by name, not later as requests without timeouts or a dead watch.
     checkClientNode(this.kubeConfig, `${kind}Lock ${this.namespace}/${this.name}`);
@@ -167,31 +183,46 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   }
 
   /**
-   * Watches the object (`watchNamedObject`: live while the API server streams its changes). Notifications
-   * are hints; the elector decides on reads and compare-and-swap writes. A notification of an object whose
-   * record cannot be read is dropped, not reported as a deletion: the elector's next read raises `Malformed`.
+   * Watches the object: live while the API server streams its changes, through a stream shared with the
+   * process's other locks of the collection (`sharedWatch`) or a watch of its own (`watchNamedObject`).
+   * Notifications are hints; the elector decides on reads and compare-and-swap writes. A notification of an
+   * object whose record cannot be read is dropped, not reported as a deletion: the elector's next read
+   * raises `Malformed`.
    */
   watch(
     onChange: (snapshot: LockSnapshot | null) => void,
     onHealth?: (live: boolean) => void,
     onError?: (error: unknown) => void,
   ): () => void {
-    return watchNamedObject<T>(
-      this.kubeConfig,
-      this.collectionPath,
-      this.name,
-      (phase, object) => {
-        if (phase === 'DELETED') return onChange(null);
-        try {
-          onChange(this.snapshot(object));
-        } catch {
-          // Malformed: the next read reports it; a hint cannot carry an error.
-        }
-      },
-      onHealth,
-      onError,
-      this.describe(),
-    );
+    const onEvent = (phase: WatchPhase, object: T) => {
+      if (phase === 'DELETED') return onChange(null);
+      try {
+        onChange(this.snapshot(object));
+      } catch {
+        // Malformed: the next read reports it; a hint cannot carry an error.
+      }
+    };
+    const health = (live: boolean) => onHealth?.(live);
+    const error = (err: LockError) => onError?.(err);
+    return this.sharedWatch
+      ? watchObjectShared<T & KubeObject>(
+          this.kubeConfig,
+          this.collectionPath,
+          this.name,
+          onEvent,
+          health,
+          error,
+          this.describe(),
+        )
+      : watchNamedObject<T>(
+          this.kubeConfig,
+          this.collectionPath,
+          this.name,
+          onEvent,
+          health,
+          error,
+          this.describe(),
+        );
   }
 
   /** The object as a snapshot: its resourceVersion, its checked record, and the object itself. */

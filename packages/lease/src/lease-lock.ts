@@ -69,7 +69,7 @@ export class LeaseLock extends KubeObjectLock<V1Lease> {
   protected readonly recordPlace = 'spec.';
 
   constructor(options: LeaseLockOptions) {
-    super('Lease', options);
+    super('Lease', options, true);
     this.#api = this.kubeConfig.makeApiClient(CoordinationV1Api);
     this.collectionPath = `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`;
   }

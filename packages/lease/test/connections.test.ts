@@ -39,8 +39,9 @@ it('ten elections in one process renew over a handful of connections, not one pe
       `connections: ${connections} new connections for ${requests} lock requests of 10 elections (watches included)`,
     );
     expect(requests).toBeGreaterThan(80); // about 10 renewals each
-    // The requests share a keep-alive pool; each watch holds its own stream.
-    expect(connections).toBeLessThanOrEqual(10 + 10);
+    // The requests share a keep-alive pool, and the ten watches one stream (shared-watch.test.ts): a
+    // connection or two for requests, one for the first lock's own watch before the shared one, one shared.
+    expect(connections).toBeLessThanOrEqual(5);
   } finally {
     await Promise.all(elections.map((e) => e.stop()));
     unsubscribe('undici:client:connected', counter);

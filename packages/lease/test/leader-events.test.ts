@@ -1,7 +1,6 @@
 import type { LeaderElection } from '@leasehold/core';
 import {
   coordination,
-  core,
   electionWithErrors,
   leaderEvents as eventsOn,
   kubeConfig,

@@ -1,0 +1,147 @@
+/**
+ * Shared watches (issue 15): the Lease locks of one process in one namespace receive their changes through
+ * one watch stream on the collection, routed by name; under a Role that forbids the collection watch they
+ * fall back to a watch each, silently. Watch requests are counted with undici's diagnostics channel.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { LockSnapshot } from '@leasehold/core';
+import {
+  kubeConfig,
+  NAMESPACE,
+  namespaceWithRestrictedRole,
+  uniqueName,
+  waitFor,
+} from '@leasehold/kube-tools/testing.ts';
+import { afterEach, expect, it } from 'vitest';
+import { LeaseLock } from '../src/index.ts';
+
+const record = (holder: string) => ({
+  holderIdentity: holder,
+  leaseDurationSeconds: 15,
+  acquireTime: new Date(),
+  renewTime: new Date(),
+  leaderTransitions: 0,
+});
+
+/** Watch requests sent while counting: whole-collection and by-name. */
+function countWatches() {
+  const counts = { collection: 0, named: 0 };
+  const onRequest = (message: unknown) => {
+    const path = (message as { request?: { path?: string } }).request?.path ?? '';
+    if (!path.includes('watch=true') || !path.includes('/leases')) return;
+    if (path.includes('fieldSelector')) counts.named += 1;
+    else counts.collection += 1;
+  };
+  subscribe('undici:request:create', onRequest);
+  return { counts, stop: () => unsubscribe('undici:request:create', onRequest) };
+}
+
+interface Watching {
+  readonly lock: LeaseLock;
+  readonly seen: (LockSnapshot | null)[];
+  readonly errors: unknown[];
+  live: boolean;
+  close: () => void;
+}
+
+function watching(lock: LeaseLock): Watching {
+  const w: Watching = { lock, seen: [], errors: [], live: false, close: () => {} };
+  w.close =
+    lock.watch?.(
+      (snapshot) => w.seen.push(snapshot),
+      (live) => {
+        w.live = live;
+      },
+      (error) => w.errors.push(error),
+    ) ?? (() => {});
+  return w;
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+const nameOf = (snapshot: LockSnapshot | null) =>
+  (snapshot?.raw as { metadata?: { name?: string } } | undefined)?.metadata?.name;
+
+it('ten Lease locks in one namespace watch through one stream, each told only of its own Lease', async () => {
+  const kc = kubeConfig();
+  const names = Array.from({ length: 10 }, (_, i) => uniqueName(`shared-${i}`));
+  const locks = names.map(
+    (name) => new LeaseLock({ name, namespace: NAMESPACE, identity: 'a', kubeConfig: kc }),
+  );
+  const created = await Promise.all(locks.map((lock) => lock.create(record('a'))));
+  const watches = countWatches();
+  cleanups.push(watches.stop);
+  const ws = locks.map(watching);
+  cleanups.push(() => {
+    for (const w of ws) w.close();
+  });
+  await waitFor(() => ws.every((w) => w.live), Boolean, 10_000);
+  // Each lock first hears of its own Lease (the stream's initial state, routed by name).
+  await waitFor(() => ws.every((w) => w.seen.length > 0), Boolean, 10_000);
+  console.log(
+    `shared watch: ${watches.counts.collection} collection stream(s), ${watches.counts.named} by name`,
+  );
+  expect(watches.counts.collection).toBe(1);
+  expect(watches.counts.named).toBeLessThanOrEqual(1); // the first lock's, before there was a second
+
+  const before = ws.map((w) => w.seen.length);
+  const written = await locks[3]?.update(record('b'), created[3]?.version ?? '');
+  await waitFor(() => ws[3]?.seen.some((s) => s?.version === written?.version), Boolean, 10_000);
+  for (const [i, w] of ws.entries()) {
+    for (const snapshot of w.seen) expect(nameOf(snapshot)).toBe(names[i]);
+    if (i !== 3) expect(w.seen.length).toBe(before[i]);
+  }
+
+  // A lock joining the live stream hears its Lease's current state at once, with no request of its own.
+  const late = watching(
+    new LeaseLock({ name: names[3] ?? '', namespace: NAMESPACE, identity: 'c', kubeConfig: kc }),
+  );
+  cleanups.push(late.close);
+  expect(late.live).toBe(true);
+  expect(late.seen.map((s) => s?.version)).toEqual([written?.version]);
+  expect(watches.counts.collection + watches.counts.named).toBeLessThanOrEqual(2);
+
+  // Closed, a lock hears nothing more; the others still do.
+  ws[3]?.close();
+  late.close();
+  const closedSeen = ws[3]?.seen.length;
+  const again = await locks[3]?.update(record('a'), written?.version ?? '');
+  const w4 = await locks[4]?.update(record('b'), created[4]?.version ?? '');
+  await waitFor(() => ws[4]?.seen.some((s) => s?.version === w4?.version), Boolean, 10_000);
+  expect(ws[3]?.seen.length).toBe(closedSeen);
+  expect(late.seen.some((s) => s?.version === again?.version)).toBe(false);
+  for (const w of ws) expect(w.errors).toEqual([]);
+}, 60_000);
+
+it('a Role that allows watching only the named Leases: each lock falls back to its own watch, silently', async () => {
+  const [a, b] = [uniqueName('named-a'), uniqueName('named-b')];
+  const namespace = await namespaceWithRestrictedRole('sharedwatch', 'elect-named-watch', [
+    {
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      verbs: ['get', 'create', 'update', 'patch'],
+    },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['watch'], resourceNames: [a, b] },
+  ]);
+  const kc = kubeConfig('restricted');
+  const watches = countWatches();
+  cleanups.push(watches.stop);
+  const locks = [a, b].map((name) => new LeaseLock({ name, namespace, identity: 'a', kubeConfig: kc }));
+  const created = await Promise.all(locks.map((lock) => lock.create(record('a'))));
+  const ws = locks.map(watching);
+  cleanups.push(() => {
+    for (const w of ws) w.close();
+  });
+  await waitFor(() => ws.every((w) => w.live), Boolean, 15_000);
+  const written = await locks[1]?.update(record('b'), created[1]?.version ?? '');
+  await waitFor(() => ws[1]?.seen.some((s) => s?.version === written?.version), Boolean, 10_000);
+  console.log(
+    `refused shared watch: ${watches.counts.collection} collection attempt(s), ${watches.counts.named} by name`,
+  );
+  expect(watches.counts.collection).toBe(1); // tried once, refused, not retried
+  expect(watches.counts.named).toBe(2);
+  for (const w of ws) expect(w.errors).toEqual([]);
+}, 60_000);
