@@ -12,6 +12,9 @@ import { reportToConsole } from './system.ts';
 /** client-go's `JitterFactor`: a follower waits retryPeriod * (1 + random * 1.2) between attempts. */
 export const JITTER_FACTOR = 1.2;
 
+/** `ElectionConfig.takeoverSlot` by default (seconds), or retryPeriod / 10 when that is shorter. */
+export const DEFAULT_TAKEOVER_SLOT = 0.025;
+
 /** A value, or a promise of one: callbacks may be synchronous or async. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -54,6 +57,14 @@ export interface ElectionConfigOptions {
   releaseOnCancel?: boolean;
   /** Seconds one lock request may take before it counts as Unavailable. Default renewDeadline / 2. */
   requestTimeout?: number;
+  /**
+   * Seconds of one slot of the takeover stagger (docs/guide.md rule 9): when a lease runs out or is released,
+   * followers watching the lock write in slots they compute alone instead of all at once, so a takeover
+   * costs a few requests however many followers wait. About the time a write takes to reach the others
+   * through their watch. At most `MAX_SPREAD` slots (ten); 0 turns the stagger off. Default 0.025, at most
+   * retryPeriod / 10.
+   */
+  takeoverSlot?: number;
   /** Timing source. Default: the system's monotonic clock and timers. */
   clock?: Clock;
   /** Seed for the jitter sequence; default random. The simulator sets it to replay runs exactly. */
@@ -92,6 +103,8 @@ export class ElectionConfig {
   readonly retryPeriod: number;
   /** {@inheritDoc ElectionConfigOptions.requestTimeout} */
   readonly requestTimeout: number;
+  /** {@inheritDoc ElectionConfigOptions.takeoverSlot} */
+  readonly takeoverSlot: number;
   /** {@inheritDoc ElectionConfigOptions.releaseOnCancel} */
   readonly releaseOnCancel: boolean;
   /** {@inheritDoc ElectionConfigOptions.onStartedLeading} */
@@ -163,6 +176,18 @@ export class ElectionConfig {
         'logLevel',
         `logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${String(options.logLevel)}`,
       );
+    const takeoverSlot = options.takeoverSlot ?? Math.min(DEFAULT_TAKEOVER_SLOT, retryPeriod / 10);
+    if (
+      typeof takeoverSlot !== 'number' ||
+      !Number.isFinite(takeoverSlot) ||
+      takeoverSlot < 0 ||
+      takeoverSlot > retryPeriod / 10
+    ) {
+      throw new ConfigError(
+        '0 <= takeoverSlot <= retryPeriod / 10',
+        `takeoverSlot must be a number of seconds from 0 to retryPeriod / 10 (${retryPeriod / 10}), got ${String(takeoverSlot)}`,
+      );
+    }
     if (options.seed !== undefined && !Number.isInteger(options.seed)) {
       throw new ConfigError('seed is an integer', `seed must be an integer, got ${options.seed}`);
     }
@@ -172,6 +197,7 @@ export class ElectionConfig {
     this.renewDeadline = renewDeadline;
     this.retryPeriod = retryPeriod;
     this.requestTimeout = requestTimeout;
+    this.takeoverSlot = takeoverSlot;
     this.releaseOnCancel = options.releaseOnCancel ?? true;
     this.onStartedLeading = options.onStartedLeading;
     this.onStoppedLeading = options.onStoppedLeading;

@@ -63,6 +63,7 @@ export function machineInput(config: ElectionConfig, seed: number): MachineInput
     renewDeadlineMs: config.renewDeadline * 1000,
     retryPeriodMs: config.retryPeriod * 1000,
     jitterFactor: JITTER_FACTOR,
+    takeoverSlotMs: config.takeoverSlot * 1000,
     recordLeaseSeconds: Math.ceil(config.leaseDuration),
     seed,
   };

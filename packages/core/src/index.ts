@@ -22,7 +22,7 @@
  */
 
 export type { ElectionConfigOptions, MaybePromise } from './config.ts';
-export { ElectionConfig, JITTER_FACTOR } from './config.ts';
+export { DEFAULT_TAKEOVER_SLOT, ElectionConfig, JITTER_FACTOR } from './config.ts';
 export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
 export { LeaderElection } from './driver.ts';
 export { REPEAT_REPORT_MS } from './error-reporter.ts';
@@ -49,6 +49,7 @@ export type { ElectionInspection, ElectionInspector } from './inspect.ts';
 export { inspectElection } from './inspect.ts';
 export type { AsLoggerOptions, LogFields, Logger, LoggerLike, LogLevel } from './logging.ts';
 export { asLogger, errorLevel, LOG_LEVELS, logError, logTransition } from './logging.ts';
+export { draw, learnSpread, MAX_SPREAD, maxStaggerMs, slotOf } from './machine/herd.ts';
 export { jittered, nextRandom } from './machine/jitter.ts';
 export { electionMachine, MAX_RELEASE_ATTEMPTS } from './machine/machine.ts';
 export type { Step } from './machine/rules.ts';

@@ -13,6 +13,7 @@ const timing = {
   renewDeadlineMs: TIMING.renewDeadlineMs,
   retryPeriodMs: RP,
   jitterFactor: TIMING.jitterFactor,
+  takeoverSlotMs: 0,
 };
 
 /** Drives a follower whose every request fails at once (a refused connection), `n` times. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../src/index.ts';
+import { draw, learnSpread, MAX_SPREAD, slotOf } from '../src/machine/herd.ts';
 import { lockAt, record, Script, WALL0 } from './harness.ts';
 
 describe('acquire', () => {
@@ -173,15 +174,13 @@ describe('acquire', () => {
 describe('a follower with a live watch', () => {
   const live = (m: Script, at: number, up = true) => m.feed(at, { type: 'WATCH_HEALTH', live: up });
 
-  it('sleeps until the observed lease runs out instead of polling every retry period', () => {
+  it('sleeps until the observed lease runs out, then writes on the version its watch showed, no read first', () => {
     const m = new Script();
     live(m, 0);
     m.feed(0, { type: 'START' });
     m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('9', record('b')) });
     expect(m.timer('retry')).toBe(15_000);
     m.feed(15_000, { type: 'TIMER_FIRED', timer: 'retry' });
-    m.only('readLock');
-    m.feed(15_000, { type: 'LOCK_READ', snapshot: lockAt('9', record('b')) });
     expect(m.only('updateLock').expectedVersion).toBe('9');
   });
 
@@ -220,8 +219,8 @@ describe('a follower with a live watch', () => {
     expect(retry).toBeLessThan(2_000 * 2.2);
     expect(m.context.watchLive).toBe(false);
 
-    live(m, 2_000);
     m.feed(3_500, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.only('readLock');
     m.feed(3_600, { type: 'LOCK_FAILED', error: 'Unavailable' });
     expect(m.timer('retry')!).toBeLessThan(2_000 * 2.2);
   });
@@ -231,7 +230,7 @@ describe('a follower with a live watch', () => {
     live(m, 0);
     m.feed(0, { type: 'START' });
     m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
-    m.feed(15_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(15_000, { type: 'ATTEMPT' }); // tryAcquireOrRenew() reads, whatever the watch says
     m.only('readLock');
     // The holder releases while the read is in flight; the read was served before the release.
     expect(m.feed(15_005, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) })).toEqual([]);
@@ -255,16 +254,134 @@ describe('a follower with a live watch', () => {
     expect(m.feed(2_000, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('b')) })).toEqual([]);
   });
 
-  it('a watch that is live but missed a renewal costs a re-read at expiry, not a blind write', () => {
+  it('a watch that is live but missed a renewal costs one lost write at expiry, then a read, never a takeover', () => {
     const m = new Script();
     live(m, 0);
     m.feed(0, { type: 'START' });
     m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
     m.feed(15_000, { type: 'TIMER_FIRED', timer: 'retry' });
-    // The read shows a renewal the watch never delivered: a new version, so a full lease from now.
-    m.feed(15_010, { type: 'LOCK_READ', snapshot: lockAt('2', record('b')) });
+    expect(m.only('updateLock').expectedVersion).toBe('1');
+    // The holder renewed to version 2 and the watch never said: the compare-and-swap loses.
+    m.feed(15_010, { type: 'LOCK_FAILED', error: 'Conflict' });
+    expect(m.context.mustRead).toBe(true);
+    m.feed(15_010 + m.timer('retry')!, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.only('readLock');
+    // The read shows the renewal: a new version, so a full lease from now.
+    m.feed(19_000, { type: 'LOCK_READ', snapshot: lockAt('2', record('b')) });
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
     expect(m.timer('retry')).toBe(15_000);
+  });
+
+  it('a lost takeover the watch has already explained needs no read', () => {
+    const m = new Script();
+    live(m, 0);
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    m.feed(3_000, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) });
+    m.only('updateLock');
+    // Another follower's takeover is notified while this write is in flight, which then loses.
+    m.feed(3_004, { type: 'LOCK_CHANGED', snapshot: lockAt('3', record('c')) });
+    m.feed(3_008, { type: 'LOCK_FAILED', error: 'Conflict' });
+    expect(m.context.mustRead).toBe(false);
+    const woken = 3_008 + m.timer('retry')!;
+    m.feed(woken, { type: 'TIMER_FIRED', timer: 'retry' });
+    expect(m.effects.filter((e) => e.type === 'readLock' || e.type === 'updateLock')).toEqual([]);
+    expect(m.timer('retry')).toBe(3_004 + 15_000 - woken); // sleeps until the winner's lease runs out
+  });
+});
+
+describe('the takeover stagger (rule 9)', () => {
+  const SLOT = 25;
+  const live = (m: Script, at: number) => m.feed(at, { type: 'WATCH_HEALTH', live: true });
+  /** A follower watching lock version 1 held by b, then told of its release as version `released`. */
+  const released = (identity: string, spread: number, released = '2') => {
+    const m = new Script({ identity, takeoverSlotMs: SLOT });
+    live(m, 0);
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    m.snapshot = { ...m.snapshot, context: { ...m.context, spread } };
+    m.feed(1_000, { type: 'LOCK_CHANGED', snapshot: lockAt(released, record('')) });
+    return m;
+  };
+
+  it('with spread 0 (a follower that has seen no race) writes at once', () => {
+    const m = released('a', 0);
+    expect(m.only('updateLock').expectedVersion).toBe('2');
+    expect(m.context.racingFor).toBe('2');
+  });
+
+  it('waits its slot, computed from identity and version alone, then writes unless someone took over', () => {
+    const slots = ['a', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => slotOf(id, '2', 6));
+    expect(new Set(slots).size).toBeGreaterThan(1); // the identities spread over several slots
+    for (const id of ['a', 'c', 'd', 'e', 'f', 'g', 'h']) {
+      const m = released(id, 6);
+      const slot = slotOf(id, '2', 6);
+      if (slot === 0) {
+        m.only('updateLock');
+        continue;
+      }
+      expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
+      expect(m.timer('retry')).toBe(slot * SLOT);
+      m.feed(1_000 + slot * SLOT, { type: 'TIMER_FIRED', timer: 'retry' });
+      expect(m.only('updateLock').expectedVersion).toBe('2'); // no read: the watch is live
+    }
+  });
+
+  it('stands down when the watch shows a winner before its slot, and learns the spread from the winner', () => {
+    const id = ['a', 'c', 'd', 'e', 'f', 'g', 'h'].find((x) => slotOf(x, '2', 6) > 0) ?? 'a';
+    const m = released(id, 6);
+    const winner = 'w';
+    m.feed(1_001, { type: 'LOCK_CHANGED', snapshot: lockAt('3', record(winner)) });
+    expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
+    expect(m.timer('retry')).toBe(15_000);
+    expect(m.context.racingFor).toBe(null);
+    expect(m.context.spread).toBe(learnSpread(6, id, winner, '2'));
+  });
+
+  it('learns: a winner in a later slot gives its draw plus one, one in slot 0 grows the spread fast', () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => `pod-${i}`);
+    const withDraw = (g: number) => ids.find((x) => draw(x, '7') === g) ?? 'none';
+    // A winner with draw 2 under spread 5 (slot 3), seen by a follower with draw 0 (slot 5): log2 N ~ 2,
+    // so down towards 3, one slot per race; up at once.
+    expect(learnSpread(5, withDraw(0), withDraw(2), '7')).toBe(4);
+    expect(learnSpread(4, withDraw(0), withDraw(2), '7')).toBe(3);
+    expect(learnSpread(3, withDraw(0), withDraw(2), '7')).toBe(3);
+    expect(learnSpread(8, withDraw(0), withDraw(7), '7')).toBe(8);
+    expect(learnSpread(6, withDraw(0), withDraw(5), '7')).toBe(6);
+    // The same winner seen by a follower with draw 4 (slot 1, before the winner's): it raced on a smaller spread.
+    expect(learnSpread(5, withDraw(4), withDraw(2), '7')).toBe(5);
+    // A winner in slot 0: the spread was too small.
+    expect(learnSpread(3, withDraw(0), withDraw(3), '7')).toBe(8);
+    expect(learnSpread(0, withDraw(0), withDraw(0), '7')).toBe(2);
+    expect(learnSpread(MAX_SPREAD, withDraw(0), withDraw(MAX_SPREAD), '7')).toBe(MAX_SPREAD);
+  });
+
+  it('draws are geometric: about half 0, a quarter 1, an eighth 2', () => {
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 8_000; i += 1) {
+      const g = draw(`pod-${i}`, '12345');
+      if (g < 3) counts[g] = (counts[g] ?? 0) + 1;
+    }
+    expect(counts[0]! / 8_000).toBeCloseTo(0.5, 1);
+    expect(counts[1]! / 8_000).toBeCloseTo(0.25, 1);
+    expect(counts[2]! / 8_000).toBeCloseTo(0.125, 1);
+  });
+
+  it('without a live watch there is no stagger: a polling follower writes on its read', () => {
+    const m = new Script({ identity: 'a', takeoverSlotMs: SLOT });
+    m.feed(0, { type: 'START' });
+    m.snapshot = { ...m.snapshot, context: { ...m.context, spread: MAX_SPREAD } };
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('2', record('')) });
+    m.only('updateLock');
+  });
+
+  it('retakes its own record at once, whatever the spread', () => {
+    const m = new Script({ identity: 'a', takeoverSlotMs: 25 });
+    m.feed(0, { type: 'WATCH_HEALTH', live: true });
+    m.feed(0, { type: 'START' });
+    m.snapshot = { ...m.snapshot, context: { ...m.context, spread: MAX_SPREAD } };
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('2', record('a')) });
+    m.only('updateLock');
   });
 });
 

@@ -264,6 +264,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       renewDeadline: scenario.timing.renewDeadline,
       retryPeriod: scenario.timing.retryPeriod,
       requestTimeout: scenario.timing.requestTimeout,
+      ...(scenario.timing.takeoverSlot === undefined ? {} : { takeoverSlot: scenario.timing.takeoverSlot }),
       clock: proc.clock(),
       seed: rng.fork(),
       onStartedLeading: () => {},

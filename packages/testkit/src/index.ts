@@ -59,7 +59,7 @@ export type {
   ScenarioTiming,
   Variant,
 } from './scenario.ts';
-export { livenessBoundMs, pauseBoundMs, scenarioFromSeed } from './scenario.ts';
+export { livenessBoundMs, maxTakeoverStagger, pauseBoundMs, scenarioFromSeed } from './scenario.ts';
 export { Scheduler } from './scheduler.ts';
 export { advance, advanceUntil, settle } from './time.ts';
 export { renderTimeline, writeTimeline } from './timeline.ts';

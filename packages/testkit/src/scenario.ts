@@ -2,6 +2,7 @@
  * A simulation scenario: cluster size, timings, clocks and the fault schedule, all derived from one seed
  * (TigerBeetle style), so a printed seed replays a run exactly. Knobs carry their units in their names.
  */
+import { DEFAULT_TAKEOVER_SLOT, MAX_SPREAD } from '@leasehold/core';
 import type { ProcessClockSpec } from './process.ts';
 import { Random } from './random.ts';
 
@@ -15,6 +16,8 @@ export interface ScenarioTiming {
   readonly retryPeriod: number;
   /** `ElectionConfig.requestTimeout`. */
   readonly requestTimeout: number;
+  /** `ElectionConfig.takeoverSlot`; absent: the config's default. */
+  readonly takeoverSlot?: number;
 }
 
 /** How often and how badly things go wrong in a run. */
@@ -143,6 +146,12 @@ export function pauseBoundMs(timing: ScenarioTiming, driftMax: number): number {
   return Math.max(0, (timing.leaseDuration / (1 + driftMax) - timing.renewDeadline / (1 - driftMax)) * 1000);
 }
 
+/** The longest takeover stagger (rule 9) of these timings, in seconds: `MAX_SPREAD` slots. */
+export function maxTakeoverStagger(timing: ScenarioTiming): number {
+  const slot = timing.takeoverSlot ?? Math.min(DEFAULT_TAKEOVER_SLOT, timing.retryPeriod / 10);
+  return MAX_SPREAD * slot;
+}
+
 /**
  * The liveness bound after healing: a follower needs one attempt to observe the last write, then waits the
  * holder's lease (whole seconds, as written) and tries at expiry; a request lost at the heal costs a request
@@ -151,12 +160,13 @@ export function pauseBoundMs(timing: ScenarioTiming, driftMax: number): number {
  * The attempt comes within a jittered retry period (up to 2.2 of them), or later in two cases, each at most
  * a lease (whole seconds): a follower backing off after failures in a row (rule 7: its wait is capped at
  * max(leaseDuration, 2.2 retryPeriod)), and one whose watch silently missed the last write, sleeping until
- * the expiry of an older version.
+ * the expiry of an older version. A follower with a live watch then waits its takeover slot (rule 9): at
+ * most `MAX_SPREAD` slots.
  */
 export function livenessBoundMs(timing: ScenarioTiming, faults: FaultKnobs): number {
   const lease = Math.ceil(timing.leaseDuration);
   const toObserve = Math.max(2.2 * timing.retryPeriod, lease);
-  const seconds = lease + toObserve + timing.requestTimeout;
+  const seconds = lease + toObserve + timing.requestTimeout + maxTakeoverStagger(timing);
   return (seconds * 1000 + 8 * faults.latencyMaxMs) / (1 - faults.driftMax) + 1;
 }
 
@@ -170,7 +180,12 @@ export function scenarioFromSeed(seed: number, overrides: ScenarioOverrides = {}
   const requestTimeout =
     overrides.timing?.requestTimeout ??
     round(rng.float(Math.min(retryPeriod, renewDeadline / 2), renewDeadline / 2));
-  const timing: ScenarioTiming = { leaseDuration, renewDeadline, retryPeriod, requestTimeout };
+  // The takeover slot draws from its own stream, so the other draws of a seed stay as they were.
+  const slotRng = new Random(seed ^ 0x51075);
+  const takeoverSlot =
+    overrides.timing?.takeoverSlot ??
+    (slotRng.chance(0.2) ? 0 : round(slotRng.float(0.001, retryPeriod / 10), 4));
+  const timing: ScenarioTiming = { leaseDuration, renewDeadline, retryPeriod, requestTimeout, takeoverSlot };
 
   // Drift stays inside the safety bound with room for pauses: (1 + d) / (1 - d) < leaseDuration / renewDeadline.
   const driftLimit = (leaseDuration - renewDeadline) / (leaseDuration + renewDeadline);

@@ -17,6 +17,7 @@ import {
   leaseExpiry,
   observe,
   type Step,
+  watchIsCurrent,
   writeCounts,
   writtenByTwin,
 } from './rules.ts';
@@ -75,22 +76,21 @@ export const electionMachine = setup({
       enqueue({ type: 'effect', params: { type: 'cancelTimer', timer: 'retry' } });
       emit(enqueue, steps.read('acquire', event.at));
     }),
-    /** Write if rule 1 allows, else wait: until expiry with a live watch, else a jittered retry period. */
+    /**
+     * Write if rule 1 allows (after its slot, in a race: rule 9), else wait: until expiry with a live watch,
+     * else a jittered retry period.
+     */
     acquireOrWait: enqueueActions(({ context, event, enqueue }) =>
-      emit(
-        enqueue,
-        steps.acquireWrite(context, event.at, event.wall) ?? steps.scheduleWait(context, event.at),
-      ),
+      emit(enqueue, steps.acquireOrWait(context, event.at, event.wall)),
     ),
     /**
      * A notification while campaigning and idle: act at once if the lock is free; with a live watch, move the
      * wake-up to the expiry of what was just seen (a renewal pushes it a lease further).
      */
     actOnNotice: enqueueActions(({ context, event, enqueue }) => {
-      const write = steps.acquireWrite(context, event.at, event.wall);
-      if (write !== null) {
+      if (steps.acquireWrite(context, event.at, event.wall) !== null) {
         enqueue({ type: 'effect', params: { type: 'cancelTimer', timer: 'retry' } });
-        emit(enqueue, write);
+        emit(enqueue, steps.acquireOrWait(context, event.at, event.wall));
       } else if (context.watchLive) {
         emit(enqueue, steps.scheduleWait(context, event.at));
       }
@@ -102,6 +102,8 @@ export const electionMachine = setup({
     markOvertaken: enqueueActions(({ context, enqueue }) => {
       if (context.op !== null) enqueue.assign({ op: { ...context.op, overtaken: true } });
     }),
+    /** A takeover write lost: read before the next attempt unless a notification already told (rule 9). */
+    lostRace: enqueueActions(({ context, enqueue }) => emit(enqueue, steps.lostRace(context))),
     /** A lost create proves a holder this candidate has not read: count it as seen (see steps.unseenHolder). */
     noteUnseenHolder: enqueueActions(({ context, event, enqueue }) =>
       emit(enqueue, steps.unseenHolder(context, event.at)),
@@ -184,6 +186,8 @@ export const electionMachine = setup({
     requestInFlight: ({ context }) => context.op !== null,
     noRequestInFlight: ({ context }) => context.op === null,
     retryTimer: ({ event }) => event.type === 'TIMER_FIRED' && event.timer === 'retry',
+    /** Rule 9: a live watch has shown the lock and nothing since says it missed a write: act on it, no read. */
+    watchIsCurrent: ({ context }) => watchIsCurrent(context),
     notRetryTimer: ({ event }) => event.type === 'TIMER_FIRED' && event.timer !== 'retry',
     /**
      * Host timers may fire a fraction of a millisecond before the monotonic clock reaches the deadline: the
@@ -254,6 +258,7 @@ export const electionMachine = setup({
         TIMER_FIRED: [
           { guard: 'notRetryTimer', actions: 'illegal' },
           { guard: 'requestInFlight' },
+          { guard: 'watchIsCurrent', actions: 'acquireOrWait' },
           { actions: 'attempt' },
         ],
         LOCK_READ: [
@@ -266,8 +271,8 @@ export const electionMachine = setup({
           { actions: ['observe', 'settle', 'retry'] },
         ],
         LOCK_FAILED: [
-          { guard: 'lostCreate', actions: ['noteUnseenHolder', 'settle', 'retry'] },
-          { guard: 'answered', actions: ['settle', 'retry'] },
+          { guard: 'lostCreate', actions: ['noteUnseenHolder', 'lostRace', 'settle', 'retry'] },
+          { guard: 'answered', actions: ['lostRace', 'settle', 'retry'] },
           { actions: ['settle', 'backOff'] },
         ],
         LOCK_CHANGED: [
@@ -376,6 +381,7 @@ function contextFrom(input: MachineInput): ElectionContext {
       renewDeadlineMs: input.renewDeadlineMs,
       retryPeriodMs: input.retryPeriodMs,
       jitterFactor: input.jitterFactor,
+      takeoverSlotMs: input.takeoverSlotMs ?? 0,
     },
     recordLeaseSeconds: input.recordLeaseSeconds,
     rng: input.seed | 0,
@@ -391,5 +397,8 @@ function contextFrom(input: MachineInput): ElectionContext {
     notBefore: 0,
     ownWrites: [],
     duplicate: false,
+    racingFor: null,
+    spread: 0,
+    mustRead: false,
   };
 }

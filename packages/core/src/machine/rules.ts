@@ -10,11 +10,14 @@
  * 4. Compare-and-swap: a conflict or a vanished object is an answer (re-read), never a failure to retry.
  * 7. Cadence under failure: back-off and the floor under which no timer sends a request.
  * 8. Duplicate identities: a record naming this candidate that it did not write.
+ * 9. The takeover herd: which race a follower staggers its write in, and by how much (the slots and their
+ *    learning live in `herd.ts`).
  * (Rule 2 lives in `config.ts`; rules 5 and 6, the records written, in `records.ts`.)
  */
 import type { LockErrorKind } from '../errors.ts';
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
+import { learnSpread, slotOf } from './herd.ts';
 import { jittered } from './jitter.ts';
 import type { Effect, ElectionContext, Input, PendingOp } from './types.ts';
 
@@ -31,6 +34,8 @@ export interface Step {
 /**
  * Rule 1. Records a sighting of the lock at `at`. The observation time restarts only when the version changes
  * (any write changes it), so a holder that keeps renewing keeps others waiting, and one that stops does not.
+ * A sighting is fresh news: a lost takeover need not be re-read (`mustRead`). A new holder of the version
+ * this candidate was racing for teaches it the spread of its takeover slots (rule 9).
  */
 export function observe(ctx: ElectionContext, snapshot: LockSnapshot | null, at: number): Step {
   const previous = ctx.observed;
@@ -42,11 +47,17 @@ export function observe(ctx: ElectionContext, snapshot: LockSnapshot | null, at:
     knownLeader = holder;
     effects.push({ type: 'notify', event: 'newLeader', identity: holder });
   }
+  const raceWon =
+    ctx.racingFor !== null && snapshot !== null && snapshot.version !== ctx.racingFor && holder !== '';
   return {
     context: {
       observed: unchanged ? previous : { snapshot, at },
       lastPresent: snapshot ?? ctx.lastPresent,
       knownLeader,
+      mustRead: false,
+      ...(raceWon && ctx.racingFor !== null
+        ? { racingFor: null, spread: learnSpread(ctx.spread, ctx.identity, holder, ctx.racingFor) }
+        : {}),
     },
     effects,
   };
@@ -233,4 +244,35 @@ export function writtenByTwin(ctx: ElectionContext, snapshot: LockSnapshot | nul
   if (snapshot === null || snapshot.record.holderIdentity !== ctx.identity) return false;
   if (snapshot.version === ctx.observed?.snapshot?.version) return false;
   return !wroteTime(ctx, snapshot.record.renewTime);
+}
+
+// ---- rule 9: the takeover herd ----------------------------------------------------------------------------
+
+/**
+ * The version a takeover write would race the other followers for: a lock held by another (its lease run
+ * out) or released, seen through a live watch, with the stagger on. `null` when there is no race to
+ * stagger: no live watch (polling followers are spread by their jitter), this candidate's own record, or an
+ * absent lock.
+ */
+export function raceVersion(ctx: ElectionContext): string | null {
+  const snapshot = ctx.observed?.snapshot ?? null;
+  if (!ctx.watchLive || snapshot === null || ctx.timing.takeoverSlotMs <= 0) return null;
+  return isOwnRecord(ctx, snapshot.record) ? null : snapshot.version;
+}
+
+/**
+ * How long to hold a takeover write on `version` back: this candidate's slot, once per version (when it is
+ * already racing for it, its slot has passed and it writes now).
+ */
+export function staggerMs(ctx: ElectionContext, version: string): number {
+  if (ctx.racingFor === version) return 0;
+  return slotOf(ctx.identity, version, ctx.spread) * ctx.timing.takeoverSlotMs;
+}
+
+/**
+ * Whether a follower may act on what its watch last said without reading first: the watch is live, it has
+ * shown the lock, and no takeover write has lost since (a lost compare-and-swap means it missed something).
+ */
+export function watchIsCurrent(ctx: ElectionContext): boolean {
+  return ctx.watchLive && !ctx.mustRead && ctx.observed !== null;
 }

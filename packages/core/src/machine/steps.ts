@@ -14,8 +14,10 @@ import {
   followerBackoff,
   leaseExpiry,
   notBeforeFloor,
+  raceVersion,
   rememberOwnWrite,
   type Step,
+  staggerMs,
 } from './rules.ts';
 import type { ElectionContext, Input, OpPurpose, PendingOp } from './types.ts';
 
@@ -85,6 +87,32 @@ export function scheduleWait(c: ElectionContext, at: number): Step {
     context: {},
     effects: [{ type: 'startTimer', timer: 'retry', ms: notBeforeFloor(c, at, expiry - at) }],
   };
+}
+
+/**
+ * Take over if rule 1 allows, else wait (`scheduleWait`). A takeover the other followers race for too waits
+ * its slot first (rule 9): the retry timer fires at the slot and this runs again, writing then unless the
+ * watch has shown a winner meanwhile.
+ */
+export function acquireOrWait(c: ElectionContext, at: number, wall: number): Step {
+  const write = acquireWrite(c, at, wall);
+  if (write === null) return scheduleWait(c, at);
+  const version = raceVersion(c);
+  if (version === null) return write;
+  const ms = staggerMs(c, version);
+  if (ms === 0) return { context: { ...write.context, racingFor: version }, effects: write.effects };
+  return {
+    context: { racingFor: version },
+    effects: [{ type: 'startTimer', timer: 'retry', ms: notBeforeFloor(c, at, ms) }],
+  };
+}
+
+/**
+ * A takeover write lost (rule 4: an answer, not a failure). Unless a notification came while it was in
+ * flight, the watch has not shown what happened: read before the next attempt.
+ */
+export function lostRace(c: ElectionContext): Step {
+  return { context: { mustRead: c.op?.overtaken !== true }, effects: [] };
 }
 
 /** Writes that make this candidate the holder, as rule 1 allows; `null` when it must wait. */

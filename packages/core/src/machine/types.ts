@@ -94,6 +94,8 @@ export interface Timing {
   readonly retryPeriodMs: number;
   /** A follower waits `retryPeriodMs * (1 + random * jitterFactor)` between attempts. */
   readonly jitterFactor: number;
+  /** `ElectionConfig.takeoverSlot` in ms: one slot of the takeover stagger (rule 9); 0 turns it off. */
+  readonly takeoverSlotMs: number;
 }
 
 /** The statechart's extended state: everything it remembers between inputs. Plain data. */
@@ -147,6 +149,18 @@ export interface ElectionContext {
   readonly ownWrites: readonly number[];
   /** Another candidate with this identity was seen: records naming it are someone else's from now on. */
   readonly duplicate: boolean;
+  /**
+   * Rule 9: the version whose takeover this follower is racing for (it took its slot, or wrote); cleared
+   * when it sees who won, which teaches it `spread`.
+   */
+  readonly racingFor: string | null;
+  /** Rule 9: the spread of its takeover slots, learned from the takeovers it has seen (0 to MAX_SPREAD). */
+  readonly spread: number;
+  /**
+   * A takeover write lost (a conflict or a vanished object) and no notification has shown what happened:
+   * the next attempt reads instead of trusting the watch's last word.
+   */
+  readonly mustRead: boolean;
 }
 
 /** What the statechart is created with (XState's `input`): the identity, timing and jitter seed. */
@@ -161,6 +175,8 @@ export interface MachineInput {
   readonly retryPeriodMs: number;
   /** See `Timing`. */
   readonly jitterFactor: number;
+  /** See `Timing`; default 0 (no stagger) when absent. */
+  readonly takeoverSlotMs?: number;
   /** `leaseDurationSeconds` to write into records: the lease duration rounded up to whole seconds. */
   readonly recordLeaseSeconds: number;
   /** Seed of the jitter sequence. */
