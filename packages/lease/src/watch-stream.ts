@@ -71,14 +71,17 @@ export function keepWatching<T>(
   const start = () => {
     if (closed) return;
     let ended = false;
-    const end = (err: unknown, gone = false) => {
+    const end = (err: unknown, expired = false) => {
       if (ended) return;
       ended = true;
       abort?.abort();
       if (closed) return;
       handlers.onHealth(false);
+      // 410 Gone, in the stream or as the answer: the resourceVersion to resume from was compacted. Not a
+      // failure: start afresh at once.
+      const gone = expired || (err as { statusCode?: unknown } | null)?.statusCode === 410;
       if (gone || err) resumeFrom = undefined;
-      if (!err) {
+      if (gone || !err) {
         retry = setTimeout(start, gone ? 0 : RESTART_AFTER_END_MS);
         return;
       }
