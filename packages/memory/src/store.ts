@@ -37,7 +37,12 @@ export interface MemoryLockStoreOptions {
 
 type Watcher = { readonly name: string; readonly onChange: (snapshot: LockSnapshot | null) => void };
 
-const copyRecord = (r: LeaderElectionRecord): LeaderElectionRecord => parseRecord(serialize(r));
+/** A watcher's own copy of a record just parsed from the store's text (its Dates are not shared). */
+const copyRecord = (r: LeaderElectionRecord): LeaderElectionRecord => ({
+  ...r,
+  acquireTime: r.acquireTime && new Date(r.acquireTime.getTime()),
+  renewTime: r.renewTime && new Date(r.renewTime.getTime()),
+});
 
 /** Keeps millisecond precision (the record JSON format itself carries whole seconds). */
 function serialize(r: LeaderElectionRecord): string {
