@@ -7,6 +7,10 @@
 // RENEW_DEADLINE, RETRY_PERIOD in seconds. Only the Lease lock: client-go no longer has a ConfigMap lock.
 // SIGTERM or SIGINT cancels the election; client-go releases the lease (ReleaseOnCancel) and the program
 // exits 0.
+//
+// QPS raises client-go's client-side rate limit (default 5 requests/s). ELECTORS=N (default 1) runs N electors in this one process, each on its own Lease LOCK_NAME-<i>, sharing
+// one client (the scale benchmark's shape: many elections in one process); each prints "started" with its
+// "lock" and nothing else.
 package main
 
 import (
@@ -71,7 +75,17 @@ func main() {
 		fmt.Fprintf(os.Stderr, "client-go candidate: kubeconfig: %v\n", err)
 		os.Exit(2)
 	}
+	// client-go's default client-side limit (5 requests/s, bursts of 10) would throttle many electors; QPS
+	// raises it (the burst is twice that).
+	if qps, err := strconv.ParseFloat(mustEnv("QPS", "0"), 64); err == nil && qps > 0 {
+		cfg.QPS = float32(qps)
+		cfg.Burst = int(2 * qps)
+	}
 	client := kubernetes.NewForConfigOrDie(cfg)
+	if n, _ := strconv.Atoi(mustEnv("ELECTORS", "1")); n > 1 {
+		runMany(client, n)
+		return
+	}
 	lock := &resourcelock.LeaseLock{
 		LeaseMeta:  metav1.ObjectMeta{Name: mustEnv("LOCK_NAME", ""), Namespace: mustEnv("NAMESPACE", "default")},
 		Client:     client.CoordinationV1(),
@@ -107,5 +121,49 @@ func main() {
 			},
 		})
 	}
+	emit("exit", nil)
+}
+
+// runMany runs n electors on Leases LOCK_NAME-0 .. LOCK_NAME-(n-1) with one shared client until SIGTERM.
+func runMany(client kubernetes.Interface, n int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-signals
+		cancel()
+	}()
+	emit("ready", map[string]any{"electors": n})
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("%s-%d", mustEnv("LOCK_NAME", ""), i)
+		lock := &resourcelock.LeaseLock{
+			LeaseMeta:  metav1.ObjectMeta{Name: name, Namespace: mustEnv("NAMESPACE", "default")},
+			Client:     client.CoordinationV1(),
+			LockConfig: resourcelock.ResourceLockConfig{Identity: id},
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				leaderelection.RunOrDie(ctx, leaderelection.LeaderElectionConfig{
+					Lock:            lock,
+					ReleaseOnCancel: true,
+					LeaseDuration:   seconds("LEASE_DURATION", "4"),
+					RenewDeadline:   seconds("RENEW_DEADLINE", "2.5"),
+					RetryPeriod:     seconds("RETRY_PERIOD", "1"),
+					Name:            name,
+					Callbacks: leaderelection.LeaderCallbacks{
+						OnStartedLeading: func(work context.Context) {
+							emit("started", map[string]any{"lock": name})
+							<-work.Done()
+						},
+						OnStoppedLeading: func() {},
+					},
+				})
+			}
+		}()
+	}
+	wg.Wait()
 	emit("exit", nil)
 }
