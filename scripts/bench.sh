@@ -4,7 +4,9 @@
 # bench/peer-comparison.ts (--load-seconds N, --kills N, --only IMPL[,IMPL]); with --soak first, to
 # bench/outage-soak.ts instead (--minutes N, --seed S, --kind lease|configmap): repeated outages; with
 # --scale first, to bench/scale.ts (--elections N, --kind lease|memory, --seconds N): many elections in one
-# process.
+# process; with --herd first, to bench/herd.ts (--candidates N, --rounds N, --expiries N): many candidates
+# on one Lease, counting the followers' requests around each takeover; with --simulator first, to
+# bench/simulator.ts (--runs N): the simulator's throughput.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 leasehold_setup
@@ -14,6 +16,14 @@ bash tools/interop/build.sh >/dev/null
 if [ "${1:-}" = "--scale" ]; then
   shift
   exec node --conditions=source bench/scale.ts "$@"
+fi
+if [ "${1:-}" = "--simulator" ]; then
+  shift
+  exec node --conditions=source bench/simulator.ts "$@"
+fi
+if [ "${1:-}" = "--herd" ]; then
+  shift
+  exec node --conditions=source bench/herd.ts "$@"
 fi
 if [ "${1:-}" = "--soak" ]; then
   exec node --conditions=source bench/outage-soak.ts "$@"
