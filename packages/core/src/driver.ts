@@ -25,7 +25,7 @@ import {
 } from './machine/step.ts';
 import type { Effect, Input, MachineInput, TimerName } from './machine/types.ts';
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
-import type { LeaderElectionRecord } from './record.ts';
+import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
 import { randomSeed, systemClock } from './system.ts';
 
 /** One processed input, for tracing, tests, the simulator and the inspector bridge. */
@@ -150,7 +150,7 @@ export class LeaderElection {
    * if it is stopped (campaigning then continues). Resolves whether this candidate leads afterwards.
    */
   async tryAcquireOrRenew(): Promise<boolean> {
-    if (this.state === 'releasing') return false;
+    if (this.state === 'releasing' || this.state === 'handingOver') return false;
     if (this.state === 'stopped') this.#start();
     else this.#dispatch({ type: 'ATTEMPT', ...this.#stamp() });
     await this.#until(() => contextOf(this.#snapshot).op === null || this.state === 'stopped');
@@ -169,6 +169,40 @@ export class LeaderElection {
     return this.#stopping;
   }
 
+  /**
+   * A planned handover: this leader hands leadership to the candidate whose identity is `to`. Its work
+   * stops first, as for `stop()` (the signal aborts, and the promise `onStartedLeading` returned is awaited
+   * while the lease is still renewed), then `onStoppedLeading` runs and it writes, with one compare-and-swap,
+   * a record naming `to` as holder (a new term). `to`, watching, finds its own identity there and takes it
+   * with a write of its own: the gap is about one round trip. Everyone else waits out the lease that record
+   * names, so if `to` never takes it (gone, or not watching), the election goes on a lease later, as after a
+   * crash. This candidate stays in the election as a follower (`run()` returns, as after any loss).
+   *
+   * Resolves `true` once the record naming `to` is written; `false` if this candidate was not leading (or
+   * stopped leading while its work drained), or the write lost or failed. Throws `TypeError` for an `to`
+   * that is not another candidate's possible identity.
+   */
+  async handover(to: string): Promise<boolean> {
+    if (typeof to !== 'string' || to.length === 0 || to.length > MAX_IDENTITY_LENGTH) {
+      throw new TypeError(
+        `handover: to must be a candidate's identity (1 to ${MAX_IDENTITY_LENGTH} characters)`,
+      );
+    }
+    if (to === this.config.identity) throw new TypeError(`handover: ${to} is this candidate's own identity`);
+    if (this.state !== 'leader') return false;
+    if (this.#leaderAbort) {
+      // Drain: the work stops while the lease is still renewed, so `to` never acts before it has stopped.
+      this.#leaderAbort.abort(new ElectionStateError(`leadership handed over to ${to}`));
+      await this.#leaderWork;
+    }
+    if (this.state !== 'leader') return false;
+    this.#dispatch({ type: 'HANDOVER', to, ...this.#stamp() });
+    await this.#until(() => this.state !== 'handingOver');
+    await this.#stoppedLeading;
+    const written = this.observedRecord;
+    return written !== null && written.holderIdentity === to && this.state !== 'leader';
+  }
+
   /** True while this candidate leads and its lease is still valid on its own clock, right now. */
   isLeader(): boolean {
     return this.state === 'leader' && this.#clock.now() < contextOf(this.#snapshot).deadline;
@@ -184,7 +218,7 @@ export class LeaderElection {
     return contextOf(this.#snapshot).observed?.snapshot?.record ?? null;
   }
 
-  /** The statechart's state now: `stopped`, `follower`, `leader` or `releasing`. */
+  /** The statechart's state now: `stopped`, `follower`, `leader`, `releasing` or `handingOver`. */
   get state(): ElectionState {
     return stateOf(this.#snapshot);
   }

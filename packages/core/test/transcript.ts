@@ -5,7 +5,7 @@
  * output from what the machine does (then review the diff).
  *
  * Input lines (`at` is monotonic ms; the wall clock reads WALL0 + at):
- *   <at> START | ATTEMPT | TIMER retry|renew|deadline | HEALTH live|lost | STOP release|keep
+ *   <at> START | ATTEMPT | TIMER retry|renew|deadline | HEALTH live|lost | STOP release|keep | HANDOVER <to>
  *   <at> READ none | READ v=<version> [holder=b] [lease=15] [transitions=3] [renew=<ms after WALL0>]
  *   <at> CHANGED (as READ)
  *   <at> WRITTEN v=<version> [holder=..] [renew=..]   (the record this candidate last wrote, edited)
@@ -134,6 +134,9 @@ function parseInput(text: string, lastWritten: LeaderElectionRecord | null): Inp
       return { type: 'WATCH_HEALTH', live: arg === 'live', ...stamp };
     case 'STOP':
       return { type: 'STOP', release: arg === 'release', ...stamp };
+    case 'HANDOVER':
+      if (!arg) throw new Error('HANDOVER needs the identity to hand over to');
+      return { type: 'HANDOVER', to: arg, ...stamp };
     case 'READ':
       return { type: 'LOCK_READ', snapshot: arg === 'none' ? null : snapshotOf(kv, null), ...stamp };
     case 'CHANGED':

@@ -106,7 +106,7 @@ export function checkLiveness(run: RunResult): Violation[] {
 }
 
 /** Inputs whose requests rule 7 does not hold back: a notification, stopping, a user's attempt, a new start. */
-const CADENCE_EXEMPT_CAUSES = new Set(['LOCK_CHANGED', 'STOP', 'ATTEMPT', 'START']);
+const CADENCE_EXEMPT_CAUSES = new Set(['LOCK_CHANGED', 'STOP', 'ATTEMPT', 'START', 'HANDOVER']);
 
 /**
  * Rule 7, the request-rate bound: after a failed request, a candidate sends no request for one retry period

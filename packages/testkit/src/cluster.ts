@@ -329,6 +329,11 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
             if (down.has(index)) start(index);
           });
           break;
+        case 'handover': {
+          const to = processes[fault.to ?? (index + 1) % processes.length];
+          if (to) proc.deliver(proc.generation, () => void elections[index]?.handover(to.id));
+          break;
+        }
         case 'stop':
           down.add(index);
           // The process stops itself (a SIGTERM handler), so a paused process stops when it resumes.

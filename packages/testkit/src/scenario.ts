@@ -55,9 +55,10 @@ export interface FaultKnobs {
  * `refusals`: every request of one candidate is refused at once for the duration (a burst). `outage`: the
  * store is down for everyone at once (`candidate` is ignored): `refuse` answers every request at once with
  * an error (the API server killed: connection refused), `hang` answers nothing (paused: every request
- * times out). Watches notice both.
+ * times out). Watches notice both. `handover`: the candidate (usually `'leader'`) hands leadership to `to`
+ * (`LeaderElection.handover`); never drawn from a seed, only scheduled by hand.
  */
-export type FaultKind = 'partition' | 'pause' | 'crash' | 'stop' | 'refusals' | 'outage';
+export type FaultKind = 'partition' | 'pause' | 'crash' | 'stop' | 'refusals' | 'outage' | 'handover';
 
 /**
  * One scheduled fault: at true time `atMs`, for `durationMs` (down time for crash and stop), on a candidate
@@ -76,6 +77,8 @@ export interface FaultEvent {
   readonly silentWatch?: boolean;
   /** Outages only: how the store fails. */
   readonly mode?: 'refuse' | 'hang';
+  /** Handovers only: the index of the candidate handed to (default: the next one after the leader). */
+  readonly to?: number;
 }
 
 /**

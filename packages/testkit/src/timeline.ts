@@ -23,6 +23,7 @@ const FAULT_COLORS: Record<string, string> = {
   stop: '#868e96',
   refusals: '#e8590c',
   outage: '#e03131',
+  handover: '#2f9e44',
 };
 
 const escapeHtml = (text: string) =>
@@ -61,8 +62,13 @@ export function renderTimeline(run: RunResult, violations: readonly Violation[])
     const steps = run.trace.filter((e) => e.candidate === id && e.from !== e.to);
     const segments: { state: 'follower' | 'leader' | 'releasing'; from: number; to: number }[] = [];
     steps.forEach((entry, k) => {
-      if (entry.to === 'follower' || entry.to === 'releasing')
-        segments.push({ state: entry.to, from: entry.t, to: steps[k + 1]?.t ?? end });
+      // A planned handover's write is drawn like a release's: leadership has ended, a write is on its way.
+      if (entry.to === 'follower' || entry.to === 'releasing' || entry.to === 'handingOver')
+        segments.push({
+          state: entry.to === 'handingOver' ? 'releasing' : entry.to,
+          from: entry.t,
+          to: steps[k + 1]?.t ?? end,
+        });
     });
     for (const interval of run.intervals.filter((iv) => iv.candidate === id))
       segments.push({ state: 'leader', from: interval.start, to: Math.min(interval.end, end) });

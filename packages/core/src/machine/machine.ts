@@ -181,6 +181,19 @@ export const electionMachine = setup({
     rereadForRelease: enqueueActions(({ context, event, enqueue }) =>
       emit(enqueue, steps.rereadForRelease(context, event.at)),
     ),
+
+    // ---- planned handover --------------------------------------------------------------------------------
+    /** Leadership ends now (the driver stopped the leader's work first); remember whom to hand it to. */
+    beginHandover: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'HANDOVER');
+      emit(enqueue, steps.stopLeading(false));
+      enqueue.assign({ handoverTo: event.to });
+    }),
+    /** The record naming the chosen candidate, compare-and-swap on the version last seen. */
+    writeHandover: enqueueActions(({ context, event, enqueue }) =>
+      emit(enqueue, steps.writeHandover(context, event.at, event.wall)),
+    ),
+    endHandover: enqueueActions(({ enqueue }) => enqueue.assign({ handoverTo: null })),
   },
   guards: {
     requestInFlight: ({ context }) => context.op !== null,
@@ -233,6 +246,11 @@ export const electionMachine = setup({
       event.snapshot !== null &&
       isOwnRecord(context, event.snapshot.record),
     shouldReread: ({ context }) => context.release && context.releaseAttempts < MAX_RELEASE_ATTEMPTS,
+    /** The answer is the handover record's. */
+    handoverWritten: ({ context }) => context.op?.purpose === 'handover',
+    /** The read that was in flight when the handover began shows the lock still this candidate's. */
+    stillOurs: ({ context, event }) =>
+      event.type === 'LOCK_READ' && event.snapshot !== null && isOwnRecord(context, event.snapshot.record),
   },
 }).createMachine({
   id: 'leaderElection',
@@ -245,6 +263,7 @@ export const electionMachine = setup({
       on: {
         START: { target: 'follower', actions: 'attempt' },
         STOP: {},
+        HANDOVER: {},
         // A notification queued before the watch was closed.
         LOCK_CHANGED: { actions: 'observe' },
         // The watch starts before START, and is reported lost after it is closed.
@@ -287,6 +306,7 @@ export const electionMachine = setup({
           { guard: 'requestInFlight', target: 'releasing', actions: 'stopCampaign' },
           { target: 'stopped', actions: 'stopCampaign' },
         ],
+        HANDOVER: {},
       },
     },
 
@@ -339,6 +359,41 @@ export const electionMachine = setup({
           { guard: 'releaseNow', target: 'releasing', actions: ['stopLeading', 'writeRelease'] },
           { target: 'releasing', actions: 'stopLeading' },
         ],
+        HANDOVER: [
+          { guard: 'lapsed', target: 'follower', actions: 'stepDown' },
+          { guard: 'requestInFlight', target: 'handingOver', actions: 'beginHandover' },
+          { target: 'handingOver', actions: ['beginHandover', 'writeHandover'] },
+        ],
+      },
+    },
+
+    /**
+     * A planned handover: no longer leading; waits for the request in flight (if any), writes the record
+     * naming the chosen candidate if the lock is still this one's, then follows like any candidate (the
+     * chosen one takes the lock with its own write; if it never does, its lease runs out like any holder's).
+     */
+    handingOver: {
+      on: {
+        LOCK_WRITTEN: [
+          {
+            guard: 'handoverWritten',
+            target: 'follower',
+            actions: ['observe', 'settle', 'endHandover', 'acquireOrWait'],
+          },
+          // The answer of the renewal in flight when the handover began: the lock is still ours.
+          { actions: ['observe', 'settle', 'writeHandover'] },
+        ],
+        LOCK_READ: [
+          { guard: 'stillOurs', actions: ['observe', 'settle', 'writeHandover'] },
+          { target: 'follower', actions: ['observe', 'settle', 'endHandover', 'acquireOrWait'] },
+        ],
+        // A lost or failed handover write: follow; the lease this candidate last wrote runs out as usual.
+        LOCK_FAILED: { target: 'follower', actions: ['settle', 'endHandover', 'retry'] },
+        LOCK_CHANGED: { actions: 'observe' },
+        WATCH_HEALTH: { actions: 'noteWatchHealth' },
+        ATTEMPT: {},
+        HANDOVER: {},
+        STOP: { target: 'releasing', actions: ['stopCampaign', 'endHandover'] },
       },
     },
 
@@ -365,6 +420,7 @@ export const electionMachine = setup({
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
         ATTEMPT: {},
         STOP: {},
+        HANDOVER: {},
       },
       // A release write that could not be issued (nothing seen to write on) leaves nothing in flight.
       always: { guard: 'noRequestInFlight', target: 'stopped' },
@@ -397,6 +453,7 @@ function contextFrom(input: MachineInput): ElectionContext {
     notBefore: 0,
     ownWrites: [],
     duplicate: false,
+    handoverTo: null,
     racingFor: null,
     spread: 0,
     mustRead: false,

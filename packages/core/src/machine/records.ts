@@ -46,3 +46,21 @@ export function releaseRecord(ctx: ElectionContext, wall: number): LeaderElectio
     leaderTransitions: ctx.observed?.snapshot?.record.leaderTransitions ?? 0,
   };
 }
+
+/**
+ * A planned handover's record: `to` as holder for this candidate's lease duration, a new term (the count
+ * moves on, as for any change of holder). `to` finds its own identity in the lock and takes it with a write
+ * of its own (a candidate takes a record naming it at once); everyone else waits out the lease it names.
+ */
+export function handoverRecord(ctx: ElectionContext, to: string, wall: number): LeaderElectionRecord {
+  const now = new Date(wall);
+  const record = ctx.observed?.snapshot?.record;
+  return {
+    ...(record?.strategy ? { strategy: record.strategy } : {}),
+    holderIdentity: to,
+    leaseDurationSeconds: ctx.recordLeaseSeconds,
+    acquireTime: now,
+    renewTime: now,
+    leaderTransitions: (record?.leaderTransitions ?? 0) + 1,
+  };
+}

@@ -12,9 +12,9 @@ import type { Effect, ElectionContext, Input, InputType, MachineInput } from './
 /** A snapshot of the election statechart (XState's), as `step` takes and returns it. */
 export type ElectionSnapshot = SnapshotFrom<typeof electionMachine>;
 /** The statechart's top-level states. */
-export type ElectionState = 'stopped' | 'follower' | 'leader' | 'releasing';
+export type ElectionState = 'stopped' | 'follower' | 'leader' | 'releasing' | 'handingOver';
 
-const STATES: readonly ElectionState[] = ['stopped', 'follower', 'leader', 'releasing'];
+const STATES: readonly ElectionState[] = ['stopped', 'follower', 'leader', 'releasing', 'handingOver'];
 
 /** The inputs each state lists in the statechart; anything else is illegal there. */
 const accepted = new Map<ElectionState, ReadonlySet<string>>(

@@ -6,7 +6,7 @@
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { jittered } from './jitter.ts';
-import { acquireRecord, releaseRecord, renewRecord } from './records.ts';
+import { acquireRecord, handoverRecord, releaseRecord, renewRecord } from './records.ts';
 import {
   answered,
   deadlineFrom,
@@ -272,4 +272,19 @@ export function writeRelease(c: ElectionContext, at: number, wall: number): Step
 export function rereadForRelease(c: ElectionContext, at: number): Step {
   const step = read('release', at);
   return { context: { ...step.context, releaseAttempts: c.releaseAttempts + 1 }, effects: step.effects };
+}
+
+/**
+ * The planned handover's write: a record naming the chosen candidate as holder (a new term), compare-and-swap
+ * on the version last seen; a read first if none was seen (a leader always has: it wrote it).
+ */
+export function writeHandover(c: ElectionContext, at: number, wall: number): Step {
+  const current = c.observed?.snapshot ?? null;
+  if (current === null || c.handoverTo === null) return read('handover', at);
+  return {
+    context: { op: pending('update', 'handover', at, current.version) },
+    effects: [
+      { type: 'updateLock', record: handoverRecord(c, c.handoverTo, wall), expectedVersion: current.version },
+    ],
+  };
 }

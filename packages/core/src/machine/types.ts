@@ -42,7 +42,12 @@ export type Input =
    */
   | (Stamp & { readonly type: 'WATCH_HEALTH'; readonly live: boolean })
   /** Stop campaigning; a leader writes an empty holder first when `release` is set. */
-  | (Stamp & { readonly type: 'STOP'; readonly release: boolean });
+  | (Stamp & { readonly type: 'STOP'; readonly release: boolean })
+  /**
+   * A planned handover (leader only; ignored elsewhere): stop leading, then write a record naming `to` as
+   * holder, which `to` takes over with a write of its own.
+   */
+  | (Stamp & { readonly type: 'HANDOVER'; readonly to: string });
 
 /** The `type` of an `Input`. */
 export type InputType = Input['type'];
@@ -60,7 +65,7 @@ export type Effect =
   | { readonly type: 'report'; readonly problem: 'DuplicateIdentity'; readonly version: string };
 
 /** Why a lock operation is in flight; decides how its result is read. */
-export type OpPurpose = 'acquire' | 'renew' | 'release';
+export type OpPurpose = 'acquire' | 'renew' | 'release' | 'handover';
 
 /** The one lock request in flight, if any, and how to read its answer. */
 export interface PendingOp {
@@ -149,6 +154,8 @@ export interface ElectionContext {
   readonly ownWrites: readonly number[];
   /** Another candidate with this identity was seen: records naming it are someone else's from now on. */
   readonly duplicate: boolean;
+  /** A planned handover under way: the identity this former leader hands the lock to. */
+  readonly handoverTo: string | null;
   /**
    * Rule 9: the version whose takeover this follower is racing for (it took its slot, or wrote); cleared
    * when it sees who won, which teaches it `spread`.
