@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ControlPlane, startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
 
-const EXAMPLES = ['basic', 'ha-controller', 'multi-component', 'custom-lock', 'graceful-shutdown'];
+const EXAMPLES = ['basic', 'ha-controller', 'multi-component', 'custom-lock', 'graceful-shutdown', 'fencing'];
 const [example, ...args] = process.argv.slice(2);
 if (!example || !EXAMPLES.includes(example)) {
   console.error(`usage: scripts/example.sh <${EXAMPLES.join(' | ')}> [options]`);

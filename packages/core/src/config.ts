@@ -4,6 +4,7 @@
  * duration rounded up to whole seconds, so others never wait less than this candidate assumes.
  */
 import { ConfigError } from './errors.ts';
+import type { Leadership } from './leadership.ts';
 import { asLogger, LOG_LEVELS, type Logger, type LoggerLike, type LogLevel, logError } from './logging.ts';
 import type { Clock, Lock } from './ports.ts';
 import { MAX_IDENTITY_LENGTH, MAX_LEASE_SECONDS } from './record.ts';
@@ -31,8 +32,10 @@ export interface ElectionConfigOptions {
   /**
    * Called when this candidate becomes leader. `signal` aborts when leadership ends, for any reason. Return a
    * promise for long-running leader work: `stop()` waits for it (still renewing) before releasing the lock.
+   * `leadership` carries the term (a fencing token) and `check()`, a guard to call right before a side
+   * effect (see `Leadership`).
    */
-  onStartedLeading: (signal: AbortSignal) => MaybePromise<void>;
+  onStartedLeading: (signal: AbortSignal, leadership: Leadership) => MaybePromise<void>;
   /** Called once after leadership ends (lost, or stopped), after the leader's signal aborted. */
   onStoppedLeading: () => MaybePromise<void>;
   /** Called when a different holder is observed, including this candidate itself. */
@@ -108,7 +111,7 @@ export class ElectionConfig {
   /** {@inheritDoc ElectionConfigOptions.releaseOnCancel} */
   readonly releaseOnCancel: boolean;
   /** {@inheritDoc ElectionConfigOptions.onStartedLeading} */
-  readonly onStartedLeading: (signal: AbortSignal) => MaybePromise<void>;
+  readonly onStartedLeading: (signal: AbortSignal, leadership: Leadership) => MaybePromise<void>;
   /** {@inheritDoc ElectionConfigOptions.onStoppedLeading} */
   readonly onStoppedLeading: () => MaybePromise<void>;
   /** {@inheritDoc ElectionConfigOptions.onNewLeader} */

@@ -12,6 +12,7 @@
 import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
 import { ErrorReporter } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
+import { leadership } from './leadership.ts';
 import { logTransition } from './logging.ts';
 import { electionMachine } from './machine/machine.ts';
 import { isContention } from './machine/rules.ts';
@@ -400,8 +401,25 @@ export class LeaderElection {
     this.#leaderWork = new Promise((resolve) => {
       settle = resolve;
     });
+    // The term this leadership holds: the record that made it leader, as the machine saw it then.
+    const made = contextOf(this.#snapshot).observed?.snapshot;
+    const held = leadership(
+      this.config.identity,
+      made?.record.leaderTransitions ?? 0,
+      made?.version ?? '',
+      abort.signal,
+      {
+        leading: () => this.isLeader(),
+        current: () => {
+          const record = this.observedRecord;
+          return record && { term: record.leaderTransitions, holder: record.holderIdentity };
+        },
+      },
+    );
     callbacks.push(() => {
-      void this.#invoke(() => this.config.onStartedLeading(abort.signal), 'onStartedLeading').then(settle);
+      void this.#invoke(() => this.config.onStartedLeading(abort.signal, held), 'onStartedLeading').then(
+        settle,
+      );
     });
   }
 

@@ -159,3 +159,25 @@ export class ElectionStateError extends Error {
   /** Always `ElectionStateError`, for logs and checks across package copies. */
   override readonly name = 'ElectionStateError';
 }
+
+/**
+ * `Leadership.check()` found that this candidate no longer leads in the term it was given: a side effect
+ * guarded by it must not happen. `term` is the fencing token it held; `reason` says what changed.
+ */
+export class LeadershipLostError extends Error {
+  /** Always `LeadershipLostError`, for logs and checks across package copies. */
+  override readonly name = 'LeadershipLostError';
+  /** The identity that led. */
+  readonly identity: string;
+  /** The term (fencing token) it led in. */
+  readonly term: number;
+  /** What changed: leadership ended, the lease lapsed, or the lock shows another term or holder. */
+  readonly reason: string;
+
+  constructor(identity: string, term: number, reason: string) {
+    super(`${identity} no longer leads in term ${term}: ${reason}`);
+    this.identity = identity;
+    this.term = term;
+    this.reason = reason;
+  }
+}

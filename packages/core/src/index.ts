@@ -33,6 +33,7 @@ export {
   ElectionStateError,
   IllegalTransitionError,
   isLockError,
+  LeadershipLostError,
   LockError,
   LockRecovered,
   RepeatedFailure,
@@ -47,6 +48,8 @@ export {
 } from './health.ts';
 export type { ElectionInspection, ElectionInspector } from './inspect.ts';
 export { inspectElection } from './inspect.ts';
+export type { Leadership, LeadershipProbe } from './leadership.ts';
+export { leadership } from './leadership.ts';
 export type { AsLoggerOptions, LogFields, Logger, LoggerLike, LogLevel } from './logging.ts';
 export { asLogger, errorLevel, LOG_LEVELS, logError, logTransition } from './logging.ts';
 export { draw, learnSpread, MAX_SPREAD, maxStaggerMs, slotOf } from './machine/herd.ts';
