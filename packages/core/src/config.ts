@@ -16,6 +16,9 @@ export const JITTER_FACTOR = 1.2;
 /** `ElectionConfig.takeoverSlot` by default (seconds), or retryPeriod / 10 when that is shorter. */
 export const DEFAULT_TAKEOVER_SLOT = 0.025;
 
+/** Why a leadership ended, as `onStoppedLeading` is told. */
+export type StoppedReason = 'lost' | 'stopped' | 'handedOver' | 'steppedDown';
+
 /** A value, or a promise of one: callbacks may be synchronous or async. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -36,8 +39,12 @@ export interface ElectionConfigOptions {
    * effect (see `Leadership`).
    */
   onStartedLeading: (signal: AbortSignal, leadership: Leadership) => MaybePromise<void>;
-  /** Called once after leadership ends (lost, or stopped), after the leader's signal aborted. */
-  onStoppedLeading: () => MaybePromise<void>;
+  /**
+   * Called once after leadership ends, after the leader's signal aborted, with why: `lost` (the lease could
+   * not be kept, or another took the lock), `stopped` (`stop()`: the election ends), `handedOver`
+   * (`handover()`) or `steppedDown` (`stepDown()`).
+   */
+  onStoppedLeading: (reason: StoppedReason) => MaybePromise<void>;
   /** Called when a different holder is observed, including this candidate itself. */
   onNewLeader?: (identity: string) => void;
   /**
@@ -113,7 +120,7 @@ export class ElectionConfig {
   /** {@inheritDoc ElectionConfigOptions.onStartedLeading} */
   readonly onStartedLeading: (signal: AbortSignal, leadership: Leadership) => MaybePromise<void>;
   /** {@inheritDoc ElectionConfigOptions.onStoppedLeading} */
-  readonly onStoppedLeading: () => MaybePromise<void>;
+  readonly onStoppedLeading: (reason: StoppedReason) => MaybePromise<void>;
   /** {@inheritDoc ElectionConfigOptions.onNewLeader} */
   readonly onNewLeader: ((identity: string) => void) | undefined;
   /** {@inheritDoc ElectionConfigOptions.onError} */

@@ -9,7 +9,7 @@
  * - `isLeader()` is judged against the clock at the moment of the call, not only the last timer.
  * - A throwing or rejecting callback is reported through `onError`; it never stops the election.
  */
-import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
+import { type ElectionConfig, JITTER_FACTOR, type StoppedReason } from './config.ts';
 import { ErrorReporter } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
 import { leadership } from './leadership.ts';
@@ -94,6 +94,14 @@ export class LeaderElection {
   #stoppedLeading: Promise<void> = Promise.resolve();
   #running = false;
   #stopping: Promise<void> | null = null;
+  /** `campaign()` is in progress: a loss, handover or step-down does not end the election. */
+  #campaigning = false;
+  /** `stop()` was called since the election last started: what `campaign()` waits for. */
+  #ended = false;
+  /** Why the leadership that ends next ends, when this candidate ends it itself. */
+  #ending: StoppedReason | null = null;
+  /** A step-down's cool-down, before `campaign()` contends again. */
+  #coolDown: TimerHandle | null = null;
   readonly #errors: ErrorReporter;
   readonly #machine: typeof electionMachine | undefined;
 
@@ -121,7 +129,8 @@ export class LeaderElection {
    * loss: call `run()` again (a loop) to keep a candidate in the race. Resolves at once if stopped first.
    */
   async run(): Promise<void> {
-    if (this.#running) throw new ElectionStateError('run() is already in progress on this LeaderElection');
+    if (this.#running)
+      throw new ElectionStateError('run() or campaign() is already in progress on this LeaderElection');
     this.#running = true;
     try {
       if (!(await this.acquire())) return;
@@ -132,6 +141,49 @@ export class LeaderElection {
     } finally {
       this.#running = false;
     }
+  }
+
+  /**
+   * Keeps this candidate in the election until `stop()`: it leads whenever it wins and follows otherwise,
+   * across losses, handovers and step-downs (`onStartedLeading` and `onStoppedLeading` run for each
+   * leadership; the reason given to `onStoppedLeading` tells a loss from the end). Failures back off by
+   * rule 7 as always. Resolves once the election has ended (`stop()` was called and has finished).
+   */
+  async campaign(): Promise<void> {
+    if (this.#running)
+      throw new ElectionStateError('run() or campaign() is already in progress on this LeaderElection');
+    this.#running = true;
+    this.#campaigning = true;
+    try {
+      this.#start();
+      await this.#until(() => this.#ended && this.#stopping === null && this.state === 'stopped');
+    } finally {
+      this.#running = false;
+      this.#campaigning = false;
+    }
+  }
+
+  /**
+   * A leader steps aside, for example when the application's own health check fails: its work stops first
+   * (as for `stop()`), it releases the lock so another candidate takes over at once, and it does not contend
+   * again for `coolDown` seconds (default: one lease). Under `campaign()` it then rejoins as a candidate;
+   * otherwise the election ends here, as `run()` ends after any loss. Resolves `true` once released, `false`
+   * if this candidate was not leading.
+   */
+  async stepDown(coolDown: number = this.config.leaseDuration): Promise<boolean> {
+    if (typeof coolDown !== 'number' || !Number.isFinite(coolDown) || coolDown < 0) {
+      throw new TypeError(`stepDown: coolDown must be a number of seconds >= 0, got ${String(coolDown)}`);
+    }
+    if (this.state !== 'leader') return false;
+    this.#ending = 'steppedDown';
+    await this.#halt(true);
+    if (this.#campaigning && !this.#ended) {
+      this.#coolDown = this.#clock.setTimer(coolDown * 1000, () => {
+        this.#coolDown = null;
+        if (this.#campaigning && !this.#ended) this.#start();
+      });
+    }
+    return true;
   }
 
   /** Starts campaigning if needed; resolves `true` once leading, `false` if stopped before that. */
@@ -164,8 +216,16 @@ export class LeaderElection {
    * runs. Idempotent; resolves when all of that is done.
    */
   stop(): Promise<void> {
+    this.#ended = true;
+    if (this.#coolDown !== null) {
+      this.#clock.clearTimer(this.#coolDown);
+      this.#coolDown = null;
+    }
+    this.#ending ??= 'stopped';
     this.#stopping ??= this.#halt(this.config.releaseOnCancel).finally(() => {
       this.#stopping = null;
+      this.#ending = null;
+      this.#wake();
     });
     return this.#stopping;
   }
@@ -197,6 +257,7 @@ export class LeaderElection {
       await this.#leaderWork;
     }
     if (this.state !== 'leader') return false;
+    this.#ending = 'handedOver';
     this.#dispatch({ type: 'HANDOVER', to, ...this.#stamp() });
     await this.#until(() => this.state !== 'handingOver');
     await this.#stoppedLeading;
@@ -250,6 +311,7 @@ export class LeaderElection {
 
   #start(): void {
     if (this.state !== 'stopped') return;
+    this.#ended = false;
     const { lock } = this.config;
     if (lock.watch && this.#unwatch === null) {
       // Health reports of a watch already closed are dropped: a late "live" must not silence the polls.
@@ -320,6 +382,11 @@ export class LeaderElection {
     for (const info of traces)
       for (const listener of this.#listeners) this.#guard(() => listener(info), 'a transition listener');
     for (const callback of callbacks) this.#guard(callback, 'a callback');
+    this.#wake();
+  }
+
+  /** Resolves the waiters whose condition now holds. */
+  #wake(): void {
     this.#waiters = this.#waiters.filter((w) => {
       if (!w.until()) return true;
       w.resolve();
@@ -424,6 +491,8 @@ export class LeaderElection {
   }
 
   #stoppedLeadingNow(callbacks: (() => void)[]): void {
+    const reason = this.#ending ?? 'lost';
+    this.#ending = null;
     this.#leaderAbort?.abort(new ElectionStateError('leadership lost'));
     this.#leaderAbort = null;
     let settle!: () => void;
@@ -431,7 +500,7 @@ export class LeaderElection {
       settle = resolve;
     });
     callbacks.push(() => {
-      void this.#invoke(() => this.config.onStoppedLeading(), 'onStoppedLeading').then(settle);
+      void this.#invoke(() => this.config.onStoppedLeading(reason), 'onStoppedLeading').then(settle);
     });
   }
 

@@ -21,7 +21,7 @@
  * @packageDocumentation
  */
 
-export type { ElectionConfigOptions, MaybePromise } from './config.ts';
+export type { ElectionConfigOptions, MaybePromise, StoppedReason } from './config.ts';
 export { DEFAULT_TAKEOVER_SLOT, ElectionConfig, JITTER_FACTOR } from './config.ts';
 export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
 export { LeaderElection } from './driver.ts';

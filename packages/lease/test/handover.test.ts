@@ -62,3 +62,49 @@ it('a leader hands over to a chosen follower: its work stops first, then the fol
     await Promise.all([a.stop(), b.stop(), c.stop()]);
   }
 }, 60_000);
+
+it('campaign() and stepDown() on the real API server: the leader steps aside, the other leads at once, it rejoins after the cool-down', async () => {
+  const name = uniqueName('stepdown');
+  const log: { at: number; what: string }[] = [];
+  const make = (id: string) =>
+    new LeaderElection(
+      new ElectionConfig({
+        lock: new LeaseLock({ name, namespace: NAMESPACE, identity: id, kubeConfig: kubeConfig() }),
+        leaseDuration: 4,
+        renewDeadline: 2.5,
+        retryPeriod: 1,
+        onStartedLeading: () => {
+          log.push({ at: performance.now(), what: `${id} started` });
+        },
+        onStoppedLeading: (reason) => {
+          log.push({ at: performance.now(), what: `${id} stopped: ${reason}` });
+        },
+        onError: () => {},
+      }),
+    );
+  const a = make('pod-a');
+  const b = make('pod-b');
+  const campaigns = [a.campaign()];
+  try {
+    await waitFor(() => a.isLeader(), Boolean, 5_000);
+    campaigns.push(b.campaign());
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await a.stepDown(2)).toBe(true);
+    await waitFor(() => b.isLeader(), Boolean, 5_000);
+    const stepped = log.find((l) => l.what === 'pod-a stopped: steppedDown')?.at ?? Number.NaN;
+    const took = log.find((l) => l.what === 'pod-b started')?.at ?? Number.NaN;
+    console.log(`step-down: pod-b led ${(took - stepped).toFixed(1)} ms after pod-a stepped aside`);
+    expect(a.state).toBe('stopped');
+    await waitFor(() => a.state === 'follower', Boolean, 5_000); // rejoined after its 2 s cool-down
+    expect(b.isLeader()).toBe(true);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all(campaigns);
+  }
+  expect(log.map((l) => l.what)).toEqual([
+    'pod-a started',
+    'pod-a stopped: steppedDown',
+    'pod-b started',
+    'pod-b stopped: stopped',
+  ]);
+}, 60_000);

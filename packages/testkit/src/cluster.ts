@@ -334,6 +334,15 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
           if (to) proc.deliver(proc.generation, () => void elections[index]?.handover(to.id));
           break;
         }
+        case 'stepDown':
+          proc.deliver(proc.generation, () => {
+            const election = elections[index];
+            void election?.stepDown(fault.durationMs / 1000).then((stepped) => {
+              // acquire() does not rejoin by itself (campaign() would): start again after the cool-down.
+              if (stepped) sim.after(fault.durationMs, () => void election.acquire());
+            });
+          });
+          break;
         case 'stop':
           down.add(index);
           // The process stops itself (a SIGTERM handler), so a paused process stops when it resumes.

@@ -56,9 +56,18 @@ export interface FaultKnobs {
  * store is down for everyone at once (`candidate` is ignored): `refuse` answers every request at once with
  * an error (the API server killed: connection refused), `hang` answers nothing (paused: every request
  * times out). Watches notice both. `handover`: the candidate (usually `'leader'`) hands leadership to `to`
- * (`LeaderElection.handover`); never drawn from a seed, only scheduled by hand.
+ * (`LeaderElection.handover`); `stepDown`: it steps aside for `durationMs` (`LeaderElection.stepDown`), then
+ * campaigns again. Neither is drawn from a seed; they are scheduled by hand.
  */
-export type FaultKind = 'partition' | 'pause' | 'crash' | 'stop' | 'refusals' | 'outage' | 'handover';
+export type FaultKind =
+  | 'partition'
+  | 'pause'
+  | 'crash'
+  | 'stop'
+  | 'refusals'
+  | 'outage'
+  | 'handover'
+  | 'stepDown';
 
 /**
  * One scheduled fault: at true time `atMs`, for `durationMs` (down time for crash and stop), on a candidate

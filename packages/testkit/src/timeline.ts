@@ -24,6 +24,7 @@ const FAULT_COLORS: Record<string, string> = {
   refusals: '#e8590c',
   outage: '#e03131',
   handover: '#2f9e44',
+  stepDown: '#66a80f',
 };
 
 const escapeHtml = (text: string) =>

@@ -111,7 +111,7 @@ describe('handover', () => {
 });
 
 describe('handover in the simulator', () => {
-  it('leaders hand over to the next candidate every 3 s, under latency and faults: no violation, each takes over', async () => {
+  it('leaders hand over to the next candidate every 3 s and step down now and then, under latency and faults: no violation', async () => {
     let handovers = 0;
     let toChosen = 0;
     let gaps: number[] = [];
@@ -129,7 +129,15 @@ describe('handover in the simulator', () => {
         candidate: 'leader',
         durationMs: 0,
       }));
-      const scenario = { ...base, schedule: [...base.schedule, ...extra].sort((a, b) => a.atMs - b.atMs) };
+      // Step-downs in between (not counted below): the leader steps aside for 2 s, then campaigns again.
+      const stepDowns: FaultEvent[] = Array.from({ length: 5 }, (_, i) => ({
+        atMs: 5_500 + i * 9_000,
+        kind: 'stepDown',
+        candidate: 'leader',
+        durationMs: 2_000,
+      }));
+      const schedule = [...base.schedule, ...extra, ...stepDowns].sort((a, b) => a.atMs - b.atMs);
+      const scenario = { ...base, schedule };
       const run = await simulate(scenario);
       const violations = checkRun(run);
       expect(violations, describeFailure(run, violations)).toEqual([]);

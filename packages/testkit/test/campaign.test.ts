@@ -1,0 +1,102 @@
+/**
+ * Staying in the race and stepping aside (issue 16): `campaign()` keeps a candidate contending across a
+ * loss, a handover and a step-down, and `onStoppedLeading` says which it was; `stepDown(coolDown)`
+ * releases at once and keeps out of the race for the cool-down. Over the in-memory lock on a manual clock.
+ */
+import { ElectionConfig, LeaderElection, ManualClock, type StoppedReason } from '@leasehold/core';
+import { MemoryLockStore } from '@leasehold/memory';
+import { expect, it } from 'vitest';
+import { advance } from '../src/time.ts';
+
+function candidate(store: MemoryLockStore, clock: ManualClock, id: string, log: string[]) {
+  return new LeaderElection(
+    new ElectionConfig({
+      lock: store.lock('app', id),
+      leaseDuration: 15,
+      renewDeadline: 10,
+      retryPeriod: 2,
+      clock,
+      seed: id.charCodeAt(0),
+      onStartedLeading: () => {
+        log.push(`${id} started`);
+      },
+      onStoppedLeading: (reason: StoppedReason) => {
+        log.push(`${id} stopped: ${reason}`);
+      },
+      onError: () => {},
+    }),
+  );
+}
+
+it('campaign() stays in the race across a loss, a handover and a step-down; the reason tells them apart', async () => {
+  const clock = new ManualClock();
+  const store = new MemoryLockStore({ clock });
+  const log: string[] = [];
+  const a = candidate(store, clock, 'a', log);
+  const b = candidate(store, clock, 'b', log);
+  const aDone = a.campaign();
+  await advance(clock, 100);
+  const bDone = b.campaign();
+  await advance(clock, 5_000);
+  expect(a.isLeader()).toBe(true);
+
+  // A loss: a is cut off from the store; its lease lapses, b takes over; a stays a candidate.
+  store.setFaults((request) => (request.identity === 'a' ? { fail: 'Unavailable' } : {}));
+  await advance(clock, 40_000);
+  store.setFaults(undefined);
+  await advance(clock, 5_000);
+  expect(b.isLeader()).toBe(true);
+  expect(a.state).toBe('follower');
+
+  // A handover back to a.
+  expect(await b.handover('a')).toBe(true);
+  await advance(clock, 100);
+  expect(a.isLeader()).toBe(true);
+  expect(b.state).toBe('follower');
+
+  // a steps down for 30 s: it releases, b takes over at once, a keeps out until the cool-down ends.
+  const stepped = a.stepDown(30);
+  await advance(clock, 100);
+  expect(await stepped).toBe(true);
+  expect(b.isLeader()).toBe(true);
+  expect(a.state).toBe('stopped');
+  await advance(clock, 29_000);
+  expect(a.state).toBe('stopped');
+  await advance(clock, 2_000);
+  expect(a.state).toBe('follower');
+
+  // stop() ends the election: campaign() resolves; a leader's reason is 'stopped'.
+  const stops = Promise.all([a.stop(), b.stop()]);
+  await advance(clock, 1_000);
+  await stops;
+  await Promise.all([aDone, bDone]);
+  expect(log).toEqual([
+    'a started',
+    'a stopped: lost',
+    'b started',
+    'b stopped: handedOver',
+    'a started',
+    'a stopped: steppedDown',
+    'b started',
+    'b stopped: stopped',
+  ]);
+});
+
+it('under run(), a step-down ends the election like any loss: no rejoin after the cool-down', async () => {
+  const clock = new ManualClock();
+  const store = new MemoryLockStore({ clock });
+  const log: string[] = [];
+  const a = candidate(store, clock, 'a', log);
+  const ran = a.run();
+  await advance(clock, 1_000);
+  expect(a.isLeader()).toBe(true);
+  const stepped = a.stepDown(1);
+  await advance(clock, 100);
+  expect(await stepped).toBe(true);
+  await ran;
+  await advance(clock, 5_000);
+  expect(a.state).toBe('stopped');
+  expect(log).toEqual(['a started', 'a stopped: steppedDown']);
+  await expect(a.stepDown(-1)).rejects.toThrow(TypeError);
+  expect(await a.stepDown()).toBe(false);
+});
