@@ -294,20 +294,40 @@ describe('the takeover stagger (rule 9)', () => {
   const SLOT = 25;
   const live = (m: Script, at: number) => m.feed(at, { type: 'WATCH_HEALTH', live: true });
   /** A follower watching lock version 1 held by b, then told of its release as version `released`. */
-  const released = (identity: string, spread: number, released = '2') => {
+  const released = (identity: string, spread: number, released = '2', tenureMs = 0) => {
     const m = new Script({ identity, takeoverSlotMs: SLOT });
     live(m, 0);
     m.feed(0, { type: 'START' });
-    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
+    // The holder b, first seen having led for `tenureMs` (its renewTime that much after its acquireTime).
+    m.feed(0, {
+      type: 'LOCK_READ',
+      snapshot: lockAt('1', record('b', { renewTime: new Date(WALL0 + tenureMs) })),
+    });
     m.snapshot = { ...m.snapshot, context: { ...m.context, spread } };
     m.feed(1_000, { type: 'LOCK_CHANGED', snapshot: lockAt(released, record('')) });
     return m;
   };
 
-  it('with spread 0 (a follower that has seen no race) writes at once', () => {
+  it('at a release, with spread 0 (no race seen yet), writes one slot later: newer candidates go first', () => {
     const m = released('a', 0);
-    expect(m.only('updateLock').expectedVersion).toBe('2');
+    expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
+    expect(m.timer('retry')).toBe(SLOT);
     expect(m.context.racingFor).toBe('2');
+    m.feed(1_000 + SLOT, { type: 'TIMER_FIRED', timer: 'retry' });
+    expect(m.only('updateLock').expectedVersion).toBe('2');
+  });
+
+  it('at a release, a candidate that joined well into the term of the holder writes at once, whatever its slot', () => {
+    // When this candidate first saw the holder, it had led for 20 s, more than a lease: this candidate
+    // joined well into its term (a new replica of a rolling update).
+    const m = released('a', MAX_SPREAD, '2', 20_000);
+    expect(m.only('updateLock').expectedVersion).toBe('2');
+    // One that saw the term begin is an old replica, and one that saw it 10 s in was started with it (a new
+    // deployment): each waits its slot, plus one.
+    const old = released('a', MAX_SPREAD, '2', 0);
+    expect(old.timer('retry')).toBe((slotOf('a', '2', MAX_SPREAD) + 1) * SLOT);
+    const sibling = released('a', MAX_SPREAD, '2', 10_000);
+    expect(sibling.timer('retry')).toBe((slotOf('a', '2', MAX_SPREAD) + 1) * SLOT);
   });
 
   it('waits its slot, computed from identity and version alone, then writes unless someone took over', () => {
@@ -315,11 +335,7 @@ describe('the takeover stagger (rule 9)', () => {
     expect(new Set(slots).size).toBeGreaterThan(1); // the identities spread over several slots
     for (const id of ['a', 'c', 'd', 'e', 'f', 'g', 'h']) {
       const m = released(id, 6);
-      const slot = slotOf(id, '2', 6);
-      if (slot === 0) {
-        m.only('updateLock');
-        continue;
-      }
+      const slot = slotOf(id, '2', 6) + 1; // a release: one slot for newer candidates first
       expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
       expect(m.timer('retry')).toBe(slot * SLOT);
       m.feed(1_000 + slot * SLOT, { type: 'TIMER_FIRED', timer: 'retry' });
@@ -335,7 +351,7 @@ describe('the takeover stagger (rule 9)', () => {
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
     expect(m.timer('retry')).toBe(15_000);
     expect(m.context.racingFor).toBe(null);
-    expect(m.context.spread).toBe(learnSpread(6, id, winner, '2'));
+    expect(m.context.spread).toBe(learnSpread(6, id, winner, '2', 1 / 25));
   });
 
   it('learns: a winner in a later slot gives its draw plus one, one in slot 0 grows the spread fast', () => {
@@ -343,17 +359,20 @@ describe('the takeover stagger (rule 9)', () => {
     const withDraw = (g: number) => ids.find((x) => draw(x, '7') === g) ?? 'none';
     // A winner with draw 2 under spread 5 (slot 3), seen by a follower with draw 0 (slot 5): log2 N ~ 2,
     // so down towards 3, one slot per race; up at once.
-    expect(learnSpread(5, withDraw(0), withDraw(2), '7')).toBe(4);
-    expect(learnSpread(4, withDraw(0), withDraw(2), '7')).toBe(3);
-    expect(learnSpread(3, withDraw(0), withDraw(2), '7')).toBe(3);
-    expect(learnSpread(8, withDraw(0), withDraw(7), '7')).toBe(8);
-    expect(learnSpread(6, withDraw(0), withDraw(5), '7')).toBe(6);
+    expect(learnSpread(5, withDraw(0), withDraw(2), '7', 5)).toBe(4);
+    expect(learnSpread(4, withDraw(0), withDraw(2), '7', 5)).toBe(3);
+    expect(learnSpread(3, withDraw(0), withDraw(2), '7', 5)).toBe(3);
+    expect(learnSpread(8, withDraw(0), withDraw(7), '7', 5)).toBe(8);
+    expect(learnSpread(6, withDraw(0), withDraw(5), '7', 5)).toBe(6);
     // The same winner seen by a follower with draw 4 (slot 1, before the winner's): it raced on a smaller spread.
-    expect(learnSpread(5, withDraw(4), withDraw(2), '7')).toBe(5);
+    expect(learnSpread(5, withDraw(4), withDraw(2), '7', 5)).toBe(5);
+    // A winner that arrived before a slot had passed, with a draw below the spread: it raced on a smaller
+    // spread or a newer start; nothing to learn.
+    expect(learnSpread(5, withDraw(0), withDraw(2), '7', 0.5)).toBe(5);
     // A winner in slot 0: the spread was too small.
-    expect(learnSpread(3, withDraw(0), withDraw(3), '7')).toBe(8);
-    expect(learnSpread(0, withDraw(0), withDraw(0), '7')).toBe(2);
-    expect(learnSpread(MAX_SPREAD, withDraw(0), withDraw(MAX_SPREAD), '7')).toBe(MAX_SPREAD);
+    expect(learnSpread(3, withDraw(0), withDraw(3), '7', 5)).toBe(8);
+    expect(learnSpread(0, withDraw(0), withDraw(0), '7', 5)).toBe(2);
+    expect(learnSpread(MAX_SPREAD, withDraw(0), withDraw(MAX_SPREAD), '7', 5)).toBe(MAX_SPREAD);
   });
 
   it('draws are geometric: about half 0, a quarter 1, an eighth 2', () => {

@@ -37,20 +37,27 @@ export function slotOf(identity: string, version: string, spread: number): numbe
 }
 
 /**
- * The spread after seeing `winner` take over `version`, for a follower `self` racing with `spread`:
+ * The spread after seeing `winner` take over `version`, for a follower `self` racing with `spread`;
+ * `slotsElapsed` is how many slots passed from the race's start until the winner's record arrived:
  * - the winner's draw put it in slot 0: the stagger did not decide (more followers raced than the spread
  *   allows for, or nobody had learned yet): twice the spread plus two, at most `MAX_SPREAD`;
- * - it put it in a later slot, and its draw is at least this follower's own: it went first because it had
- *   the largest draw, about log2 of the racers. The spread moves to one more than that (a slot of margin,
- *   so that the first non-empty slot seldom holds two): up at once, down by one slot per race, because a
- *   winner that started since (spread 0, a random draw) looks the same as a smaller cluster;
- * - its draw is smaller than this follower's own: it cannot have won on this spread (this follower's slot
- *   came first); it raced with a smaller one (a follower that has not learned yet): nothing to learn.
+ * - it arrived before its own slot could have come (less than a slot), or its draw is smaller than this
+ *   follower's own (this follower's slot came first): it raced on something else, a smaller spread (a
+ *   follower that has not learned yet) or a newer start (rule 9's preference at a release): nothing to learn;
+ * - otherwise it went first because it had the largest draw, about log2 of the racers. The spread moves to
+ *   one more than that (a slot of margin, so that the first non-empty slot seldom holds two): up at once,
+ *   down by one slot a race.
  */
-export function learnSpread(spread: number, self: string, winner: string, version: string): number {
+export function learnSpread(
+  spread: number,
+  self: string,
+  winner: string,
+  version: string,
+  slotsElapsed: number,
+): number {
   const g = draw(winner, version);
   if (g >= spread) return Math.min(MAX_SPREAD, 2 * spread + 2);
-  if (g < draw(self, version)) return spread;
+  if (slotsElapsed < 1 || g < draw(self, version)) return spread;
   return Math.max(g + 1, spread - 1);
 }
 

@@ -453,8 +453,10 @@ function contextFrom(input: MachineInput): ElectionContext {
     notBefore: 0,
     ownWrites: [],
     duplicate: false,
+    holderTenureAtSight: null,
     handoverTo: null,
     racingFor: null,
+    racingSince: 0,
     spread: 0,
     mustRead: false,
   };

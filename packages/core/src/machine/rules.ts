@@ -43,9 +43,12 @@ export function observe(ctx: ElectionContext, snapshot: LockSnapshot | null, at:
   const holder = snapshot?.record.holderIdentity ?? '';
   const effects: Effect[] = [];
   let knownLeader = ctx.knownLeader;
+  let holderTenureAtSight = ctx.holderTenureAtSight;
   if (holder !== '' && holder !== knownLeader) {
     knownLeader = holder;
     effects.push({ type: 'notify', event: 'newLeader', identity: holder });
+    const { acquireTime, renewTime } = snapshot?.record ?? {};
+    holderTenureAtSight = acquireTime && renewTime ? renewTime.getTime() - acquireTime.getTime() : null;
   }
   const raceWon =
     ctx.racingFor !== null && snapshot !== null && snapshot.version !== ctx.racingFor && holder !== '';
@@ -54,9 +57,19 @@ export function observe(ctx: ElectionContext, snapshot: LockSnapshot | null, at:
       observed: unchanged ? previous : { snapshot, at },
       lastPresent: snapshot ?? ctx.lastPresent,
       knownLeader,
+      holderTenureAtSight,
       mustRead: false,
       ...(raceWon && ctx.racingFor !== null
-        ? { racingFor: null, spread: learnSpread(ctx.spread, ctx.identity, holder, ctx.racingFor) }
+        ? {
+            racingFor: null,
+            spread: learnSpread(
+              ctx.spread,
+              ctx.identity,
+              holder,
+              ctx.racingFor,
+              ctx.timing.takeoverSlotMs > 0 ? (at - ctx.racingSince) / ctx.timing.takeoverSlotMs : 0,
+            ),
+          }
         : {}),
     },
     effects,
@@ -262,11 +275,27 @@ export function raceVersion(ctx: ElectionContext): string | null {
 
 /**
  * How long to hold a takeover write on `version` back: this candidate's slot, once per version (when it is
- * already racing for it, its slot has passed and it writes now).
+ * already racing for it, its slot has passed and it writes now). At a release, newer candidates go first:
+ * one that started well after the last holder took the lock writes at once, and the others one slot later
+ * than their own, so that in a rolling update leadership moves to an updated replica, not to an old one
+ * about to be replaced in turn (`newerThanHolder`).
  */
 export function staggerMs(ctx: ElectionContext, version: string): number {
   if (ctx.racingFor === version) return 0;
-  return slotOf(ctx.identity, version, ctx.spread) * ctx.timing.takeoverSlotMs;
+  const released = ctx.observed?.snapshot?.record.holderIdentity === '';
+  if (released && newerThanHolder(ctx)) return 0;
+  const slot = slotOf(ctx.identity, version, ctx.spread) + (released ? 1 : 0);
+  return slot * ctx.timing.takeoverSlotMs;
+}
+
+/**
+ * Whether this candidate joined well into the last holder's term: when it first saw that holder, the holder
+ * had led for more than a lease (its record's renewTime minus acquireTime, both written by the holder, so
+ * no two clocks are compared). The replicas a rolling update starts join a leader that has led for long;
+ * the replicas they replace, and replicas started together with the leader, saw its term begin.
+ */
+export function newerThanHolder(ctx: ElectionContext): boolean {
+  return ctx.holderTenureAtSight !== null && ctx.holderTenureAtSight > ctx.timing.leaseDurationMs;
 }
 
 /**

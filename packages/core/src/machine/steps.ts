@@ -100,9 +100,10 @@ export function acquireOrWait(c: ElectionContext, at: number, wall: number): Ste
   const version = raceVersion(c);
   if (version === null) return write;
   const ms = staggerMs(c, version);
-  if (ms === 0) return { context: { ...write.context, racingFor: version }, effects: write.effects };
+  const race = { racingFor: version, racingSince: c.racingFor === version ? c.racingSince : at };
+  if (ms === 0) return { context: { ...write.context, ...race }, effects: write.effects };
   return {
-    context: { racingFor: version },
+    context: race,
     effects: [{ type: 'startTimer', timer: 'retry', ms: notBeforeFloor(c, at, ms) }],
   };
 }

@@ -154,6 +154,12 @@ export interface ElectionContext {
   readonly ownWrites: readonly number[];
   /** Another candidate with this identity was seen: records naming it are someone else's from now on. */
   readonly duplicate: boolean;
+  /**
+   * Rule 9: how long (ms) the last holder had led when this candidate first saw it (its record's renewTime
+   * minus acquireTime: both from the holder's clock), or null. More than a lease: this candidate joined well
+   * into that holder's term, as the replicas a rolling update starts do.
+   */
+  readonly holderTenureAtSight: number | null;
   /** A planned handover under way: the identity this former leader hands the lock to. */
   readonly handoverTo: string | null;
   /**
@@ -161,6 +167,8 @@ export interface ElectionContext {
    * when it sees who won, which teaches it `spread`.
    */
   readonly racingFor: string | null;
+  /** Rule 9: when (monotonic ms) it joined the race for `racingFor`. */
+  readonly racingSince: number;
   /** Rule 9: the spread of its takeover slots, learned from the takeovers it has seen (0 to MAX_SPREAD). */
   readonly spread: number;
   /**
