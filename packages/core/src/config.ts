@@ -71,8 +71,8 @@ export interface ElectionConfigOptions {
    * Seconds of one slot of the takeover stagger (docs/guide.md rule 9): when a lease runs out or is released,
    * followers watching the lock write in slots they compute alone instead of all at once, so a takeover
    * costs a few requests however many followers wait. About the time a write takes to reach the others
-   * through their watch. At most `MAX_SPREAD` slots (ten); 0 turns the stagger off. Default 0.025, at most
-   * retryPeriod / 10.
+   * through their watch. At most `MAX_SPREAD` slots (ten), one more at a release; 0 turns the stagger off.
+   * Default 0.025, at most retryPeriod / 10.
    */
   takeoverSlot?: number;
   /** Timing source. Default: the system's monotonic clock and timers. */

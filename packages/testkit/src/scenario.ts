@@ -158,10 +158,10 @@ export function pauseBoundMs(timing: ScenarioTiming, driftMax: number): number {
   return Math.max(0, (timing.leaseDuration / (1 + driftMax) - timing.renewDeadline / (1 - driftMax)) * 1000);
 }
 
-/** The longest takeover stagger (rule 9) of these timings, in seconds: `MAX_SPREAD` slots. */
+/** The longest takeover stagger (rule 9) of these timings, in seconds: `MAX_SPREAD` slots, one more at a release. */
 export function maxTakeoverStagger(timing: ScenarioTiming): number {
   const slot = timing.takeoverSlot ?? Math.min(DEFAULT_TAKEOVER_SLOT, timing.retryPeriod / 10);
-  return MAX_SPREAD * slot;
+  return (MAX_SPREAD + 1) * slot;
 }
 
 /**
@@ -173,7 +173,7 @@ export function maxTakeoverStagger(timing: ScenarioTiming): number {
  * a lease (whole seconds): a follower backing off after failures in a row (rule 7: its wait is capped at
  * max(leaseDuration, 2.2 retryPeriod)), and one whose watch silently missed the last write, sleeping until
  * the expiry of an older version. A follower with a live watch then waits its takeover slot (rule 9): at
- * most `MAX_SPREAD` slots.
+ * most `MAX_SPREAD` slots, one more at a release.
  */
 export function livenessBoundMs(timing: ScenarioTiming, faults: FaultKnobs): number {
   const lease = Math.ceil(timing.leaseDuration);

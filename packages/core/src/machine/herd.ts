@@ -15,15 +15,19 @@
  * log2 N when the stagger decided the race; a winner in slot 0 only says the spread was too small, and it
  * grows fast. A new follower starts at 0, every slot 0: a small cluster pays nothing until its first race,
  * then about a slot. With no live watch there is no stagger (polling followers are spread by their jitter).
+ *
+ * At a release, newer candidates go first (`staggerMs` in rules.ts): one that joined well into the
+ * holder's term writes at once, the others a slot later than their own, so that a rolling update moves
+ * leadership to an updated replica once instead of to an old one about to be replaced.
  */
 import type { ElectionContext } from './types.ts';
 
 /** The largest spread: slots 0 to 10, for up to about a thousand followers on one lock. */
 export const MAX_SPREAD = 10;
 
-/** The longest a follower staggers its takeover: `MAX_SPREAD` slots. */
+/** The longest a follower staggers its takeover: `MAX_SPREAD` slots, and one more at a release. */
 export function maxStaggerMs(timing: ElectionContext['timing']): number {
-  return MAX_SPREAD * timing.takeoverSlotMs;
+  return (MAX_SPREAD + 1) * timing.takeoverSlotMs;
 }
 
 /** A follower's draw for the race on `version`: 0 with probability 1/2, k with 2^-(k+1). */
