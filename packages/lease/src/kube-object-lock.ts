@@ -204,25 +204,8 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     };
     const health = (live: boolean) => onHealth?.(live);
     const error = (err: LockError) => onError?.(err);
-    return this.sharedWatch
-      ? watchObjectShared<T & KubeObject>(
-          this.kubeConfig,
-          this.collectionPath,
-          this.name,
-          onEvent,
-          health,
-          error,
-          this.describe(),
-        )
-      : watchNamedObject<T>(
-          this.kubeConfig,
-          this.collectionPath,
-          this.name,
-          onEvent,
-          health,
-          error,
-          this.describe(),
-        );
+    const watch = this.sharedWatch ? watchObjectShared<T> : watchNamedObject<T>;
+    return watch(this.kubeConfig, this.collectionPath, this.name, onEvent, health, error, this.describe());
   }
 
   /** The object as a snapshot: its resourceVersion, its checked record, and the object itself. */
