@@ -225,6 +225,10 @@ export async function startControlPlane(
       '--service-account-issuer=https://leasehold.test',
       '--service-cluster-ip-range=10.0.0.0/24',
       '--enable-priority-and-fairness=false',
+      // Coordinated leader election (beta, off by default in 1.37): LeaseCandidates and the API server's
+      // controller that picks the holder.
+      '--feature-gates=CoordinatedLeaderElection=true',
+      '--runtime-config=coordination.k8s.io/v1beta1=true',
       // The default reconciler refuses a loopback advertise address; nothing here needs the endpoints.
       '--endpoint-reconciler-type=none',
       '--v=0',

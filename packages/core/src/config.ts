@@ -75,6 +75,14 @@ export interface ElectionConfigOptions {
    * Default 0.025, at most retryPeriod / 10.
    */
   takeoverSlot?: number;
+  /**
+   * Coordinated leader election (Kubernetes' `CoordinatedLeaderElection`): the API server picks the holder
+   * among the LeaseCandidate objects (publish one with `LeaseCandidate` from `@leasehold/lease`) and writes it
+   * into the Lease; this candidate takes the lock only when it is named, and, while leading, yields at once
+   * to the `preferredHolder` the API server sets (its work stops, then a handover to it), where client-go
+   * waits for its lease to run out. Default false.
+   */
+  coordinated?: boolean;
   /** Timing source. Default: the system's monotonic clock and timers. */
   clock?: Clock;
   /** Seed for the jitter sequence; default random. The simulator sets it to replay runs exactly. */
@@ -115,6 +123,8 @@ export class ElectionConfig {
   readonly requestTimeout: number;
   /** {@inheritDoc ElectionConfigOptions.takeoverSlot} */
   readonly takeoverSlot: number;
+  /** {@inheritDoc ElectionConfigOptions.coordinated} */
+  readonly coordinated: boolean;
   /** {@inheritDoc ElectionConfigOptions.releaseOnCancel} */
   readonly releaseOnCancel: boolean;
   /** {@inheritDoc ElectionConfigOptions.onStartedLeading} */
@@ -208,6 +218,7 @@ export class ElectionConfig {
     this.retryPeriod = retryPeriod;
     this.requestTimeout = requestTimeout;
     this.takeoverSlot = takeoverSlot;
+    this.coordinated = options.coordinated === true;
     this.releaseOnCancel = options.releaseOnCancel ?? true;
     this.onStartedLeading = options.onStartedLeading;
     this.onStoppedLeading = options.onStoppedLeading;

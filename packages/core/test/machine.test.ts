@@ -607,3 +607,24 @@ describe('determinism', () => {
     expect(delays(7)).not.toEqual(delays(8));
   });
 });
+
+describe('coordinated (the API server picks the holder)', () => {
+  it('never takes a free, expired or absent lock; takes one that names it at once', () => {
+    const m = new Script({ coordinated: true });
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: null });
+    expect(m.effects.some((e) => e.type === 'createLock')).toBe(false);
+    m.feed(2_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(2_000, { type: 'LOCK_READ', snapshot: lockAt('1', record('')) });
+    expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
+    m.feed(4_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(4_000, { type: 'LOCK_READ', snapshot: lockAt('2', record('b')) });
+    m.feed(20_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(20_000, { type: 'LOCK_READ', snapshot: lockAt('2', record('b')) });
+    expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false); // b's lease ran out: still not ours
+    // The controller names this candidate: it takes the lock with its own write.
+    m.feed(22_000, { type: 'TIMER_FIRED', timer: 'retry' });
+    m.feed(22_000, { type: 'LOCK_READ', snapshot: lockAt('3', record('a', { leaderTransitions: 4 })) });
+    expect(m.only('updateLock').record).toMatchObject({ holderIdentity: 'a', leaderTransitions: 4 });
+  });
+});

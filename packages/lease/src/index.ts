@@ -12,6 +12,8 @@ export type { KubeObject, KubeObjectLockOptions } from './kube-object-lock.ts';
 export { KubeObjectLock } from './kube-object-lock.ts';
 export type { LeaderEventsOptions } from './leader-events.ts';
 export { LeaderEventError, recordLeaderEvents } from './leader-events.ts';
+export type { LeaseCandidateOptions } from './lease-candidate.ts';
+export { LeaseCandidate } from './lease-candidate.ts';
 export type { LeaseLockOptions } from './lease-lock.ts';
 export { LeaseLock, leaseSpecToRecord, recordToLeaseSpec, toMicroTime } from './lease-lock.ts';
 export { MERGE_PATCH, requestOptions } from './request-options.ts';

@@ -47,7 +47,11 @@ export function leaseSpecToRecord(spec: V1LeaseSpec | undefined): LeaderElection
   };
 }
 
-/** The spec as client-go's LeaderElectionRecordToLeaseSpec builds it; `null` clears a field in a merge patch. */
+/**
+ * The spec as client-go's LeaderElectionRecordToLeaseSpec builds it; `null` clears a field in a merge patch,
+ * so a write replaces the record whole, as client-go's Update does: a release or a handover (records
+ * without them) clears `strategy` and `preferredHolder`; acquiring and renewing carry them over.
+ */
 export function recordToLeaseSpec(record: LeaderElectionRecord): Record<string, unknown> {
   return {
     holderIdentity: record.holderIdentity,
@@ -55,8 +59,8 @@ export function recordToLeaseSpec(record: LeaderElectionRecord): Record<string, 
     acquireTime: record.acquireTime ? toMicroTime(record.acquireTime) : null,
     renewTime: record.renewTime ? toMicroTime(record.renewTime) : null,
     leaseTransitions: record.leaderTransitions,
-    ...(record.strategy ? { strategy: record.strategy } : {}),
-    ...(record.preferredHolder ? { preferredHolder: record.preferredHolder } : {}),
+    strategy: record.strategy || null,
+    preferredHolder: record.preferredHolder || null,
   };
 }
 

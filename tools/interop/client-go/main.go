@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -93,6 +94,19 @@ func main() {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
+	// COORDINATED=1: coordinated leader election; the LeaseCandidate (named IDENTITY) declares
+	// BINARY_VERSION as both binary and emulation version, and the API server picks the holder.
+	coordinated := mustEnv("COORDINATED", "0") == "1"
+	if coordinated {
+		version := mustEnv("BINARY_VERSION", "")
+		candidate, _, err := leaderelection.NewCandidate(client, mustEnv("NAMESPACE", "default"), id,
+			mustEnv("LOCK_NAME", ""), version, version, coordinationv1.OldestEmulationVersion)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "client-go candidate: lease candidate: %v\n", err)
+			os.Exit(2)
+		}
+		go candidate.Run(ctx)
+	}
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
@@ -109,6 +123,7 @@ func main() {
 			LeaseDuration:   seconds("LEASE_DURATION", "4"),
 			RenewDeadline:   seconds("RENEW_DEADLINE", "2.5"),
 			RetryPeriod:     seconds("RETRY_PERIOD", "1"),
+			Coordinated:     coordinated,
 			Name:            "interop",
 			Callbacks: leaderelection.LeaderCallbacks{
 				OnStartedLeading: func(work context.Context) {

@@ -453,6 +453,7 @@ function contextFrom(input: MachineInput): ElectionContext {
     notBefore: 0,
     ownWrites: [],
     duplicate: false,
+    coordinated: input.coordinated ?? false,
     holderTenureAtSight: null,
     handoverTo: null,
     racingFor: null,

@@ -88,12 +88,15 @@ export type AcquireDecision = 'create' | 'update' | 'wait';
  * - absent lock: create at once unless a live holder was seen before the deletion, in which case wait out
  *   that holder's lease from when the absence was first seen (a hand-deleted lock cannot cut a lease short);
  * - empty holder or own record: write at once;
- * - another holder: write only once its lease has run out on the local clock.
+ * - another holder: write only once its lease has run out on the local clock;
+ * - coordinated (the API server picks the holder): write only on a record naming this candidate.
  */
 export function decideAcquire(ctx: ElectionContext, at: number): AcquireDecision {
   const observed = ctx.observed;
   if (observed === null) return 'wait';
   const { snapshot } = observed;
+  // Coordinated: the API server's controller writes the holder; take only a lock that names this candidate.
+  if (ctx.coordinated) return snapshot !== null && isOwnRecord(ctx, snapshot.record) ? 'update' : 'wait';
   if (snapshot === null) {
     const before = ctx.lastPresent?.record;
     if (!before || isFreeOrOwn(ctx, before)) return 'create';

@@ -160,6 +160,11 @@ export interface ElectionContext {
    * into that holder's term, as the replicas a rolling update starts do.
    */
   readonly holderTenureAtSight: number | null;
+  /**
+   * Coordinated leader election: the API server's controller picks the holder among the LeaseCandidates
+   * and writes it into the lock; this candidate never takes a lock that does not name it.
+   */
+  readonly coordinated: boolean;
   /** A planned handover under way: the identity this former leader hands the lock to. */
   readonly handoverTo: string | null;
   /**
@@ -192,6 +197,8 @@ export interface MachineInput {
   readonly jitterFactor: number;
   /** See `Timing`; default 0 (no stagger) when absent. */
   readonly takeoverSlotMs?: number;
+  /** `ElectionConfig.coordinated`: the API server picks the holder; default false. */
+  readonly coordinated?: boolean;
   /** `leaseDurationSeconds` to write into records: the lease duration rounded up to whole seconds. */
   readonly recordLeaseSeconds: number;
   /** Seed of the jitter sequence. */
