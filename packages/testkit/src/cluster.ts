@@ -11,6 +11,7 @@ import {
   inspectElection,
   isContention,
   LeaderElection,
+  type Leadership,
   type Lock,
   type LockSnapshot,
   type TransitionInfo,
@@ -130,6 +131,17 @@ export interface SimulateOptions {
    * (one per process generation) is shown in it (`inspectElection`), named `c0#0`, `c0#1`, ...
    */
   readonly inspect?: (candidate: string) => ElectionInspector | undefined;
+  /**
+   * Called as each candidate starts leading, with its `Leadership`, the candidate's own clock (timers on it
+   * run in the simulation, paused with its process) and the simulation's true time: to exercise the
+   * leader's guard from inside a run (`packages/testkit/test/fencing.test.ts`).
+   */
+  readonly onStartedLeading?: (
+    candidate: string,
+    leadership: Leadership,
+    clock: Clock,
+    trueNow: () => number,
+  ) => void;
 }
 
 /** Runs `scenario`: the same scenario (seed) gives the same run, event for event. */
@@ -267,7 +279,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       ...(scenario.timing.takeoverSlot === undefined ? {} : { takeoverSlot: scenario.timing.takeoverSlot }),
       clock: proc.clock(),
       seed: rng.fork(),
-      onStartedLeading: () => {},
+      onStartedLeading: (_signal, leadership) =>
+        options.onStartedLeading?.(proc.id, leadership, proc.clock(), () => sim.now),
       onStoppedLeading: () => {},
       onError: (error) => {
         errorsReported += 1;
