@@ -39,7 +39,8 @@ function reuseConnection(context: RequestContext, kubeConfig: KubeConfig): void 
   if (kept === undefined) byContext.set(key, made);
   else if (kept !== made) {
     context.setDispatcher(kept);
-    void made?.close().catch(() => {}); // never connected: closing it frees nothing but the object
+    // Never connected: closing it frees nothing but the object. Bun's fetch dispatchers have no close().
+    if (typeof made.close === 'function') void Promise.resolve(made.close()).catch(() => {});
   }
 }
 

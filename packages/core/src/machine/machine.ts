@@ -217,6 +217,11 @@ export const electionMachine = setup({
     /** Rule 4: a create lost to another candidate, whose record this one has not read. */
     lostCreate: ({ context, event }) =>
       event.type === 'LOCK_FAILED' && event.error === 'Conflict' && context.op?.kind === 'create',
+    /** A notification of a version this candidate saw earlier and has since seen replaced. */
+    staleNotice: ({ context, event }) =>
+      event.type === 'LOCK_CHANGED' &&
+      event.snapshot !== null &&
+      context.replacedVersions.includes(event.snapshot.version),
     /** The lock now names a holder other than this candidate. */
     heldByOther: ({ context, event }) =>
       (event.type === 'LOCK_READ' || event.type === 'LOCK_CHANGED') &&
@@ -348,6 +353,9 @@ export const electionMachine = setup({
         ],
         LOCK_CHANGED: [
           { guard: 'lapsed', target: 'follower', actions: ['observe', 'stepDown'] },
+          // A notification of a version this leader has already seen replaced (a watch that started, or
+          // resumed, behind its own write): old news, not another holder.
+          { guard: 'staleNotice' },
           { guard: 'heldByOther', target: 'follower', actions: ['observe', 'stepDown'] },
           { guard: 'writtenByTwin', target: 'follower', actions: ['reportTwin', 'observe', 'stepDown'] },
           { actions: 'observe' },
@@ -452,6 +460,7 @@ function contextFrom(input: MachineInput): ElectionContext {
     failures: 0,
     notBefore: 0,
     ownWrites: [],
+    replacedVersions: [],
     duplicate: false,
     coordinated: input.coordinated ?? false,
     holderTenureAtSight: null,

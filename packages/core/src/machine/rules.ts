@@ -52,9 +52,13 @@ export function observe(ctx: ElectionContext, snapshot: LockSnapshot | null, at:
   }
   const raceWon =
     ctx.racingFor !== null && snapshot !== null && snapshot.version !== ctx.racingFor && holder !== '';
+  const replaced = previous?.snapshot?.version;
   return {
     context: {
       observed: unchanged ? previous : { snapshot, at },
+      ...(!unchanged && replaced !== undefined && replaced !== snapshot?.version
+        ? { replacedVersions: [...ctx.replacedVersions, replaced].slice(-REPLACED_KEPT) }
+        : {}),
       lastPresent: snapshot ?? ctx.lastPresent,
       knownLeader,
       holderTenureAtSight,
@@ -75,6 +79,9 @@ export function observe(ctx: ElectionContext, snapshot: LockSnapshot | null, at:
     effects,
   };
 }
+
+/** How many replaced versions a candidate remembers (`ElectionContext.replacedVersions`). */
+export const REPLACED_KEPT = 8;
 
 /** How long others must wait on a record: the holder's own promise, else this candidate's setting. */
 export function leaseMs(ctx: ElectionContext, record: LeaderElectionRecord): number {

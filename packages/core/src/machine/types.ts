@@ -155,6 +155,11 @@ export interface ElectionContext {
   /** Another candidate with this identity was seen: records naming it are someone else's from now on. */
   readonly duplicate: boolean;
   /**
+   * The last versions this candidate saw replaced by a newer one (at most `REPLACED_KEPT`): a notification
+   * of one of them is old news (a watch behind this candidate's own reads and writes), never a new holder.
+   */
+  readonly replacedVersions: readonly string[];
+  /**
    * Rule 9: how long (ms) the last holder had led when this candidate first saw it (its record's renewTime
    * minus acquireTime: both from the holder's clock), or null. More than a lease: this candidate joined well
    * into that holder's term, as the replicas a rolling update starts do.
