@@ -16,6 +16,11 @@ export const JITTER_FACTOR = 1.2;
 /** `ElectionConfig.takeoverSlot` by default (seconds), or retryPeriod / 10 when that is shorter. */
 export const DEFAULT_TAKEOVER_SLOT = 0.025;
 
+/** The takeover slot (seconds) an election with this retry period gets when its config gives none. */
+export function defaultTakeoverSlot(retryPeriod: number): number {
+  return Math.min(DEFAULT_TAKEOVER_SLOT, retryPeriod / 10);
+}
+
 /** Why a leadership ended, as `onStoppedLeading` is told. */
 export type StoppedReason = 'lost' | 'stopped' | 'handedOver' | 'steppedDown';
 
@@ -196,7 +201,7 @@ export class ElectionConfig {
         'logLevel',
         `logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${String(options.logLevel)}`,
       );
-    const takeoverSlot = options.takeoverSlot ?? Math.min(DEFAULT_TAKEOVER_SLOT, retryPeriod / 10);
+    const takeoverSlot = options.takeoverSlot ?? defaultTakeoverSlot(retryPeriod);
     if (
       typeof takeoverSlot !== 'number' ||
       !Number.isFinite(takeoverSlot) ||

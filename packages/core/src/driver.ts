@@ -254,11 +254,7 @@ export class LeaderElection {
     }
     if (to === this.config.identity) throw new TypeError(`handover: ${to} is this candidate's own identity`);
     if (this.state !== 'leader') return false;
-    if (this.#leaderAbort) {
-      // Drain: the work stops while the lease is still renewed, so `to` never acts before it has stopped.
-      this.#leaderAbort.abort(new ElectionStateError(`leadership handed over to ${to}`));
-      await this.#leaderWork;
-    }
+    await this.#drainLeaderWork(`leadership handed over to ${to}`);
     if (this.state !== 'leader') return false;
     this.#ending = 'handedOver';
     this.#dispatch({ type: 'HANDOVER', to, ...this.#stamp() });
@@ -341,12 +337,18 @@ export class LeaderElection {
     this.#dispatch({ type: 'START', ...this.#stamp() });
   }
 
+  /**
+   * Drain: a leader's work is told to stop (its signal aborts with `reason`) and awaited while the lease is
+   * still renewed, so nobody else acts before it has stopped.
+   */
+  async #drainLeaderWork(reason: string): Promise<void> {
+    if (!this.#leaderAbort) return;
+    this.#leaderAbort.abort(new ElectionStateError(reason));
+    await this.#leaderWork;
+  }
+
   async #halt(release: boolean): Promise<void> {
-    if (this.state === 'leader' && this.#leaderAbort) {
-      // Drain: the work stops while the lease is still renewed, so nobody else acts before it has stopped.
-      this.#leaderAbort.abort(new ElectionStateError('leader election stopped'));
-      await this.#leaderWork;
-    }
+    if (this.state === 'leader') await this.#drainLeaderWork('leader election stopped');
     if (this.state !== 'stopped') this.#dispatch({ type: 'STOP', release, ...this.#stamp() });
     await this.#until(() => this.state === 'stopped');
     if (this.#unwatch) {

@@ -22,7 +22,7 @@
  */
 
 export type { ElectionConfigOptions, MaybePromise, StoppedReason } from './config.ts';
-export { DEFAULT_TAKEOVER_SLOT, ElectionConfig, JITTER_FACTOR } from './config.ts';
+export { DEFAULT_TAKEOVER_SLOT, defaultTakeoverSlot, ElectionConfig, JITTER_FACTOR } from './config.ts';
 export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
 export { LeaderElection } from './driver.ts';
 export { REPEAT_REPORT_MS } from './error-reporter.ts';

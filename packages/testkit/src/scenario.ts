@@ -2,7 +2,7 @@
  * A simulation scenario: cluster size, timings, clocks and the fault schedule, all derived from one seed
  * (TigerBeetle style), so a printed seed replays a run exactly. Knobs carry their units in their names.
  */
-import { DEFAULT_TAKEOVER_SLOT, MAX_SPREAD } from '@leasehold/core';
+import { defaultTakeoverSlot, maxStaggerMs } from '@leasehold/core';
 import type { ProcessClockSpec } from './process.ts';
 import { Random } from './random.ts';
 
@@ -160,8 +160,8 @@ export function pauseBoundMs(timing: ScenarioTiming, driftMax: number): number {
 
 /** The longest takeover stagger (rule 9) of these timings, in seconds: `MAX_SPREAD` slots, one more at a release. */
 export function maxTakeoverStagger(timing: ScenarioTiming): number {
-  const slot = timing.takeoverSlot ?? Math.min(DEFAULT_TAKEOVER_SLOT, timing.retryPeriod / 10);
-  return (MAX_SPREAD + 1) * slot;
+  const slot = timing.takeoverSlot ?? defaultTakeoverSlot(timing.retryPeriod);
+  return maxStaggerMs({ takeoverSlotMs: slot * 1000 }) / 1000;
 }
 
 /**

@@ -26,7 +26,7 @@ import type { ElectionContext } from './types.ts';
 export const MAX_SPREAD = 10;
 
 /** The longest a follower staggers its takeover: `MAX_SPREAD` slots, and one more at a release. */
-export function maxStaggerMs(timing: ElectionContext['timing']): number {
+export function maxStaggerMs(timing: Pick<ElectionContext['timing'], 'takeoverSlotMs'>): number {
   return (MAX_SPREAD + 1) * timing.takeoverSlotMs;
 }
 

@@ -12,6 +12,7 @@
 import { assertEvent, enqueueActions, setup } from 'xstate';
 import {
   answered,
+  decideAcquire,
   isOwnRecord,
   lapsed,
   leaseExpiry,
@@ -88,7 +89,7 @@ export const electionMachine = setup({
      * wake-up to the expiry of what was just seen (a renewal pushes it a lease further).
      */
     actOnNotice: enqueueActions(({ context, event, enqueue }) => {
-      if (steps.acquireWrite(context, event.at, event.wall) !== null) {
+      if (decideAcquire(context, event.at) !== 'wait') {
         enqueue({ type: 'effect', params: { type: 'cancelTimer', timer: 'retry' } });
         emit(enqueue, steps.acquireOrWait(context, event.at, event.wall));
       } else if (context.watchLive) {
