@@ -3,29 +3,21 @@
  * loss, a handover and a step-down, and `onStoppedLeading` says which it was; `stepDown(coolDown)`
  * releases at once and keeps out of the race for the cool-down. Over the in-memory lock on a manual clock.
  */
-import { ElectionConfig, LeaderElection, ManualClock, type StoppedReason } from '@leasehold/core';
+import { ManualClock, type StoppedReason } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
 import { expect, it } from 'vitest';
 import { advance } from '../src/time.ts';
+import { memoryElection } from './memory-election.ts';
 
 function candidate(store: MemoryLockStore, clock: ManualClock, id: string, log: string[]) {
-  return new LeaderElection(
-    new ElectionConfig({
-      lock: store.lock('app', id),
-      leaseDuration: 15,
-      renewDeadline: 10,
-      retryPeriod: 2,
-      clock,
-      seed: id.charCodeAt(0),
-      onStartedLeading: () => {
-        log.push(`${id} started`);
-      },
-      onStoppedLeading: (reason: StoppedReason) => {
-        log.push(`${id} stopped: ${reason}`);
-      },
-      onError: () => {},
-    }),
-  );
+  return memoryElection(store, clock, id, {
+    onStartedLeading: () => {
+      log.push(`${id} started`);
+    },
+    onStoppedLeading: (reason: StoppedReason) => {
+      log.push(`${id} stopped: ${reason}`);
+    },
+  });
 }
 
 it('campaign() stays in the race across a loss, a handover and a step-down; the reason tells them apart', async () => {

@@ -6,8 +6,7 @@
  * and the term moves on each time. The real controller: packages/lease/test/coordinated.test.ts.
  */
 import {
-  ElectionConfig,
-  LeaderElection,
+  type LeaderElection,
   type LeaderElectionRecord,
   ManualClock,
   type StoppedReason,
@@ -15,33 +14,24 @@ import {
 import { MemoryLockStore } from '@leasehold/memory';
 import { expect, it } from 'vitest';
 import { advance } from '../src/time.ts';
+import { memoryElection } from './memory-election.ts';
 
 it('follows the holder the controller names and yields at once to its preferred holder', async () => {
   const clock = new ManualClock();
   const store = new MemoryLockStore({ clock });
   const log: string[] = [];
-  const elections = ['a', 'b', 'c'].map(
-    (id) =>
-      new LeaderElection(
-        new ElectionConfig({
-          lock: store.lock('app', id),
-          leaseDuration: 15,
-          renewDeadline: 10,
-          retryPeriod: 2,
-          clock,
-          seed: id.charCodeAt(0),
-          coordinated: true,
-          onStartedLeading: async (signal) => {
-            log.push(`${id} started`);
-            await new Promise((resolve) => signal.addEventListener('abort', resolve));
-            log.push(`${id} work done`);
-          },
-          onStoppedLeading: (reason: StoppedReason) => {
-            log.push(`${id} stopped: ${reason}`);
-          },
-          onError: () => {},
-        }),
-      ),
+  const elections = ['a', 'b', 'c'].map((id) =>
+    memoryElection(store, clock, id, {
+      coordinated: true,
+      onStartedLeading: async (signal) => {
+        log.push(`${id} started`);
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        log.push(`${id} work done`);
+      },
+      onStoppedLeading: (reason: StoppedReason) => {
+        log.push(`${id} stopped: ${reason}`);
+      },
+    }),
   );
   const [a, b, c] = elections as [LeaderElection, LeaderElection, LeaderElection];
   const campaigns = elections.map((e) => e.campaign());

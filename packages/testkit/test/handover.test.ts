@@ -4,39 +4,30 @@
  * write of its own at once; nobody else leads; the term moves on; a handover to a candidate that never
  * takes it costs a lease, as a crash would.
  */
-import { ElectionConfig, LeaderElection, ManualClock } from '@leasehold/core';
+import { type LeaderElection, ManualClock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it } from 'vitest';
 import { checkRun, describeFailure, type FaultEvent, scenarioFromSeed, simulate } from '../src/index.ts';
 import { advance, settle } from '../src/time.ts';
+import { memoryElection } from './memory-election.ts';
 
 function cluster(ids: string[]) {
   const clock = new ManualClock();
   const store = new MemoryLockStore({ clock });
   const log: string[] = [];
-  const elections = ids.map(
-    (id) =>
-      new LeaderElection(
-        new ElectionConfig({
-          lock: store.lock('app', id),
-          leaseDuration: 15,
-          renewDeadline: 10,
-          retryPeriod: 2,
-          clock,
-          seed: id.charCodeAt(0),
-          onStartedLeading: async (signal) => {
-            log.push(`${id} started at ${clock.now()}`);
-            await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
-            // The work takes 500 ms to wind down; the lease is still renewed meanwhile.
-            await new Promise<void>((resolve) => clock.setTimer(500, () => resolve()));
-            log.push(`${id} work done at ${clock.now()}`);
-          },
-          onStoppedLeading: () => {
-            log.push(`${id} stopped at ${clock.now()}`);
-          },
-          onError: () => {},
-        }),
-      ),
+  const elections = ids.map((id) =>
+    memoryElection(store, clock, id, {
+      onStartedLeading: async (signal) => {
+        log.push(`${id} started at ${clock.now()}`);
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+        // The work takes 500 ms to wind down; the lease is still renewed meanwhile.
+        await new Promise<void>((resolve) => clock.setTimer(500, () => resolve()));
+        log.push(`${id} work done at ${clock.now()}`);
+      },
+      onStoppedLeading: () => {
+        log.push(`${id} stopped at ${clock.now()}`);
+      },
+    }),
   );
   return { clock, store, log, elections };
 }

@@ -4,33 +4,18 @@
  * not: after a handover, after its lease lapsed on its own clock (a leader cut off from the store), after a
  * stop. Over the in-memory lock on a manual clock.
  */
-import {
-  ElectionConfig,
-  LeaderElection,
-  type Leadership,
-  LeadershipLostError,
-  ManualClock,
-} from '@leasehold/core';
+import { type Leadership, LeadershipLostError, ManualClock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
 import { expect, it } from 'vitest';
 import { advance } from '../src/time.ts';
+import { memoryElection } from './memory-election.ts';
 
 function candidate(store: MemoryLockStore, clock: ManualClock, id: string, held: Leadership[]) {
-  return new LeaderElection(
-    new ElectionConfig({
-      lock: store.lock('app', id),
-      leaseDuration: 15,
-      renewDeadline: 10,
-      retryPeriod: 2,
-      clock,
-      seed: id.charCodeAt(0),
-      onStartedLeading: (_signal, leadership) => {
-        held.push(leadership);
-      },
-      onStoppedLeading: () => {},
-      onError: () => {},
-    }),
-  );
+  return memoryElection(store, clock, id, {
+    onStartedLeading: (_signal, leadership) => {
+      held.push(leadership);
+    },
+  });
 }
 
 const reasonOf = (l: Leadership) => {
