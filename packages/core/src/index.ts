@@ -103,6 +103,7 @@ export {
 export { randomSeed, systemClock } from './system.ts';
 export type { TimingGoals, TimingGuarantees, TimingPresetName, Timings } from './timings.ts';
 export {
+  DEFAULT_PAUSE_GOAL,
   deriveTimings,
   MAX_RENEWAL_ATTEMPTS,
   MIN_RENEWAL_ATTEMPTS,

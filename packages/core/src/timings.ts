@@ -125,7 +125,7 @@ export interface TimingGoals {
   readonly failover: number;
   /** The clock-rate error to tolerate between candidates, a fraction (0.01 = 1%); default 0. */
   readonly clockRate?: number;
-  /** Seconds of stop-the-world pause to tolerate on top (A3); default 1 (a long garbage collection, a throttled container). */
+  /** Seconds of stop-the-world pause to tolerate on top (A3); default `DEFAULT_PAUSE_GOAL`. */
   readonly pause?: number;
   /**
    * Renewal attempts before the deadline (`MIN_RENEWAL_ATTEMPTS` to `MAX_RENEWAL_ATTEMPTS`); default: the
@@ -133,6 +133,9 @@ export interface TimingGoals {
    */
   readonly renewals?: number;
 }
+
+/** The pause (seconds) `deriveTimings` tolerates unless told: a long garbage collection, a throttled container. */
+export const DEFAULT_PAUSE_GOAL = 1;
 
 /**
  * The fewest renewal attempts `deriveTimings` considers. With two, a hung attempt and its retry would have
@@ -156,19 +159,36 @@ function goal(value: unknown, name: string, min: number, max = Number.POSITIVE_I
 const round3 = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 /**
+ * The request timeout for `renewals` attempts of `retryMs` before `deadlineMs`: while requests hang, each
+ * attempt costs the timeout and a retry period, so fewer attempts fit. With `hung` of them spanning the
+ * downtime, (hung - 1) (R + t) >= downtime, the last is sent no later than the refused case's last (k R),
+ * before the deadline. The longest such timeout that is no longer than the default (renewDeadline / 2):
+ * a timeout long enough for a slow API server's answer, short enough to keep the attempts.
+ */
+function requestTimeoutMs(downtime: number, renewals: number, retryMs: number, deadlineMs: number): number {
+  for (let hung = 2; hung < renewals; hung++) {
+    const timeout = Math.ceil((downtime * 1000) / (hung - 1)) - retryMs;
+    const lastSent = hung * retryMs + (hung - 1) * timeout;
+    if (timeout > 0 && timeout <= deadlineMs / 2 && lastSent < deadlineMs) return timeout;
+  }
+  return (renewals - 2) * retryMs; // two attempts: the second sent where the refused case's last is
+}
+
+/**
  * The timings for `renewals` attempts: the retry period splits the downtime among them, the deadline leaves
- * the last attempt an eighth of a retry period to be answered, and the request timeout lets one hung attempt
- * plus its retry span the downtime (the second attempt is then sent where the last of the refused case is); the lease is the shortest whole number of seconds meeting A2 and A3.
+ * the last attempt an eighth of a retry period to be answered, the request timeout keeps the downtime
+ * ridden out when requests hang (`requestTimeoutMs`), and the lease is the shortest whole number of seconds
+ * meeting A2 and A3.
  */
 function candidate(downtime: number, renewals: number, clockRate: number, pause: number): Timings {
   // In whole milliseconds, so that rounding never moves the last attempt onto the deadline.
   const retryMs = Math.ceil((downtime * 1000) / (renewals - 1));
-  const retryPeriod = retryMs / 1000;
-  const renewDeadline = (renewals * retryMs + Math.max(1, Math.round(retryMs / 8))) / 1000;
-  const requestTimeout = ((renewals - 2) * retryMs) / 1000;
+  const deadlineMs = renewals * retryMs + Math.max(1, Math.round(retryMs / 8));
+  const renewDeadline = deadlineMs / 1000;
+  const requestTimeout = requestTimeoutMs(downtime, renewals, retryMs, deadlineMs) / 1000;
   // L / (1 + d) - D / (1 - d) > pause, with L in whole seconds as the record stores it.
   const leaseDuration = Math.floor((1 + clockRate) * (pause + renewDeadline / (1 - clockRate))) + 1;
-  return { leaseDuration, renewDeadline, retryPeriod, requestTimeout };
+  return { leaseDuration, renewDeadline, retryPeriod: retryMs / 1000, requestTimeout };
 }
 
 function meets(t: Timings, g: TimingGuarantees, goals: Required<Omit<TimingGoals, 'renewals'>>): boolean {
@@ -192,7 +212,7 @@ export function deriveTimings(goals: TimingGoals): Required<Timings> {
   const downtime = goal(goals?.downtime, 'downtime', 0.01);
   const failover = goal(goals.failover, 'failover', 0.01);
   const clockRate = goal(goals.clockRate ?? 0, 'clockRate', 0, 1);
-  const pause = goal(goals.pause ?? 1, 'pause', 0);
+  const pause = goal(goals.pause ?? DEFAULT_PAUSE_GOAL, 'pause', 0);
   if (
     goals.renewals !== undefined &&
     !(

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  DEFAULT_PAUSE_GOAL,
   DEFAULT_TIMINGS,
   deriveTimings,
   ElectionConfig,
@@ -59,7 +60,7 @@ function starts(t: Required<Timings>): number[] {
 /** Every bound of docs/guarantees.md the goals ask for, checked on its own formula. */
 function expectMeets(t: Required<Timings>, goals: TimingGoals): void {
   const d = goals.clockRate ?? 0;
-  const pause = goals.pause ?? 1;
+  const pause = goals.pause ?? DEFAULT_PAUSE_GOAL;
   const L = t.leaseDuration;
   const D = t.renewDeadline;
   const R = t.retryPeriod;
