@@ -6,24 +6,13 @@
 
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
-import { ElectionConfig, inspectElection, LeaderElection, type Lock, ManualClock } from '../src/index.ts';
-
-const lock = (identity: string): Lock => ({
-  identity,
-  describe: () => 'Lease default/app',
-  get: async () => null,
-  create: async () => {
-    throw new Error('unused');
-  },
-  update: async () => {
-    throw new Error('unused');
-  },
-});
+import { ElectionConfig, inspectElection, LeaderElection, ManualClock } from '../src/index.ts';
+import { stubLock } from './stub-lock.ts';
 
 const election = (identity: string) =>
   new LeaderElection(
     new ElectionConfig({
-      lock: lock(identity),
+      lock: stubLock(identity),
       name: 'reports',
       clock: new ManualClock(),
       onStartedLeading: () => {},

@@ -11,7 +11,6 @@ import {
   DEFAULT_TIMINGS,
   deriveTimings,
   ElectionConfig,
-  type Lock,
   MAX_LEASE_SECONDS,
   MAX_RENEWAL_ATTEMPTS,
   MIN_RENEWAL_ATTEMPTS,
@@ -20,18 +19,9 @@ import {
   timingGuarantees,
   timingPresets,
 } from '../src/index.ts';
+import { stubLock } from './stub-lock.ts';
 
-const lock: Lock = {
-  identity: 'pod-a',
-  describe: () => 'Lease default/app',
-  get: async () => null,
-  create: async () => {
-    throw new Error('unused');
-  },
-  update: async () => {
-    throw new Error('unused');
-  },
-};
+const lock = stubLock('pod-a');
 const callbacks = { lock, onStartedLeading: () => {}, onStoppedLeading: () => {} };
 
 /**
