@@ -25,10 +25,10 @@ export interface Timings {
 
 /**
  * Named timings, each for a reason (docs/guide.md, "Choosing timings"):
- * - `default`: client-go's 15/10/2 s, what nearly every Kubernetes controller runs, and what an
- *   `ElectionConfig` without durations gets.
- * - `outageTolerant`: OpenShift's 137/107/26 s (library-go's leader-election defaulting), chosen to ride out
- *   78 s of API-server downtime (an upgrade's restarts) at the price of a slower failover.
+ * - `default`: client-go's 15/10/2 s, what an `ElectionConfig` without durations gets.
+ * - `outageTolerant`: OpenShift's 137/107/26 s (library-go's leader-election defaulting), chosen there to
+ *   ride out a minute of API-server disruption without restarts (78 s by its count), at the price of a
+ *   slower failover.
  */
 export const timingPresets = {
   default: { ...DEFAULT_TIMINGS },
