@@ -104,6 +104,10 @@ describe('defaults and presets', () => {
     // Hung requests cost the default request timeout (107 / 2 s): the second attempt, at 26 + 53.5 + 26 s,
     // still comes before the deadline.
     expect(g.downtimeHung).toBe(79.5);
+    // Its worst non-graceful acquisition, by its count (L + R; ours, crashFailover, adds the poll's jitter).
+    const { leaseDuration, retryPeriod } = timingPresets.outageTolerant;
+    expect(leaseDuration + retryPeriod).toBe(163);
+    expect(g.crashFailover).toBeCloseTo(137 + 2.2 * 26, 9);
   });
 });
 
@@ -167,6 +171,10 @@ describe('deriveTimings', () => {
     console.log(`deriveTimings: ${derived} goal sets derived, ${refused} refused`);
     expect(derived).toBeGreaterThan(50);
     expect(refused).toBeGreaterThan(50);
+  });
+
+  it('tries 3 to 30 renewal attempts, and tolerates a 1 s pause unless told (docs/guide.md)', () => {
+    expect([MIN_RENEWAL_ATTEMPTS, MAX_RENEWAL_ATTEMPTS, DEFAULT_PAUSE_GOAL]).toEqual([3, 30, 1]);
   });
 
   it('takes the fewest renewal attempts that meet the failover goal (the fewest requests)', () => {
