@@ -40,8 +40,9 @@ ${overrideKeys()
       default 1s), or take a preset, and print what they guarantee. Durations: 60s, 2m, 500ms.
   leasehold status NAME [--kind lease|configmap] [-n NAMESPACE] [--kubeconfig FILE]
       Show a live lock: holder, lease, transitions, times, version.
-  leasehold watch NAME [--kind lease|configmap] [-n NAMESPACE] [--kubeconfig FILE] [--for SECONDS]
-      Follow a live lock: one line per change, with the time since the previous change as seen here.
+  leasehold watch NAME [--kind lease|configmap] [-n NAMESPACE] [--kubeconfig FILE] [--for SECONDS] [--changes]
+      Follow a live lock: one line per change (with --changes, per change of holder: no renewals), with the
+      time since the previous line as seen here.
   leasehold help | --help
 
 exit codes: 0 passed / shown; 1 a check failed, a violation, no such lock, or goals no timings meet;

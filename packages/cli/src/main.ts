@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
         kind: { type: 'string', default: 'lease' },
         namespace: { type: 'string', short: 'n', default: 'default' },
         kubeconfig: { type: 'string' },
-        ...(command === 'watch' ? { for: { type: 'string' } } : {}),
+        ...(command === 'watch' ? { for: { type: 'string' }, changes: { type: 'boolean' } } : {}),
       });
       const kind = values.kind as string;
       if (kind !== 'lease' && kind !== 'configmap')
@@ -96,7 +96,9 @@ async function main(argv: string[]): Promise<number> {
       } as const;
       const forSeconds = integer('--for', values.for as string | undefined, 1);
       const kube = await import('./kube-status.ts');
-      return command === 'status' ? kube.status(address, out) : kube.watch(address, forSeconds, out);
+      return command === 'status'
+        ? kube.status(address, out)
+        : kube.watch(address, forSeconds, out, values.changes === true);
     }
     case 'timings': {
       const { timingsCommand } = await import('./timings.ts');
