@@ -82,11 +82,15 @@ export { ManualClock } from './manual-clock.ts';
 export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
 export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
 export {
+  COORDINATED_STRATEGIES,
   checkStoredRecord,
   emptyRecord,
   formatRfc3339Seconds,
+  isKnownStrategy,
   MAX_IDENTITY_LENGTH,
+  MAX_LEADER_TRANSITIONS,
   MAX_LEASE_SECONDS,
+  MAX_RECORD_CHARS,
   parseRecord,
   RecordParseError,
   recordFromJSON,
@@ -94,4 +98,5 @@ export {
   recordToJSON,
   stringifyRecord,
 } from './record.ts';
+export { clip, QUOTE_LIMIT, quote } from './quote.ts';
 export { randomSeed, systemClock } from './system.ts';
