@@ -130,8 +130,11 @@ export class ErrorReporter {
   }
 }
 
-/** Quoted values (`"..."`, as `quote()` and the API server write them), long hex strings, numbers. */
-const VARYING = /"(?:[^"\\]|\\.)*"|[0-9a-f]{8,}|\d+/gi;
+/**
+ * Quoted values (`"..."`, as `quote()` and the API server write them, with the length `quote()` adds to a
+ * cut one), long hex strings, numbers.
+ */
+const VARYING = /"(?:[^"\\]|\\.)*"(?: \(\d+ characters\))?|[0-9a-f]{8,}|\d+/gi;
 
 function fingerprint(error: unknown): string {
   const kind = isLockError(error) ? error.kind : '';
