@@ -80,6 +80,7 @@ export type {
 } from './machine/types.ts';
 export { ManualClock } from './manual-clock.ts';
 export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
+export { clip, QUOTE_LIMIT, quote } from './quote.ts';
 export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
 export {
   COORDINATED_STRATEGIES,
@@ -98,5 +99,4 @@ export {
   recordToJSON,
   stringifyRecord,
 } from './record.ts';
-export { clip, QUOTE_LIMIT, quote } from './quote.ts';
 export { randomSeed, systemClock } from './system.ts';

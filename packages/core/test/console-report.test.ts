@@ -24,7 +24,9 @@ function apiException(): Error {
 }
 
 const lockError = () =>
-  new LockError('Unavailable', 'Lease ns/app', 'get: HTTP 503: Service Unavailable', { cause: apiException() });
+  new LockError('Unavailable', 'Lease ns/app', 'get: HTTP 503: Service Unavailable', {
+    cause: apiException(),
+  });
 
 const secret = /SECRET/;
 

@@ -66,6 +66,7 @@ describe('ErrorReporter', () => {
       expect(r.distinctFailures).toBeLessThanOrEqual(MAX_DISTINCT_FAILURES);
     }
     expect(reports).toHaveLength(10_000);
+    expect(r.distinctFailures).toBe(64);
     // The most recent 64 are remembered (a repeat is counted), an older one is reported anew.
     const before = reports.length;
     r.report(shape(9_999), 'ctx');
@@ -89,6 +90,7 @@ describe('ErrorReporter', () => {
   it(`forgets a failure not seen for ${FORGET_FAILURE_MS / 60_000} minutes`, () => {
     const { r, reports, tick } = reporter();
     r.report(new Error('gone'), 'ctx');
+    expect(FORGET_FAILURE_MS).toBe(5 * 60_000);
     tick(FORGET_FAILURE_MS - 1);
     r.report(new Error('other'), 'ctx');
     expect(r.distinctFailures).toBe(2);
@@ -97,6 +99,12 @@ describe('ErrorReporter', () => {
     expect(r.distinctFailures).toBe(1);
     r.report(new Error('gone'), 'ctx');
     expect(reports.map((x) => (x.error as Error).message)).toEqual(['gone', 'other', 'gone']);
+  });
+
+  it('a LockError carries at most 512 characters of what the store sent', () => {
+    const err = new LockError('Unavailable', 'Lease ns/app', `get: HTTP 500: ${'s'.repeat(100_000)}`);
+    expect(err.message.length).toBeLessThanOrEqual('Unavailable: Lease ns/app: '.length + 512 + 30);
+    expect(err.message).toMatch(/\.\.\. \(100015 characters\)$/);
   });
 
   it('an onError that throws or rejects is contained and written to the console once', async () => {
@@ -113,9 +121,12 @@ describe('ErrorReporter', () => {
       throwing.report(new Error('one'), 'ctx');
       throwing.report(new Error('two'), 'ctx');
       expect(calls).toBe(2); // later reports still go to onError
-      const rejecting = new ErrorReporter(async () => {
-        throw new Error('async sink broke');
-      }, () => 0);
+      const rejecting = new ErrorReporter(
+        async () => {
+          throw new Error('async sink broke');
+        },
+        () => 0,
+      );
       rejecting.report(new Error('three'), 'ctx');
       rejecting.report(new Error('four'), 'ctx');
       await new Promise((resolve) => setImmediate(resolve));

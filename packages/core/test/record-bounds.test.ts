@@ -98,7 +98,9 @@ describe('oversized and nested values', () => {
     const text = `{"holderIdentity":"a","renewTime":"${'r'.repeat(200_000)}"}`;
     const err = thrown(() => parseRecord(text));
     expect(err).toBeInstanceOf(RecordParseError);
-    expect(err.message).toMatch(new RegExp(`^the record is ${text.length} characters long \\(at most 8192\\)`));
+    expect(err.message).toMatch(
+      new RegExp(`^the record is ${text.length} characters long \\(at most 8192\\)`),
+    );
     expect(err.message.length).toBeLessThan(300);
     // The largest record a candidate writes is well within the limit.
     const largest = JSON.stringify({

@@ -4,7 +4,7 @@
  * `Malformed` (never `Unavailable`, never overwritten); `strategy` and `preferredHolder` are written only in
  * coordinated mode, so a planted value is cleared by the next write instead of rewritten every period.
  */
-import { type LeaderElectionRecord, isLockError, ManualClock } from '@leasehold/core';
+import { isLockError, type LeaderElectionRecord, ManualClock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it } from 'vitest';
 import { advance, advanceUntil } from '../src/time.ts';
@@ -23,20 +23,51 @@ const planted = (clock: ManualClock, over: Partial<LeaderElectionRecord>): Leade
 
 describe('malformed through the lock', () => {
   it.each([
-    ['a term past int32', '{"holderIdentity":"x","leaseDurationSeconds":15,"leaderTransitions":2147483648}', /leaderTransitions is 2147483648/],
-    ['a term past 2^53', '{"holderIdentity":"x","leaseDurationSeconds":15,"leaderTransitions":9007199254740993}', /leaderTransitions must be a non-negative integer/],
-    ['a value nested 100,000 deep', `{"leaderTransitions":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, /the record is 200022 characters long/],
-    ['a value nested 4,000 deep', `{"renewTime":${'['.repeat(4_000)}${']'.repeat(4_000)}}`, /renewTime must be an RFC 3339 string or null, got an array of 1 items/],
-    ['an unknown strategy', '{"holderIdentity":"x","leaseDurationSeconds":15,"strategy":"Mine"}', /strategy "Mine" is not a coordinated-election strategy/],
-    ['a 200 KB preferredHolder', `{"strategy":"OldestEmulationVersion","preferredHolder":"${'p'.repeat(200_000)}"}`, /the record is \d+ characters long/],
-    ['a 2 KB preferredHolder', `{"strategy":"OldestEmulationVersion","preferredHolder":"${'p'.repeat(2_000)}"}`, /preferredHolder is 2000 characters long/],
+    [
+      'a term past int32',
+      '{"holderIdentity":"x","leaseDurationSeconds":15,"leaderTransitions":2147483648}',
+      /leaderTransitions is 2147483648/,
+    ],
+    [
+      'a term past 2^53',
+      '{"holderIdentity":"x","leaseDurationSeconds":15,"leaderTransitions":9007199254740993}',
+      /leaderTransitions must be a non-negative integer/,
+    ],
+    [
+      'a value nested 100,000 deep',
+      `{"leaderTransitions":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      /the record is 200022 characters long/,
+    ],
+    [
+      'a value nested 4,000 deep',
+      `{"renewTime":${'['.repeat(4_000)}${']'.repeat(4_000)}}`,
+      /renewTime must be an RFC 3339 string or null, got an array of 1 items/,
+    ],
+    [
+      'an unknown strategy',
+      '{"holderIdentity":"x","leaseDurationSeconds":15,"strategy":"Mine"}',
+      /strategy "Mine" is not a coordinated-election strategy/,
+    ],
+    [
+      'a 200 KB preferredHolder',
+      `{"strategy":"OldestEmulationVersion","preferredHolder":"${'p'.repeat(200_000)}"}`,
+      /the record is \d+ characters long/,
+    ],
+    [
+      'a 2 KB preferredHolder',
+      `{"strategy":"OldestEmulationVersion","preferredHolder":"${'p'.repeat(2_000)}"}`,
+      /preferredHolder is 2000 characters long/,
+    ],
   ])('%s is Malformed naming the field, with a short message', async (_, text, message) => {
     const store = new MemoryLockStore();
     store.corrupt('app', text);
-    const err = await store.lock('app', 'a').get().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await store
+      .lock('app', 'a')
+      .get()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isLockError(err, 'Malformed')).toBe(true);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message.length).toBeLessThan(400);
@@ -53,7 +84,9 @@ describe('malformed through the lock', () => {
     expect(a.isLeader()).toBe(false);
     expect(store.counts.update + store.counts.create).toBe(0);
     expect(errors.length).toBeGreaterThan(0);
-    expect(errors.every((e) => isLockError(e, 'Malformed') || isLockError((e as Error).cause, 'Malformed'))).toBe(true);
+    expect(
+      errors.every((e) => isLockError(e, 'Malformed') || isLockError((e as Error).cause, 'Malformed')),
+    ).toBe(true);
     store.put('app', planted(clock, { leaderTransitions: 2_147_483_646, preferredHolder: '' }));
     expect(await advanceUntil(clock, () => a.isLeader(), 60_000)).toBe(true);
     expect(store.peek('app')?.record.leaderTransitions).toBe(2_147_483_647);
@@ -99,9 +132,15 @@ describe('coordinated fields', () => {
     void a.acquire();
     expect(await advanceUntil(clock, () => a.isLeader(), 10_000)).toBe(true);
     await advance(clock, 10_000);
-    expect(store.peek('app')?.record).toMatchObject({ holderIdentity: 'a', strategy: 'OldestEmulationVersion' });
+    expect(store.peek('app')?.record).toMatchObject({
+      holderIdentity: 'a',
+      strategy: 'OldestEmulationVersion',
+    });
     expect(await a.handover('c')).toBe(true);
-    expect(store.peek('app')?.record).toMatchObject({ holderIdentity: 'c', strategy: 'OldestEmulationVersion' });
+    expect(store.peek('app')?.record).toMatchObject({
+      holderIdentity: 'c',
+      strategy: 'OldestEmulationVersion',
+    });
     await a.stop();
   });
 });
