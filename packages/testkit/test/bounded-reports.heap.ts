@@ -7,9 +7,10 @@
  * read per value, every `INTERVAL_MS` of a manual clock. Prints one JSON line of what it measured; the
  * test asserts the bounds.
  */
-import { ElectionConfig, LeaderElection, ManualClock, RepeatedFailure } from '@leasehold/core';
+import { ManualClock, RepeatedFailure } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
 import { advance } from '../src/time.ts';
+import { memoryElection } from './memory-election.ts';
 
 const VALUES = Number(process.argv[2] ?? 500);
 const INTERVAL_MS = Number(process.argv[3] ?? 20);
@@ -38,22 +39,13 @@ const clock = new ManualClock();
 const store = new MemoryLockStore({ clock });
 const reports: unknown[] = [];
 const contexts: string[] = [];
-const election = new LeaderElection(
-  new ElectionConfig({
-    lock: store.lock('app', 'waiting'),
-    leaseDuration: 15,
-    renewDeadline: 10,
-    retryPeriod: 2,
-    clock,
-    seed: 1,
-    onStartedLeading: () => {},
-    onStoppedLeading: () => {},
-    onError: (error, context) => {
-      reports.push(error);
-      contexts.push(context);
-    },
-  }),
-);
+const election = memoryElection(store, clock, 'waiting', {
+  seed: 1,
+  onError: (error, context) => {
+    reports.push(error);
+    contexts.push(context);
+  },
+});
 
 store.corrupt('app', badValue(0));
 void election.acquire();
