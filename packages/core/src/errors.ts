@@ -126,7 +126,7 @@ export class DuplicateIdentityError extends Error {
   declare readonly version: string;
   constructor(identity: string, lock: string, version: string) {
     super(
-      `DuplicateIdentity: ${lock}: the lock was renewed as "${identity}" (version ${version}) by a write this ` +
+      `DuplicateIdentity: ${lock}: the lock was renewed as "${identity}" (version ${clip(version)}) by a write this ` +
         'candidate did not send: another candidate uses the same identity; stepping down',
     );
     defineFields(this, { identity, lock, version });
