@@ -169,7 +169,7 @@ export function recordFromJSON(json: unknown): LeaderElectionRecord {
  * not written by a candidate, and is refused before it is parsed, so a planted value of any size or depth
  * costs one length check.
  */
-export const MAX_RECORD_CHARS = 8_192;
+export const MAX_RECORD_CHARS = 16_384;
 
 /** Parses the annotation string; invalid JSON, or text over `MAX_RECORD_CHARS`, throws `RecordParseError`. */
 export function parseRecord(text: string): LeaderElectionRecord {

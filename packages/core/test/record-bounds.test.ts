@@ -99,7 +99,7 @@ describe('oversized and nested values', () => {
     const err = thrown(() => parseRecord(text));
     expect(err).toBeInstanceOf(RecordParseError);
     expect(err.message).toMatch(
-      new RegExp(`^the record is ${text.length} characters long \\(at most 8192\\)`),
+      new RegExp(`^the record is ${text.length} characters long \\(at most 16384\\)`),
     );
     expect(err.message.length).toBeLessThan(300);
     // The largest record a candidate writes is well within the limit.
@@ -112,7 +112,7 @@ describe('oversized and nested values', () => {
       strategy: `${'d'.repeat(253)}/${'n'.repeat(63)}`,
       preferredHolder: 'p'.repeat(MAX_IDENTITY_LENGTH),
     });
-    expect(largest.length).toBeLessThan(MAX_RECORD_CHARS / 2);
+    expect(largest.length).toBeLessThan(4 * 1024);
     expect(() => parseRecord(largest)).not.toThrow();
   });
 
