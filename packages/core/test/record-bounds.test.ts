@@ -9,7 +9,6 @@ import {
   type LeaderElectionRecord,
   MAX_IDENTITY_LENGTH,
   MAX_LEADER_TRANSITIONS,
-  MAX_RECORD_CHARS,
   parseRecord,
   QUOTE_LIMIT,
   quote,
