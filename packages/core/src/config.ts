@@ -7,6 +7,7 @@ import { ConfigError } from './errors.ts';
 import type { Leadership } from './leadership.ts';
 import { asLogger, LOG_LEVELS, type Logger, type LoggerLike, type LogLevel, logError } from './logging.ts';
 import type { Clock, Lock } from './ports.ts';
+import { quote } from './quote.ts';
 import { MAX_IDENTITY_LENGTH, MAX_LEASE_SECONDS } from './record.ts';
 import { reportToConsole } from './system.ts';
 
@@ -111,6 +112,35 @@ function requireFinitePositive(value: unknown, field: string): number {
   return value;
 }
 
+/** C0 and C1 control characters: they rewrite a terminal or a log line when printed. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * An identity (or name) others will read: a string of 1 to `MAX_IDENTITY_LENGTH` characters, not only
+ * whitespace (an unset environment variable padded by a template), without control characters.
+ */
+function requireName(value: unknown, rule: string, what: string): void {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw new ConfigError(
+      `${rule} non-empty`,
+      `${what} must be a non-empty string (not only whitespace), got ${quote(value)}`,
+    );
+  }
+  if (value.length > MAX_IDENTITY_LENGTH) {
+    throw new ConfigError(
+      `${rule} at most ${MAX_IDENTITY_LENGTH} characters`,
+      `${what} is ${value.length} characters long; others refuse records naming it`,
+    );
+  }
+  if (CONTROL.test(value)) {
+    throw new ConfigError(
+      `${rule} without control characters`,
+      `${what} contains a control character: ${quote(value)}`,
+    );
+  }
+}
+
 function requireFunction(value: unknown, field: string): void {
   if (typeof value !== 'function')
     throw new ConfigError(`${field} is a function`, `${field} must be a function`);
@@ -161,15 +191,7 @@ export class ElectionConfig {
     if (!lock || typeof lock.get !== 'function' || typeof lock.update !== 'function') {
       throw new ConfigError('lock is a Lock', 'lock must implement get, create, update and describe');
     }
-    if (typeof lock.identity !== 'string' || lock.identity.length === 0) {
-      throw new ConfigError('identity non-empty', 'the lock identity must be a non-empty string');
-    }
-    if (lock.identity.length > MAX_IDENTITY_LENGTH) {
-      throw new ConfigError(
-        `identity at most ${MAX_IDENTITY_LENGTH} characters`,
-        `the lock identity is ${lock.identity.length} characters long; others refuse records naming it`,
-      );
-    }
+    requireName(lock.identity, 'identity', 'the lock identity');
     // An omitted duration takes client-go's default, each on its own; rule 2 below still judges all three.
     const leaseDuration = requireFinitePositive(
       options.leaseDuration ?? DEFAULT_TIMINGS.leaseDuration,
@@ -229,6 +251,7 @@ export class ElectionConfig {
         `takeoverSlot must be a number of seconds from 0 to retryPeriod / 10 (${retryPeriod / 10}), got ${String(takeoverSlot)}`,
       );
     }
+    if (options.name !== undefined) requireName(options.name, 'name', 'name');
     if (options.seed !== undefined && !Number.isInteger(options.seed)) {
       throw new ConfigError('seed is an integer', `seed must be an integer, got ${options.seed}`);
     }

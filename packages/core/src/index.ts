@@ -86,13 +86,18 @@ export type {
 } from './machine/types.ts';
 export { ManualClock } from './manual-clock.ts';
 export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
+export { clip, QUOTE_LIMIT, quote } from './quote.ts';
 export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
 export {
+  COORDINATED_STRATEGIES,
   checkStoredRecord,
   emptyRecord,
   formatRfc3339Seconds,
+  isKnownStrategy,
   MAX_IDENTITY_LENGTH,
+  MAX_LEADER_TRANSITIONS,
   MAX_LEASE_SECONDS,
+  MAX_RECORD_CHARS,
   parseRecord,
   RecordParseError,
   recordFromJSON,
