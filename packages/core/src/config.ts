@@ -17,6 +17,12 @@ export const JITTER_FACTOR = 1.2;
 /** `ElectionConfig.takeoverSlot` by default (seconds), or retryPeriod / 10 when that is shorter. */
 export const DEFAULT_TAKEOVER_SLOT = 0.025;
 
+/**
+ * The durations an election gets when its options omit them: client-go's defaults (docs/guide.md,
+ * "Choosing timings"; `timingPresets` and `deriveTimings` in timings.ts for others).
+ */
+export const DEFAULT_TIMINGS = { leaseDuration: 15, renewDeadline: 10, retryPeriod: 2 } as const;
+
 /** The takeover slot (seconds) an election with this retry period gets when its config gives none. */
 export function defaultTakeoverSlot(retryPeriod: number): number {
   return Math.min(DEFAULT_TAKEOVER_SLOT, retryPeriod / 10);
@@ -28,16 +34,16 @@ export type StoppedReason = 'lost' | 'stopped' | 'handedOver' | 'steppedDown';
 /** A value, or a promise of one: callbacks may be synchronous or async. */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** What `new ElectionConfig(...)` takes: the lock, the three durations (seconds) and the callbacks. */
+/** What `new ElectionConfig(...)` takes: the lock, the callbacks, and the three durations (seconds; default 15/10/2). */
 export interface ElectionConfigOptions {
   /** Where the record lives: `LeaseLock`, `ConfigMapLock`, a `MemoryLockStore` lock, or your own `Lock`. */
   lock: Lock;
-  /** Seconds others wait after last seeing the record change before taking over. */
-  leaseDuration: number;
-  /** Seconds the leader keeps leading without a successful renewal, counted from the last renewal sent. */
-  renewDeadline: number;
-  /** Seconds between attempts (followers, with jitter) and between renewals (leader). */
-  retryPeriod: number;
+  /** Seconds others wait after last seeing the record change before taking over. Default 15. */
+  leaseDuration?: number;
+  /** Seconds the leader keeps leading without a successful renewal, counted from the last renewal sent. Default 10. */
+  renewDeadline?: number;
+  /** Seconds between attempts (followers, with jitter) and between renewals (leader). Default 2. */
+  retryPeriod?: number;
   /**
    * Called when this candidate becomes leader. `signal` aborts when leadership ends, for any reason. Return a
    * promise for long-running leader work: `stop()` waits for it (still renewing) before releasing the lock.
@@ -186,9 +192,19 @@ export class ElectionConfig {
       throw new ConfigError('lock is a Lock', 'lock must implement get, create, update and describe');
     }
     requireName(lock.identity, 'identity', 'the lock identity');
-    const leaseDuration = requireFinitePositive(options.leaseDuration, 'leaseDuration');
-    const renewDeadline = requireFinitePositive(options.renewDeadline, 'renewDeadline');
-    const retryPeriod = requireFinitePositive(options.retryPeriod, 'retryPeriod');
+    // An omitted duration takes client-go's default, each on its own; rule 2 below still judges all three.
+    const leaseDuration = requireFinitePositive(
+      options.leaseDuration ?? DEFAULT_TIMINGS.leaseDuration,
+      'leaseDuration',
+    );
+    const renewDeadline = requireFinitePositive(
+      options.renewDeadline ?? DEFAULT_TIMINGS.renewDeadline,
+      'renewDeadline',
+    );
+    const retryPeriod = requireFinitePositive(
+      options.retryPeriod ?? DEFAULT_TIMINGS.retryPeriod,
+      'retryPeriod',
+    );
     if (leaseDuration > MAX_LEASE_SECONDS) {
       throw new ConfigError(
         `leaseDuration <= ${MAX_LEASE_SECONDS}`,

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ElectionConfig, type ElectionConfigOptions, type Lock } from '../src/index.ts';
+import { ConfigError, ElectionConfig, type ElectionConfigOptions } from '../src/index.ts';
+import { stubLock } from './stub-lock.ts';
 
-const lock: Lock = {
-  identity: 'pod-a',
-  describe: () => 'Lease default/app',
-  get: async () => null,
-  create: async () => {
-    throw new Error('unused');
-  },
-  update: async () => {
-    throw new Error('unused');
-  },
-};
+const lock = stubLock('pod-a');
 
 const base: ElectionConfigOptions = {
   lock,
