@@ -39,7 +39,8 @@ async function ask(
   answer: string,
   timeoutMs: number,
 ): Promise<CandidateEvent | null> {
-  if (!(await nextEvent(p, (e) => e.event === 'ready', timeoutMs))) return null;
+  // Start-up (type stripping, client-node) takes seconds, more on a loaded machine.
+  if (!(await nextEvent(p, (e) => e.event === 'ready', 120_000))) return null;
   sequence += 1;
   const seq = sequence;
   const from = p.events.length;

@@ -143,7 +143,7 @@ export class HeapSnapshot {
     const distance = this.#distances();
     if (distance[n]! < 0) return null;
     const { first, list, edge } = this.#retainersIndex();
-    const steps: string[] = [this.group(n)];
+    const steps: string[] = [this.#label(n)];
     let current = n;
     while (current !== 0 && steps.length <= maxSteps) {
       let best = -1;
@@ -156,10 +156,31 @@ export class HeapSnapshot {
         }
       }
       if (best < 0) break;
-      steps.push(`${this.group(best)}.${this.#edgeName(bestEdge)}`);
+      steps.push(`${this.#label(best)}.${this.#edgeName(bestEdge)}`);
       current = best;
     }
     return steps.reverse().join(' -> ');
+  }
+
+  /**
+   * What holds node `n`, as "group.edge" (indices blanked to `[]`, so the elements of one array count as
+   * one holder), with how many of the strong references to it that is; most first.
+   */
+  holders(nodes: Iterable<number>): Map<string, number> {
+    const { first, list, edge } = this.#retainersIndex();
+    const counts = new Map<string, number>();
+    for (const n of nodes)
+      for (let r = first[n]!; r < first[n + 1]!; r += 1) {
+        const key = `${this.#label(list[r]!)}.${this.#edgeName(edge[r]!).replace(/^\[\d+\]$|^\d+$/, '[]')}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    return new Map([...counts].sort((a, b) => b[1] - a[1]));
+  }
+
+  /** A node as paths show it: its group, or a synthetic root's own name ("(GC roots)", "(Global handles)"). */
+  #label(n: number): string {
+    const type = this.#nodeTypes[this.#node(n, 'type')];
+    return type === 'synthetic' ? (this.#raw.strings[this.#node(n, 'name')] ?? '(synthetic)') : this.group(n);
   }
 
   #edgeName(e: number): string {
@@ -244,6 +265,8 @@ export interface GroupGrowth {
   newBytes: number;
   /** How one of those new objects is reached from the root (in the later snapshot). */
   examplePath: string | null;
+  /** What holds the new objects: the three most frequent "group.edge" with their counts. */
+  heldBy: string[];
 }
 
 /** The groups of V8's own internals (see `HeapComparison.engineBytesDelta`). */
@@ -269,12 +292,12 @@ export function compareSnapshots(
   before: HeapSnapshot,
   after: HeapSnapshot,
   top = 15,
-  paths = 5,
+  paths = 15,
 ): HeapComparison {
   const earlier = before.summary();
   const later = after.summary();
   const known = before.ids();
-  const fresh = new Map<string, HeapGroup & { example: number }>();
+  const fresh = new Map<string, HeapGroup & { nodes: number[] }>();
   for (let n = 0; n < after.nodeCount; n += 1) {
     if (known.has(after.id(n))) continue;
     const key = after.group(n);
@@ -282,7 +305,8 @@ export function compareSnapshots(
     if (group) {
       group.count += 1;
       group.bytes += after.selfSize(n);
-    } else fresh.set(key, { count: 1, bytes: after.selfSize(n), example: n });
+      group.nodes.push(n);
+    } else fresh.set(key, { count: 1, bytes: after.selfSize(n), nodes: [n] });
   }
   const keys = new Set([...earlier.keys(), ...later.keys()]);
   let engineBytesDelta = 0;
@@ -300,13 +324,16 @@ export function compareSnapshots(
         newCount: f?.count ?? 0,
         newBytes: f?.bytes ?? 0,
         examplePath: null as string | null,
+        heldBy: [] as string[],
       };
     })
     .sort((x, y) => y.bytesDelta - x.bytesDelta)
     .slice(0, top);
   for (const g of growths.slice(0, paths)) {
-    const example = fresh.get(g.group)?.example;
-    if (g.bytesDelta > 0 && example !== undefined) g.examplePath = after.retainerPath(example);
+    const nodes = fresh.get(g.group)?.nodes;
+    if (g.bytesDelta <= 0 || nodes === undefined) continue;
+    g.examplePath = after.retainerPath(nodes.at(-1)!);
+    g.heldBy = [...after.holders(nodes)].slice(0, 3).map(([holder, count]) => `${count} by ${holder}`);
   }
   return { beforeBytes: before.retainedBytes, afterBytes: after.retainedBytes, engineBytesDelta, growths };
 }

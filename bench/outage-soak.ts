@@ -24,7 +24,7 @@
  * writing it raises alpha's RSS for good (by about 90 MiB), so alpha's RSS after its first snapshot is not
  * comparable with the RSS before: its heap after a full collection is.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -111,7 +111,17 @@ const pauseFor = async (target: ProcessControl, what: string, t0: number) => {
 const mib = (bytes: number | null | undefined): string =>
   bytes === null || bytes === undefined ? '-' : (bytes / 1024 / 1024).toFixed(2);
 
-/** RSS and heapUsed after a full collection of each long-lived candidate, one line per minute. */
+/** Open file descriptors (sockets, pipes, files) of a process: a leaked connection shows here. */
+const fdCount = (p: CandidateProcess): number | null => {
+  try {
+    return readdirSync(`/proc/${p.child.pid}/fd`).length;
+  } catch {
+    return null;
+  }
+};
+const fds: Record<string, (number | null)[]> = Object.fromEntries(longLived.map((p) => [p.id, []]));
+
+/** RSS, heapUsed after a full collection and open descriptors of each long-lived candidate. */
 const sampleMemory = async (minute: number) => {
   const line: string[] = [];
   for (const p of longLived) {
@@ -119,16 +129,24 @@ const sampleMemory = async (minute: number) => {
     const kib = rssKiB(p);
     rss[p.id]!.push(kib);
     heapUsed[p.id]!.push(heap?.heapUsed ?? null);
-    line.push(`${p.id} ${mib(kib === null ? null : kib * 1024)}/${mib(heap?.heapUsed)}`);
+    fds[p.id]!.push(fdCount(p));
+    line.push(`${p.id} ${mib(kib === null ? null : kib * 1024)}/${mib(heap?.heapUsed)}/${fds[p.id]!.at(-1)}`);
   }
-  console.log(`minute ${minute}: RSS/heap after gc (MiB): ${line.join(', ')}`);
+  console.log(`minute ${minute}: RSS/heap after gc (MiB)/open fds: ${line.join(', ')}`);
 };
 
-/** A heap snapshot of alpha, taken once alpha does not lead (a snapshot stops it for about a second). */
+/**
+ * A heap snapshot of alpha. Writing one stops alpha for seconds, and a leader stopped that long overlaps
+ * its successor by construction (the trial run showed it), so the snapshot waits, up to 5 minutes, until
+ * alpha does not lead; the faults go on meanwhile and end leaderships.
+ */
 const snapshotAlpha = async (minute: number) => {
-  const waitUntil = Date.now() + 60_000;
-  while (alpha.leading && Date.now() < waitUntil) await sleep(200);
-  const leading = alpha.leading;
+  const waitUntil = Date.now() + 5 * 60_000;
+  while (alpha.leading && alpha.alive && Date.now() < waitUntil) await sleep(200);
+  if (alpha.leading) {
+    console.log(`heap snapshot of alpha at minute ${minute}: not taken, alpha led for 5 minutes`);
+    return;
+  }
   const store = downNow ?? 'up';
   const taken = await heapSnapshot(alpha, join(heapDir, `alpha-minute-${minute}.heapsnapshot`));
   if (!taken) {
@@ -139,28 +157,29 @@ const snapshotAlpha = async (minute: number) => {
   snapshots.push({ minute, path: taken.path, retainedBytes });
   console.log(
     `heap snapshot of alpha at minute ${minute}: retained ${mib(retainedBytes)} MiB in ${nodeCount} nodes; ` +
-      `alpha stood still ${taken.ms} ms${leading ? ' while leading' : ''}; store ${store}; ${taken.path}`,
+      `alpha stood still ${taken.ms} ms; store ${store}; ${taken.path}`,
   );
 };
 
-/** Each minute until the fault loop ends: memory samples, and alpha's snapshots at their minutes. */
-let faultsOver = false;
+/** Each minute from 0 to the last: memory samples, and alpha's snapshots at their minutes. */
+let probesDone = false;
 const probeMemory = async () => {
-  for (let minute = 0; minute < MINUTES && !faultsOver; minute += 1) {
+  for (let minute = 0; minute <= MINUTES; minute += 1) {
     await sleep(Math.max(0, started + minute * 60_000 - Date.now()));
     await sampleMemory(minute);
     if (SNAPSHOT_MINUTES.includes(minute)) await snapshotAlpha(minute);
   }
+  probesDone = true;
 };
 
 const started = Date.now();
-const end = started + MINUTES * 60_000;
 console.log(`soak: ${MINUTES} min, ${KIND}, seed ${values.seed}, control plane ${plane.server}`);
 console.log(`heap snapshots of alpha at minutes ${SNAPSHOT_MINUTES.join(', ') || '(none)'} in ${heapDir}`);
 const probing = probeMemory();
-while (Date.now() < end) {
+// Faults until the last minute, and past it until the last snapshot is taken (it waits for alpha not to lead).
+while (!probesDone) {
   await sleep(between(15_000, 40_000));
-  if (Date.now() >= end) break;
+  if (probesDone) break;
   const dice = random();
   const t0 = Date.now();
   if (dice < 0.25) {
@@ -188,10 +207,10 @@ while (Date.now() < end) {
     delta = spawn('delta');
   }
 }
-faultsOver = true;
 await probing;
-await sampleMemory(MINUTES);
-if (SNAPSHOT_MINUTES.includes(MINUTES)) await snapshotAlpha(MINUTES);
+console.log(
+  `run: ${((Date.now() - started) / 60_000).toFixed(1)} min (past ${MINUTES} while the last snapshot waited)`,
+);
 
 // Leadership: per process (a restarted delta is a new process), so its intervals end at its kill.
 const intervals = all.flatMap((p) =>
@@ -241,6 +260,9 @@ for (const [id, samples] of Object.entries(rss)) {
 }
 console.log('heapUsed after a full collection (MiB), one sample a minute:');
 for (const [id, samples] of Object.entries(heapUsed)) console.log(`  ${id}: ${samples.map(mib).join(' ')}`);
+console.log('open file descriptors, one sample a minute:');
+for (const [id, samples] of Object.entries(fds))
+  console.log(`  ${id}: ${samples.map((n) => n ?? '-').join(' ')}`);
 reportHeapGrowth();
 for (const p of all) await p.kill('SIGKILL');
 await plane.stop();
@@ -254,6 +276,16 @@ function reportHeapGrowth(): void {
     return;
   }
   const kib = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1024).toFixed(1)} KiB`;
+  // With more than two snapshots, the growth of each stretch: a leak grows in every one, warm-up in the first.
+  for (let i = 1; i < snapshots.length && snapshots.length > 2; i += 1) {
+    const [a, b] = [snapshots[i - 1]!, snapshots[i]!];
+    const step = compareSnapshots(new HeapSnapshot(a.path), new HeapSnapshot(b.path), 0, 0);
+    const grown = step.afterBytes - step.beforeBytes;
+    console.log(
+      `retained heap of alpha, minute ${a.minute} to ${b.minute}: ${kib(grown)} (V8's code, shapes and ` +
+        `internals ${kib(step.engineBytesDelta)}, the program's objects ${kib(grown - step.engineBytesDelta)})`,
+    );
+  }
   const { beforeBytes, afterBytes, engineBytesDelta, growths } = compareSnapshots(
     new HeapSnapshot(first.path),
     new HeapSnapshot(last.path),
@@ -274,7 +306,8 @@ function reportHeapGrowth(): void {
       `  ${kib(g.bytesDelta).padStart(13)} ${`${g.countDelta >= 0 ? '+' : ''}${g.countDelta}`.padStart(7)} ` +
         `objects (new: ${g.newCount}, ${kib(g.newBytes)})  ${g.group}`,
     );
-    if (g.examplePath) console.log(`      a new one is reached by: ${g.examplePath}`);
+    if (g.heldBy.length > 0) console.log(`      the new ones are held: ${g.heldBy.join('; ')}`);
+    if (g.examplePath) console.log(`      the newest is reached by: ${g.examplePath}`);
   }
 }
 process.exit(overlapping.length === 0 && alive ? 0 : 1);
