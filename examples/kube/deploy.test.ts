@@ -3,12 +3,21 @@
  * validates the Deployment too; no kubelet runs it), in a fresh namespace. Then the HA controller example
  * runs with the ServiceAccount's own token (TokenRequest), not as admin: it must elect, renew, watch,
  * record its Events and list pods with exactly the Role's permissions; and a Lease the Role does not name
- * is refused.
+ * is refused. And the Deployment's pod template is admitted by a namespace enforcing the Pod Security
+ * "restricted" standard (a server-side dry run of the Pod the ReplicaSet would create), while the same pod
+ * without one of the settings "restricted" requires is refused there.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, KubernetesObjectApi, loadAllYaml } from '@kubernetes/client-node';
+import {
+  ApiException,
+  KubeConfig,
+  KubernetesObjectApi,
+  loadAllYaml,
+  type V1Deployment,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { core, kubeConfig, leaderEvents, uniqueName, waitFor } from '@leasehold/kube-tools/testing.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExampleProcess, FAST } from './example-process.ts';
@@ -26,6 +35,36 @@ function manifests(namespace: string): Record<string, unknown>[] {
       objects.push(JSON.parse(text));
     }
   return objects;
+}
+
+/** The Pod the Deployment's ReplicaSet would create in `namespace`: its template's metadata and spec. */
+function podFromTemplate(namespace: string): V1Pod {
+  const deployment = manifests(namespace).find((o) => o.kind === 'Deployment') as V1Deployment;
+  const { metadata, spec } = deployment.spec!.template;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { ...metadata, name: 'ha-controller-dry-run', namespace },
+    spec: spec!,
+  };
+}
+
+/** Creates `pod` as a server-side dry run (admission runs, nothing is stored): 'admitted' or the refusal. */
+async function admission(pod: V1Pod): Promise<string> {
+  try {
+    await core().createNamespacedPod({
+      namespace: pod.metadata!.namespace!,
+      body: pod,
+      dryRun: 'All',
+      // Unknown fields in the template are errors, not silently dropped.
+      fieldValidation: 'Strict',
+    });
+    return 'admitted';
+  } catch (err) {
+    if (!(err instanceof ApiException)) throw err;
+    const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
+    return `HTTP ${err.code}: ${body?.message ?? String(err.body)}`;
+  }
 }
 
 /** A kubeconfig file for the ServiceAccount: the test cluster, authenticated by a bound token. */
@@ -67,8 +106,11 @@ describe('deploy/: applied as a user would, and the example run under its Servic
     }
     expect(applied.sort()).toEqual([
       'Deployment/ha-controller',
+      'PodDisruptionBudget/ha-controller',
       'Role/ha-controller-leader-election',
+      'Role/ha-controller-work',
       'RoleBinding/ha-controller-leader-election',
+      'RoleBinding/ha-controller-work',
       'ServiceAccount/ha-controller',
     ]);
     const kubeconfig = await serviceAccountKubeconfig(namespace, 'ha-controller');
@@ -130,8 +172,36 @@ describe('deploy/: applied as a user would, and the example run under its Servic
     );
     procs.push(other);
     const refused = await other.waitFor(/error .*Forbidden/, 20_000);
-    expect(refused.text).toMatch(/Lease .*\/not-in-the-role: (get|watch|update): HTTP 403/);
+    expect(refused.text).toMatch(/Lease .*\/not-in-the-role: (get|watch|patch): HTTP 403/);
     for (const p of replicas) p.kill('SIGTERM');
     for (const p of replicas) expect(await p.exited).toBe(0);
   }, 120_000);
+
+  it('the pod template is admitted by a namespace enforcing Pod Security "restricted"', async () => {
+    const namespace = uniqueName('restricted');
+    await core().createNamespace({
+      body: {
+        metadata: {
+          name: namespace,
+          labels: {
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'latest',
+          },
+        },
+      },
+    });
+    // The ServiceAccount admission plugin refuses a pod whose account does not exist.
+    await core().createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'ha-controller' } } });
+
+    const pod = podFromTemplate(namespace);
+    expect(await admission(pod)).toBe('admitted');
+    // A dry run stores nothing.
+    expect((await core().listNamespacedPod({ namespace })).items).toEqual([]);
+
+    // The namespace does enforce: the same pod without the seccomp profile "restricted" requires is refused.
+    const { seccompProfile: _, ...withoutSeccomp } = pod.spec!.securityContext!;
+    const refused = await admission({ ...pod, spec: { ...pod.spec!, securityContext: withoutSeccomp } });
+    expect(refused).toMatch(/^HTTP 403: .*violates PodSecurity "restricted:latest": seccompProfile/);
+    console.log(`deploy: without seccompProfile: ${refused}`);
+  }, 60_000);
 });
