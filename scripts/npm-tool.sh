@@ -29,7 +29,7 @@ command -v npm >/dev/null || { echo "leasehold: npm is needed to download $packa
 download="$(mktemp -d "$dest.download.XXXXXX")"
 trap 'rm -rf "$download"' EXIT
 echo "leasehold: downloading $package@$version" >&2
-npm pack --ignore-scripts --silent --pack-destination "$download" "$package@$version" >/dev/null
+(cd "$download" && npm pack --ignore-scripts --silent "$package@$version" >/dev/null)
 tarballs=("$download"/*.tgz)
 [ -f "${tarballs[0]}" ] || { echo "leasehold: npm pack $package@$version produced no tarball" >&2; exit 1; }
 "$here/unpack-verified.sh" "${tarballs[0]}" "$package" "$expected" "$dest"
