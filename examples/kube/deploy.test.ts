@@ -2,7 +2,7 @@
  * deploy/ as a user applies it: every object in deploy/*.yaml is created on the test control plane (which
  * validates the Deployment too; no kubelet runs it), in a fresh namespace. Then the HA controller example
  * runs with the ServiceAccount's own token (TokenRequest), not as admin: it must elect, renew, watch,
- * record its Events and list pods with exactly the Role's permissions; and a Lease the Role does not name
+ * record its Events and list pods with exactly the two Roles' permissions; and a Lease the Role does not name
  * is refused. And the Deployment's pod template is admitted by a namespace enforcing the Pod Security
  * "restricted" standard (a server-side dry run of the Pod the ReplicaSet would create), while the same pod
  * without one of the settings "restricted" requires is refused there.
@@ -99,7 +99,7 @@ describe('deploy/: applied as a user would, and the example run under its Servic
     for (const p of procs.splice(0)) p.kill();
   });
 
-  it('the objects apply; the example elects, records events and reconciles with only the Role', async () => {
+  it('the objects apply; the example elects, records events and reconciles with only its two Roles', async () => {
     const namespace = uniqueName('deploy');
     await core().createNamespace({ body: { metadata: { name: namespace } } });
     const objects = kubeConfig().makeApiClient(KubernetesObjectApi);
