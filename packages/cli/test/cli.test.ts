@@ -4,11 +4,9 @@
  * HTML timeline, the timeline rendered in headless Chromium and inspected), and `status` / `watch` of a live
  * Lease on the test control plane, with the errors for a missing lock and an unreachable cluster.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { LeaderElection } from '@leasehold/core';
 import {
   electionWithErrors,
@@ -22,32 +20,24 @@ import { LeaseLock } from '@leasehold/lease';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELP } from '../src/help.ts';
+import { leaseholdCommand, type Run, startLeasehold } from './run.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const main = join(root, 'packages', 'cli', 'src', 'main.ts');
 const example = (file: string) => join(root, 'examples', 'custom-lock', file);
 const scratch = mkdtempSync(join(tmpdir(), 'leasehold-cli-'));
 
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+const runOptions = (env: Record<string, string> = {}) => ({
+  env: { ...process.env, KUBECONFIG: kubeconfigPath(), ...env },
+  cwd: scratch,
+  timeoutMs: 120_000,
+});
+
+function leasehold(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  return leaseholdCommand(args, runOptions(env));
 }
 
-async function leasehold(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
-  return promisify(execFile)(process.execPath, ['--conditions=source', main, ...args], {
-    env: { ...process.env, KUBECONFIG: kubeconfigPath(), ...env },
-    timeout: 120_000,
-    cwd: scratch,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code?: number; stdout?: string; stderr?: string }) => ({
-      code: typeof err.code === 'number' ? err.code : -1,
-      stdout: err.stdout ?? '',
-      stderr: err.stderr ?? '',
-    }),
-  );
-}
+/** A `leasehold watch` started in the background. */
+const watching = (args: readonly string[]) => startLeasehold(args, runOptions());
 
 describe('leasehold: usage', () => {
   it('prints its help; says what is wrong with a bad command line, exit code 2', async () => {
@@ -211,13 +201,13 @@ describe('leasehold status and watch, on the control plane', () => {
     const name = uniqueName('cli-watch');
     const a = election(name, 'pod-a');
     await a.acquire();
-    const watching = leasehold(['watch', name, '--for', '6']);
-    await new Promise((r) => setTimeout(r, 2_000));
+    const following = watching(['watch', name, '--for', '6']);
+    await following.printed(/watch live/); // a process starts in seconds on a loaded machine
     const b = election(name, 'pod-b');
     void b.acquire();
     await a.stop();
     await waitFor(() => b.isLeader(), Boolean, 10_000);
-    const result = await watching;
+    const result = await following.done;
     console.log(result.stdout);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/holder=pod-a transitions=0 version=\d+ \(now\)/);
@@ -226,6 +216,33 @@ describe('leasehold status and watch, on the control plane', () => {
     );
     expect(result.stdout).toMatch(
       /holder=pod-b transitions=1 version=\d+ \(\+\d+\.\ds since the previous change seen here\)/,
+    );
+  }, 60_000);
+
+  it('watch --changes shows only changes of holder: no renewals', async () => {
+    const name = uniqueName('cli-changes');
+    const a = election(name, 'pod-a');
+    await a.acquire();
+    // Both follow the same lock through the same renewals (every 0.5 s) and the same handover.
+    const changes = watching(['watch', name, '--for', '8', '--changes']);
+    const every = watching(['watch', name, '--for', '8']);
+    // Both watch live before pod-a's renewals that count, and before the handover.
+    await Promise.all([changes.printed(/watch live/), every.printed(/watch live/)]);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const b = election(name, 'pod-b');
+    void b.acquire();
+    await a.stop();
+    await waitFor(() => b.isLeader(), Boolean, 10_000);
+    const [withChanges, withEvery] = await Promise.all([changes.done, every.done]);
+    console.log(withChanges.stdout);
+    expect(withChanges.code).toBe(0);
+    expect(withEvery.code).toBe(0);
+    const holders = (out: string) => [...out.matchAll(/ holder=(\S+) /g)].map((m) => m[1]);
+    // Without --changes, pod-a's renewals are lines of their own; with it, each holder appears once.
+    expect(holders(withEvery.stdout).filter((h) => h === 'pod-a').length).toBeGreaterThan(1);
+    expect(holders(withChanges.stdout)).toEqual(['pod-a', '(none)', 'pod-b']);
+    expect(withChanges.stdout).toMatch(
+      /holder=pod-b transitions=1 version=\d+ \(\+\d+\.\ds since the previous change of holder seen here\)/,
     );
   }, 60_000);
 
