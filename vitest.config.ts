@@ -19,6 +19,7 @@ export default defineConfig({
             'examples/custom-lock/**/*.test.ts',
             'examples/inspector/**/*.test.ts',
             'packages/cli/test/{readme,timings,overrides}.test.ts',
+            'scripts/test/**/*.test.ts',
           ],
         },
       },
