@@ -13,7 +13,7 @@ import { CoordinationV1beta1Api, KubeConfig } from '@kubernetes/client-node';
 import { isLockError } from '@leasehold/core';
 import { kubeConfig, NAMESPACE, uniqueName, waitFor } from '@leasehold/kube-tools/testing.ts';
 import { afterEach, expect, it, vi } from 'vitest';
-import { LeaseCandidate } from '../src/index.ts';
+import { LeaseCandidate, type LeaseCandidateOptions } from '../src/index.ts';
 
 interface Seen {
   readonly method: string;
@@ -136,24 +136,34 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-it('a burst of pings: one renewal in flight and one pending; a clock behind the controller does not loop', async () => {
+/** A started-later candidate with a fresh identity, stopped after the test; its onError collects. */
+function candidate(options: Pick<LeaseCandidateOptions, 'kubeConfig' | 'renewInterval' | 'onError'>) {
   const identity = uniqueName('cand');
+  const errors: unknown[] = [];
+  const made = new LeaseCandidate({
+    leaseName: uniqueName('contended'),
+    namespace: NAMESPACE,
+    identity,
+    binaryVersion: '1.37.0',
+    onError: (e) => errors.push(e),
+    ...options,
+  });
+  cleanup.push(() => made.stop());
+  return { candidate: made, identity, errors };
+}
+
+it('a burst of pings: one renewal in flight and one pending; a clock behind the controller does not loop', async () => {
   const proxy = await delayingProxy(1_000);
   cleanup.push(proxy.close);
   const requests = trackRequests(`/leasecandidates`);
   cleanup.push(requests.dispose);
-  const errors: unknown[] = [];
-  const candidate = new LeaseCandidate({
-    leaseName: uniqueName('coalesce'),
-    namespace: NAMESPACE,
+  // Only pings make it renew here.
+  const {
+    candidate: c,
     identity,
-    binaryVersion: '1.37.0',
-    kubeConfig: proxy.kubeConfig,
-    renewInterval: 3_600, // only pings make it renew here
-    onError: (e) => errors.push(e),
-  });
-  cleanup.push(() => candidate.stop());
-  await candidate.start();
+    errors,
+  } = candidate({ kubeConfig: proxy.kubeConfig, renewInterval: 3_600 });
+  await c.start();
   // Its watch is streaming (every chunk takes a second each way: the TLS handshake alone takes seconds).
   await waitFor(
     () => requests.answered('GET', 'watch=true'),
@@ -191,27 +201,16 @@ it('a burst of pings: one renewal in flight and one pending; a clock behind the 
 }, 60_000);
 
 it('a second start() sets up no second watch or timer; stop() leaves nothing renewing', async () => {
-  const identity = uniqueName('cand');
   const requests = trackRequests(`/leasecandidates`);
   cleanup.push(requests.dispose);
-  const errors: unknown[] = [];
-  const candidate = new LeaseCandidate({
-    leaseName: uniqueName('idempotent'),
-    namespace: NAMESPACE,
-    identity,
-    binaryVersion: '1.37.0',
-    kubeConfig: kubeConfig(),
-    renewInterval: 0.3,
-    onError: (e) => errors.push(e),
-  });
-  cleanup.push(() => candidate.stop());
-  await Promise.all([candidate.start(), candidate.start()]);
-  await candidate.start();
+  const { candidate: c, errors } = candidate({ kubeConfig: kubeConfig(), renewInterval: 0.3 });
+  await Promise.all([c.start(), c.start()]);
+  await c.start();
   await sleep(1_500);
   const watches = requests.count('GET', 'watch=true');
   const creates = requests.count('POST');
   const renewals = requests.count('PATCH');
-  await candidate.stop();
+  await c.stop();
   const stoppedAt = requests.count('PATCH');
   await sleep(1_500); // five renewal periods
   console.log(
@@ -225,7 +224,7 @@ it('a second start() sets up no second watch or timer; stop() leaves nothing ren
   expect(errors).toEqual([]);
 
   // Stopped, it starts again: a new create, a new watch.
-  await candidate.start();
+  await c.start();
   expect(requests.count('POST')).toBe(2);
   await waitFor(
     () => requests.count('GET', 'watch=true'),
@@ -241,13 +240,8 @@ it('a throwing onError is contained: no unhandled rejection, the candidate keeps
   cleanup.push(() => process.off('unhandledRejection', onUnhandled));
   const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
   cleanup.push(() => consoleError.mockRestore());
-  const identity = uniqueName('cand');
   const reported: unknown[] = [];
-  const candidate = new LeaseCandidate({
-    leaseName: uniqueName('throwing'),
-    namespace: NAMESPACE,
-    identity,
-    binaryVersion: '1.37.0',
+  const { candidate: c, identity } = candidate({
     kubeConfig: kubeConfig(),
     renewInterval: 0.2,
     onError: (e) => {
@@ -255,8 +249,7 @@ it('a throwing onError is contained: no unhandled rejection, the candidate keeps
       throw new Error('the reporter broke');
     },
   });
-  cleanup.push(() => candidate.stop());
-  await candidate.start();
+  await c.start();
   // Deleted behind its back: every renewal now fails (404), and onError throws each time.
   await kubeConfig()
     .makeApiClient(CoordinationV1beta1Api)
@@ -266,7 +259,7 @@ it('a throwing onError is contained: no unhandled rejection, the candidate keeps
     (n) => n >= 3,
     10_000,
   );
-  await expect(candidate.renew()).resolves.toBeUndefined();
+  await expect(c.renew()).resolves.toBeUndefined();
   await sleep(300);
   expect(unhandled).toEqual([]);
   expect(reported.every((e) => isLockError(e, 'NotFound'))).toBe(true);
