@@ -141,7 +141,7 @@ function defaultSource(who: string): string {
 function loadFailure(err: unknown): string {
   const e = err as { code?: unknown; path?: unknown; name?: unknown; mark?: { line?: unknown } };
   if (typeof e?.code === 'string')
-    return `${typeof e.path === 'string' ? e.path : 'the file'} cannot be read (${e.code})`;
+    return `${typeof e.path === 'string' ? e.path : 'it'} cannot be read (${e.code})`;
   if (e?.name === 'YAMLException')
     return `not valid YAML${typeof e.mark?.line === 'number' ? ` (near line ${e.mark.line + 1})` : ''}`;
   // client-node's own checks of the entries ("clusters[0].cluster.server is missing") name fields only.

@@ -75,7 +75,9 @@ describe('a kubeconfig that cannot be used fails when the lock is built', () => 
   it('an unreadable file (a directory): named, with the error code', () => {
     mkdirSync(join(dir, 'a-directory'));
     process.env.KUBECONFIG = join(dir, 'a-directory');
-    expect(constructionError().message).toContain(`${dir}/a-directory cannot be read (EISDIR)`);
+    expect(constructionError().message).toContain(
+      `kubeconfig ${dir}/a-directory (from $KUBECONFIG): it cannot be read (EISDIR)`,
+    );
   });
 
   it('not YAML: the line, never the text around it (it holds the token)', () => {

@@ -105,7 +105,7 @@ describe('leader events on the lock object (events.k8s.io/v1)', () => {
     // A Lease name of 250 characters (four labels: a DNS subdomain at its longest but 3), and an identity of
     // 300 four-byte characters (1,200 bytes of UTF-8, more than a note may hold).
     const tag = uniqueName('e').slice(2); // 8 hex digits, so runs do not share the Lease
-    const name = [`${tag}${'a'.repeat(55)}`, 'b'.repeat(62), 'c'.repeat(62), 'd'.repeat(62)].join('.');
+    const name = [`${tag}${'a'.repeat(53)}`, 'b'.repeat(62), 'c'.repeat(62), 'd'.repeat(62)].join('.');
     expect(name).toHaveLength(250);
     const identity = '\u{1D50F}'.repeat(300);
     expect([...identity]).toHaveLength(300);
