@@ -127,7 +127,7 @@ export class LeaseCandidate {
       }
       throw err;
     }
-    if (run.stopped) return; // stop() came while creating: it deletes what was created
+    if (run.stopped) return; // stop() came while creating: it deletes what was created, once created
     run.closeWatch = watchNamedObject<CandidateObject>(
       this.options.kubeConfig,
       `/apis/coordination.k8s.io/v1beta1/namespaces/${namespace}/leasecandidates`,
@@ -181,6 +181,7 @@ export class LeaseCandidate {
   /** Stops answering pings and deletes the candidate. */
   async stop(): Promise<void> {
     const run = this.#run;
+    const starting = this.#starting;
     this.#run = null;
     this.#starting = null;
     if (run) {
@@ -188,6 +189,8 @@ export class LeaseCandidate {
       run.closeWatch?.();
       if (run.timer) clearInterval(run.timer);
     }
+    // A start in flight lands its create first (and sets up nothing more), so the delete removes it.
+    await starting?.catch(() => {});
     try {
       await this.#api.deleteNamespacedLeaseCandidate({
         name: this.options.identity,

@@ -233,6 +233,23 @@ it('a second start() sets up no second watch or timer; stop() leaves nothing ren
   );
 }, 30_000);
 
+it('stop() while start() is creating: the candidate is deleted once created, and nothing keeps running', async () => {
+  const requests = trackRequests(`/leasecandidates`);
+  cleanup.push(requests.dispose);
+  const { candidate: c, identity, errors } = candidate({ kubeConfig: kubeConfig(), renewInterval: 0.2 });
+  const starting = c.start();
+  await c.stop();
+  await starting;
+  await sleep(1_000); // five renewal periods
+  expect(requests.count('PATCH')).toBe(0);
+  expect(requests.count('GET', 'watch=true')).toBe(0);
+  const api = kubeConfig().makeApiClient(CoordinationV1beta1Api);
+  await expect(api.readNamespacedLeaseCandidate({ name: identity, namespace: NAMESPACE })).rejects.toThrow(
+    /HTTP-Code: 404/,
+  );
+  expect(errors).toEqual([]);
+}, 30_000);
+
 it('a throwing onError is contained: no unhandled rejection, the candidate keeps renewing', async () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
