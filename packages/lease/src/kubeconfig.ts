@@ -13,7 +13,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError } from '@leasehold/core';
+import { ConfigError, quote } from '@leasehold/core';
 
 /** Where client-node finds the in-cluster service account (`KubeConfig.loadFromCluster`). */
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -23,11 +23,6 @@ const RULE = 'kubeConfig';
 
 /** Where each KubeConfig made by `loadKubeConfig` came from, so later checks can name the file. */
 const sources = new WeakMap<KubeConfig, string>();
-
-/** Names and other short values from the kubeconfig, quoted and cut: they end up in logs. */
-function quote(value: string): string {
-  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value);
-}
 
 /**
  * The KubeConfig kubectl would pick: `$KUBECONFIG`, else `~/.kube/config`, else the in-cluster service

@@ -14,7 +14,7 @@
  * and RBAC verbs get, create, update, patch, delete and watch on `leasecandidates`.
  */
 import { CoordinationV1beta1Api, type KubeConfig, V1MicroTime } from '@kubernetes/client-node';
-import type { LockError } from '@leasehold/core';
+import { ConfigError, type LockError } from '@leasehold/core';
 import { kubeLockError } from './kube-errors.ts';
 import { MERGE_PATCH, requestOptions } from './request-options.ts';
 import { watchNamedObject } from './watch-object.ts';
@@ -75,8 +75,9 @@ export class LeaseCandidate {
 
   constructor(options: LeaseCandidateOptions) {
     for (const field of ['leaseName', 'namespace', 'identity', 'binaryVersion'] as const) {
-      if (typeof options?.[field] !== 'string' || options[field].length === 0)
-        throw new TypeError(`LeaseCandidate: ${field} must be a non-empty string`);
+      // A configuration mistake (an unset POD_NAME, say): the ConfigError the locks throw too.
+      if (typeof options?.[field] !== 'string' || options[field].trim().length === 0)
+        throw new ConfigError(`${field} non-empty`, `LeaseCandidate: ${field} must be a non-empty string`);
     }
     this.options = options;
     this.#api = options.kubeConfig.makeApiClient(CoordinationV1beta1Api);
