@@ -1,8 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LEADER_ANNOTATION } from '@leasehold/configmap';
-import { core, NAMESPACE, uniqueName } from '@leasehold/kube-tools/testing.ts';
+import { core, NAMESPACE, plainHttpKubeconfig, uniqueName } from '@leasehold/kube-tools/testing.ts';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExampleProcess, FAST } from './example-process.ts';
 
@@ -93,17 +90,8 @@ describe('example: HA controller (ConfigMap lock, controller loop cancelled on l
 
 describe('example: HA controller with a kubeconfig it cannot use', () => {
   it('exits non-zero at once, naming the file and the fault, without its token', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'leasehold-kubeconfig-')), 'config');
     const token = 'sekret-token-0123456789abcdef';
-    writeFileSync(
-      file,
-      JSON.stringify({
-        clusters: [{ name: 'local', cluster: { server: 'http://127.0.0.1:8080' } }],
-        users: [{ name: 'me', user: { token } }],
-        contexts: [{ name: 'main', context: { cluster: 'local', user: 'me' } }],
-        'current-context': 'main',
-      }),
-    );
+    const file = plainHttpKubeconfig(token);
     const proc = new ExampleProcess('ha-controller', ['--name', uniqueName('ha'), ...FAST], {
       kubeconfig: file,
     });
