@@ -16,9 +16,18 @@ export class ExampleProcess {
   #buffer = '';
   #stderr = '';
 
-  /** `kubeconfig`: the file to connect with; default the test control plane's admin kubeconfig. */
-  constructor(example: string, args: readonly string[], { kubeconfig = kubeconfigPath() } = {}) {
-    const main = join(import.meta.dirname, '..', example, 'main.ts');
+  /**
+   * `kubeconfig`: the file to connect with; default the test control plane's admin kubeconfig. `main`: the
+   * script to run instead of examples/<example>/main.ts (a test's variant of the example).
+   */
+  constructor(
+    example: string,
+    args: readonly string[],
+    {
+      kubeconfig = kubeconfigPath(),
+      main = join(import.meta.dirname, '..', example, 'main.ts'),
+    }: { kubeconfig?: string; main?: string } = {},
+  ) {
     this.child = spawn(process.execPath, ['--conditions=source', main, ...args], {
       env: { ...process.env, KUBECONFIG: kubeconfig },
       stdio: ['ignore', 'pipe', 'pipe'],

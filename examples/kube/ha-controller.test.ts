@@ -1,5 +1,5 @@
 import { LEADER_ANNOTATION } from '@leasehold/configmap';
-import { core, NAMESPACE, uniqueName } from '@leasehold/kube-tools/testing.ts';
+import { core, NAMESPACE, plainHttpKubeconfig, uniqueName } from '@leasehold/kube-tools/testing.ts';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExampleProcess, FAST } from './example-process.ts';
 
@@ -59,7 +59,8 @@ describe('example: HA controller (ConfigMap lock, controller loop cancelled on l
     cm.metadata!.annotations![LEADER_ANNOTATION] = JSON.stringify({ ...record, holderIdentity: 'intruder' });
     const edited = Date.now();
     await core().replaceNamespacedConfigMap({ name, namespace: NAMESPACE, body: cm });
-    const cancelled = await a.waitFor(/controller cancelled/, 10_000);
+    // Cancelled by the elector, or stopped by its own leadership check in the round, whichever is first.
+    const cancelled = await a.waitFor(/controller (cancelled|stopped:)/, 10_000);
     // The guarantee, not a speed: a leader that cannot renew stops within renewDeadline + requestTimeout
     // (3 s + 1.5 s at these timings); the watch usually tells it at once.
     console.log(`ha-controller: cancelled ${cancelled.at - edited} ms after the lock was taken by hand`);
@@ -85,4 +86,27 @@ describe('example: HA controller (ConfigMap lock, controller loop cancelled on l
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
   });
+});
+
+describe('example: HA controller with a kubeconfig it cannot use', () => {
+  it('exits non-zero at once, naming the file and the fault, without its token', async () => {
+    const token = 'sekret-token-0123456789abcdef';
+    const file = plainHttpKubeconfig(token);
+    const proc = new ExampleProcess('ha-controller', ['--name', uniqueName('ha'), ...FAST], {
+      kubeconfig: file,
+    });
+    const code = await Promise.race([
+      proc.exited,
+      new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000)),
+    ]);
+    proc.kill();
+    const transcript = proc.transcript();
+    expect(code, transcript).toBe(1);
+    expect(transcript).toContain(
+      `ConfigError: invalid election config (kubeConfig): loadKubeConfig: kubeconfig ${file} (from $KUBECONFIG): ` +
+        'cluster "local": server http://127.0.0.1:8080 is plain http:// and insecure-skip-tls-verify is not set',
+    );
+    expect(transcript).not.toContain(token);
+    expect(proc.indexOf(/campaigning/)).toBe(-1);
+  }, 60_000);
 });

@@ -1,9 +1,12 @@
 /**
  * The HA controller operated as in production, on the real control plane: three replica processes serving
  * /healthz, /readyz and /metrics. Scrapes the metrics and sees client-go's leader gauge move on a failover,
- * reads the leadership Events back from the Lease, and freezes a leader's elector (SIGUSR2, as a deadlock
- * would) to see its liveness check fail while another replica takes over.
+ * reads the leadership Events back from the Lease, and freezes a leader's elector (as a deadlock would) to
+ * see its controller stop on its own clock and its liveness check fail while another replica takes over.
+ * The replicas run stuck-replica.ts: the example plus the test's fault switch (SIGUSR2 freezes the elector),
+ * which the shipped example does not have.
  */
+import { join } from 'node:path';
 import { leaderEvents, uniqueName, waitFor } from '@leasehold/kube-tools/testing.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExampleProcess, FAST } from './example-process.ts';
@@ -34,10 +37,25 @@ describe('example: HA controller with probes, metrics and events', () => {
   });
 
   async function start(name: string, id: string): Promise<Replica> {
-    const proc = new ExampleProcess('ha-controller', [
-      ...['--name', name, '--identity', id, '--http-port', '0', '--liveness-tolerance', '1', '--resync', '1'],
-      ...FAST,
-    ]);
+    const proc = new ExampleProcess(
+      'ha-controller',
+      [
+        ...[
+          '--name',
+          name,
+          '--identity',
+          id,
+          '--http-port',
+          '0',
+          '--liveness-tolerance',
+          '1',
+          '--resync',
+          '1',
+        ],
+        ...FAST,
+      ],
+      { main: join(import.meta.dirname, 'stuck-replica.ts') },
+    );
     procs.push(proc);
     const line = await proc.waitFor(/serving \/healthz, \/readyz and \/metrics on port \d+$/, 30_000);
     return { id, proc, port: Number(line.text.match(/port (\d+)$/)![1]) };
@@ -116,8 +134,18 @@ describe('example: HA controller with probes, metrics and events', () => {
     // Liveness: freeze the new leader's elector. It neither renews nor steps down; after the lease (4 s)
     // plus the tolerance (1 s) its /healthz fails, while the last replica takes over.
     next.proc.kill('SIGUSR2');
-    await next.proc.waitFor(/elector frozen/, 5_000);
+    const frozenLine = await next.proc.waitFor(/elector frozen/, 5_000);
     const frozenAt = Date.now();
+    // Its controller does not wait for the elector: its own check of the leadership (the lease, on its own
+    // clock) ends the work, though the elector never cancels it.
+    const stopped = await next.proc.waitFor(
+      /controller stopped: replica-\w no longer leads in term \d+: the lease is no longer valid/,
+      10_000,
+      frozenLine.at,
+    );
+    console.log(
+      `operations: frozen leader's controller stopped ${stopped.at - frozenAt} ms after the freeze`,
+    );
     const unhealthy = await waitFor(
       () => get(next, '/healthz'),
       (r) => r.status === 503,
@@ -137,8 +165,15 @@ describe('example: HA controller with probes, metrics and events', () => {
       15_000,
     );
     expect((await get(last, '/healthz')).status).toBe(200);
-    // The frozen one still believes it leads (that is what the probe is for): its gauge says 1 too.
+    // The frozen one's elector still believes it leads (that is what the probe is for): its gauge says 1 too.
     expect(sample((await get(next, '/metrics')).body, status)).toBe(1);
+    // But its controller did no work after its own check failed, and the elector never cancelled it.
+    expect(next.proc.lines.filter((l) => l.at > stopped.at && /reconcile:/.test(l.text))).toEqual([]);
+    expect(next.proc.indexOf(/controller cancelled|stopped leading/)).toBe(-1);
+    const takenOver = await last.proc.waitFor(/controller started/, 1_000, frozenLine.at);
+    console.log(
+      `operations: the frozen leader's controller stopped ${takenOver.at - stopped.at} ms before another started`,
+    );
     for (const r of [next, last]) r.proc.kill('SIGTERM');
     expect(await last.proc.exited).toBe(0);
   }, 120_000);

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeConfig as loadCheckedKubeConfig } from '@leasehold/lease';
 
 export interface CommonOptions {
   readonly name: string;
@@ -67,11 +68,12 @@ export function newIdentity(): string {
   return `${hostname()}-${randomBytes(3).toString('hex')}`;
 }
 
-/** `$KUBECONFIG`, `~/.kube/config`, or the in-cluster service account, as kubectl would pick. */
+/**
+ * `$KUBECONFIG`, `~/.kube/config`, or the in-cluster service account, as kubectl would pick; one that is
+ * missing, unreadable or unusable throws a `ConfigError` naming the file and the fault (never its contents).
+ */
 export function loadKubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  return kc;
+  return loadCheckedKubeConfig();
 }
 
 export function logger(who: string): (message: string) => void {

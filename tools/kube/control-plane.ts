@@ -1,7 +1,8 @@
 /**
  * Starts a real control plane on loopback for tests: etcd and kube-apiserver built by tools/kube/build.sh,
- * RBAC on, a static admin token and a restricted identity without any role (for 403 tests), and a
- * kubeconfig with one context per identity. Everything lives in a temporary folder removed by `stop()`.
+ * RBAC on, a static admin token and a restricted identity without any role (for 403 tests), two users
+ * authenticated by client certificates (for certificate rotation tests), and a kubeconfig with one context
+ * per identity. Everything lives in a temporary folder removed by `stop()`.
  *
  * Fault controls for outage tests act on the real processes: `apiServer.pause()` / `resume()` (SIGSTOP /
  * SIGCONT: connections hang), `apiServer.kill()` (SIGKILL: connections refused) and `restart()` (the same
@@ -16,9 +17,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { certificateAuthority, clientCertificate } from './certificates.ts';
 
 export interface ControlPlane {
-  /** The kubeconfig file: contexts `admin` (current) and `restricted`. */
+  /**
+   * The kubeconfig file: contexts `admin` (current) and `restricted` (tokens), and `cert-a` and `cert-b`:
+   * users `leasehold-cert-a` and `leasehold-cert-b` in `system:masters`, by client certificates signed by
+   * the client CA the API server trusts.
+   */
   readonly kubeconfig: string;
   readonly server: string;
   readonly adminToken: string;
@@ -211,6 +217,13 @@ export async function startControlPlane(
       `${adminToken},leasehold-admin,leasehold-admin,"system:masters"\n${restrictedToken},leasehold-restricted,leasehold-restricted,\n`,
     );
 
+    const clientCa = certificateAuthority('leasehold-client-ca');
+    writeFileSync(join(dir, 'client-ca.crt'), clientCa.cert);
+    const certUsers = ['a', 'b'].map((suffix) => ({
+      name: `cert-${suffix}`,
+      ...clientCertificate(clientCa, 'leasehold-client-ca', `leasehold-cert-${suffix}`, ['system:masters']),
+    }));
+
     if (options.auditLog) writeFileSync(join(dir, 'audit-policy.json'), AUDIT_POLICY);
     const apiserverArgs = [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
@@ -219,6 +232,7 @@ export async function startControlPlane(
       `--secure-port=${apiPort}`,
       `--cert-dir=${join(dir, 'certs')}`,
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      `--client-ca-file=${join(dir, 'client-ca.crt')}`,
       '--authorization-mode=RBAC',
       `--service-account-key-file=${join(dir, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
@@ -259,10 +273,21 @@ export async function startControlPlane(
         users: [
           { name: 'admin', user: { token: adminToken } },
           { name: 'restricted', user: { token: restrictedToken } },
+          ...certUsers.map(({ name, cert, key }) => ({
+            name,
+            user: {
+              'client-certificate-data': Buffer.from(cert).toString('base64'),
+              'client-key-data': Buffer.from(key).toString('base64'),
+            },
+          })),
         ],
         contexts: [
           { name: 'admin', context: { cluster: 'leasehold', user: 'admin', namespace: 'default' } },
           { name: 'restricted', context: { cluster: 'leasehold', user: 'restricted', namespace: 'default' } },
+          ...certUsers.map(({ name }) => ({
+            name,
+            context: { cluster: 'leasehold', user: name, namespace: 'default' },
+          })),
         ],
         'current-context': 'admin',
       }),

@@ -1,5 +1,8 @@
 /** Helpers for tests on the real control plane (the `kube` vitest project). */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -208,4 +211,23 @@ export async function namespaceWithRestrictedRole(
     },
   });
   return namespace;
+}
+
+/**
+ * A kubeconfig file with a plain http:// server and no insecure-skip-tls-verify, which client-node refuses on
+ * every request, with `token` as its user's token: for tests that such a file fails fast, naming itself,
+ * and that the token never shows. Returns its path.
+ */
+export function plainHttpKubeconfig(token: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'leasehold-kubeconfig-')), 'config');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      clusters: [{ name: 'local', cluster: { server: 'http://127.0.0.1:8080' } }],
+      users: [{ name: 'me', user: { token } }],
+      contexts: [{ name: 'main', context: { cluster: 'local', user: 'me' } }],
+      'current-context': 'main',
+    }),
+  );
+  return file;
 }

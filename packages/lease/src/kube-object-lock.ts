@@ -7,7 +7,6 @@
  * `ConfigMapLock` are subclasses that say where their record lives; so can a user's lock on another kind.
  */
 import type { ConfigurationOptions, KubeConfig as KubeConfigType } from '@kubernetes/client-node';
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   ConfigError,
   checkStoredRecord,
@@ -20,6 +19,7 @@ import {
 } from '@leasehold/core';
 import { checkClientNode } from './client-node-support.ts';
 import { kubeLockError } from './kube-errors.ts';
+import { checkKubeConfig, loadKubeConfig } from './kubeconfig.ts';
 import { MERGE_PATCH, requestOptions } from './request-options.ts';
 import { watchObjectShared } from './shared-watch.ts';
 import { watchNamedObject } from './watch-object.ts';
@@ -33,7 +33,10 @@ export interface KubeObjectLockOptions {
   readonly namespace: string;
   /** This candidate's identity; must be unique among candidates (pod name plus a random suffix is usual). */
   readonly identity: string;
-  /** Where to connect; default `KubeConfig.loadFromDefault()` (in-cluster, or $KUBECONFIG). */
+  /**
+   * Where to connect; default `loadKubeConfig()`: $KUBECONFIG, ~/.kube/config or the in-cluster service
+   * account. Checked when the lock is built: one that cannot reach a cluster throws `ConfigError`.
+   */
   readonly kubeConfig?: KubeConfigType;
   /** Labels put on the object when this lock creates it. */
   readonly labels?: Readonly<Record<string, string>>;
@@ -89,9 +92,12 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     this.identity = options.identity;
     this.labels = options.labels;
     this.sharedWatch = options.sharedWatch ?? shareByDefault;
-    this.kubeConfig = options.kubeConfig ?? defaultKubeConfig();
-    // An unsupported client-node fails here, by name, not later as requests without timeouts or a dead watch.
-    checkClientNode(this.kubeConfig, `${kind}Lock ${this.namespace}/${this.name}`);
+    const who = `${kind}Lock ${this.namespace}/${this.name}`;
+    this.kubeConfig = options.kubeConfig ?? loadKubeConfig(who);
+    // An unsupported client-node fails here, by name, not later as requests without timeouts or a dead watch;
+    // so does a kubeconfig that cannot reach a cluster, instead of every request failing forever.
+    checkClientNode(this.kubeConfig, who);
+    checkKubeConfig(this.kubeConfig, who);
   }
 
   /** The collection the object lives in, for the watch, e.g. `/api/v1/namespaces/default/configmaps`. */
@@ -231,10 +237,4 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
       throw err;
     }
   }
-}
-
-function defaultKubeConfig(): KubeConfigType {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  return kc;
 }

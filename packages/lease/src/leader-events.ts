@@ -13,6 +13,7 @@
  */
 import { EventsV1Api, type KubeConfig, V1MicroTime } from '@kubernetes/client-node';
 import type { LeaderElection, TransitionInfo } from '@leasehold/core';
+import { cutUtf8, eventName, eventNote, MAX_INSTANCE_BYTES } from './event-fields.ts';
 import { kubeLockError } from './kube-errors.ts';
 import type { KubeObject, KubeObjectLock } from './kube-object-lock.ts';
 import { requestOptions } from './request-options.ts';
@@ -38,9 +39,6 @@ export class LeaderEventError extends Error {
   /** Always `LeaderEventError`. */
   override readonly name = 'LeaderEventError';
 }
-
-/** The limits on what Kubernetes accepts in an event's fields. */
-const MAX_INSTANCE = 128;
 
 /**
  * Records leadership events of `election` on its lock's object from now on; returns the function that
@@ -93,7 +91,8 @@ export function recordLeaderEvents<T extends KubeObject>(
       return;
     }
     tokens -= 1;
-    const note = `${identity} ${action === 'BecameLeader' ? 'became leader' : 'stopped leading'}`;
+    // Within what the API server accepts whatever the identity and the lock's name: event-fields.ts.
+    const note = eventNote(identity, action === 'BecameLeader' ? 'became leader' : 'stopped leading');
     const signal = AbortSignal.timeout(timeoutMs);
     try {
       await api.createNamespacedEvent(
@@ -104,10 +103,10 @@ export function recordLeaderEvents<T extends KubeObject>(
             kind: 'Event',
             // client-go's naming: the object's name and the time in hex nanoseconds (the sub-millisecond
             // part random, so a stop and a start in one millisecond do not collide).
-            metadata: { name: `${reference.name}.${nanosHex(wall)}`, namespace: reference.namespace },
+            metadata: { name: eventName(reference.name, nanosHex(wall)), namespace: reference.namespace },
             eventTime: new V1MicroTime(wall),
             reportingController: controller,
-            reportingInstance: identity.slice(0, MAX_INSTANCE),
+            reportingInstance: cutUtf8(identity, MAX_INSTANCE_BYTES),
             action,
             reason: 'LeaderElection',
             note,
@@ -122,9 +121,13 @@ export function recordLeaderEvents<T extends KubeObject>(
       const error = kubeLockError(err, lock.describe(), 'create event');
       report(
         error.kind,
-        new LeaderEventError(`${lock.describe()}: leader event "${note}" not recorded: ${error.message}`, {
-          cause: error,
-        }),
+        // The note cut again: a report quotes, it does not copy (an identity may be 1,024 characters).
+        new LeaderEventError(
+          `${lock.describe()}: leader event "${cutUtf8(note, 96)}" not recorded: ${error.message}`,
+          {
+            cause: error,
+          },
+        ),
       );
     }
   };

@@ -8,12 +8,13 @@
  *
  * The candidate's name is its identity (the controller writes it as the Lease's holderIdentity). While
  * started it watches its own object and answers the controller's pings (a `pingTime` newer than its
- * `renewTime`) by renewing, and renews every `renewInterval` besides; `stop()` deletes it. Needs the
+ * `renewTime`) by renewing, once per ping, and renews every `renewInterval` besides, with at most one
+ * renewal in flight and one pending; `stop()` deletes it. Needs the
  * `CoordinatedLeaderElection` feature gate and the `coordination.k8s.io/v1beta1` API on the API server,
  * and RBAC verbs get, create, update, patch, delete and watch on `leasecandidates`.
  */
 import { CoordinationV1beta1Api, type KubeConfig, V1MicroTime } from '@kubernetes/client-node';
-import type { LockError } from '@leasehold/core';
+import { ConfigError, type LockError } from '@leasehold/core';
 import { kubeLockError } from './kube-errors.ts';
 import { MERGE_PATCH, requestOptions } from './request-options.ts';
 import { watchNamedObject } from './watch-object.ts';
@@ -36,7 +37,10 @@ export interface LeaseCandidateOptions {
   readonly kubeConfig: KubeConfig;
   /** Seconds between renewals when the controller does not ping; default 60. */
   readonly renewInterval?: number;
-  /** Failures to publish, renew or delete the candidate; default none (they are retried). */
+  /**
+   * Failures to publish, renew or delete the candidate; default none (they are retried). If it throws, the
+   * candidate goes on (the first such throw is written to console.error).
+   */
   readonly onError?: (error: LockError) => void;
 }
 
@@ -47,18 +51,33 @@ interface CandidateObject {
 
 const time = (value: Date | string | undefined): number => (value ? new Date(value).getTime() : 0);
 
+/** What one `start()` set up, until `stop()`. */
+interface Run {
+  stopped: boolean;
+  closeWatch: (() => void) | null;
+  timer: ReturnType<typeof setInterval> | null;
+}
+
 /** Publishes and renews this candidate's LeaseCandidate while started (see the file's comment). */
 export class LeaseCandidate {
   /** What it was built with. */
   readonly options: LeaseCandidateOptions;
   readonly #api: CoordinationV1beta1Api;
-  #closeWatch: (() => void) | null = null;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  /** The current run's start, shared by every `start()` until `stop()`: a second start sets up nothing. */
+  #starting: Promise<void> | null = null;
+  #run: Run | null = null;
+  /** The renewal in flight, which runs once more if asked to meanwhile (`#again`). */
+  #renewing: Promise<void> | null = null;
+  #again = false;
+  /** The newest ping answered (ms): each ping is answered once, whatever the clocks say. */
+  #answeredPing = 0;
+  #onErrorThrew = false;
 
   constructor(options: LeaseCandidateOptions) {
     for (const field of ['leaseName', 'namespace', 'identity', 'binaryVersion'] as const) {
-      if (typeof options?.[field] !== 'string' || options[field].length === 0)
-        throw new TypeError(`LeaseCandidate: ${field} must be a non-empty string`);
+      // A configuration mistake (an unset POD_NAME, say): the ConfigError the locks throw too.
+      if (typeof options?.[field] !== 'string' || options[field].trim().length === 0)
+        throw new ConfigError(`${field} non-empty`, `LeaseCandidate: ${field} must be a non-empty string`);
     }
     this.options = options;
     this.#api = options.kubeConfig.makeApiClient(CoordinationV1beta1Api);
@@ -69,8 +88,19 @@ export class LeaseCandidate {
     return `LeaseCandidate ${this.options.namespace}/${this.options.identity}`;
   }
 
-  /** Publishes the candidate (replacing one left by an earlier run) and starts answering pings. */
-  async start(): Promise<void> {
+  /**
+   * Publishes the candidate (replacing one left by an earlier run) and starts answering pings. Idempotent:
+   * until `stop()`, every call returns the first call's promise and sets up no second watch or timer. After a
+   * failed start, the next call tries again.
+   */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const run: Run = { stopped: false, closeWatch: null, timer: null };
+    this.#run = run;
     const { namespace, identity, leaseName, binaryVersion } = this.options;
     const spec = {
       leaseName,
@@ -80,47 +110,88 @@ export class LeaseCandidate {
       renewTime: new V1MicroTime(Date.now()),
     };
     try {
-      await this.#api.createNamespacedLeaseCandidate({
-        namespace,
-        body: { metadata: { name: identity, namespace }, spec },
-      });
+      try {
+        await this.#api.createNamespacedLeaseCandidate({
+          namespace,
+          body: { metadata: { name: identity, namespace }, spec },
+        });
+      } catch (err) {
+        const error = kubeLockError(err, this.describe(), 'create');
+        if (error.kind !== 'Conflict') throw error;
+        // One left by an earlier run of this identity: make it ours (versions may have changed).
+        await this.#patch({ spec }, 'update');
+      }
     } catch (err) {
-      const error = kubeLockError(err, this.describe(), 'create');
-      if (error.kind !== 'Conflict') throw error;
-      // One left by an earlier run of this identity: make it ours (versions may have changed).
-      await this.#patch({ spec }, 'update');
+      if (this.#run === run) {
+        this.#run = null;
+        this.#starting = null;
+      }
+      throw err;
     }
-    this.#closeWatch = watchNamedObject<CandidateObject>(
+    if (run.stopped) return; // stop() came while creating: it deletes what was created, once created
+    run.closeWatch = watchNamedObject<CandidateObject>(
       this.options.kubeConfig,
       `/apis/coordination.k8s.io/v1beta1/namespaces/${namespace}/leasecandidates`,
       identity,
       (phase, object) => {
-        if (phase !== 'DELETED' && time(object.spec?.pingTime) > time(object.spec?.renewTime))
+        if (phase === 'DELETED') return;
+        const ping = time(object.spec?.pingTime);
+        // A ping newer than the last renewal, not answered yet. Only once per ping: with a local clock behind
+        // the controller's, our renewTime stays older than its pingTime, and answering every event (our own
+        // renewals' included) would renew in a loop.
+        if (ping > time(object.spec?.renewTime) && ping > this.#answeredPing) {
+          this.#answeredPing = ping;
           void this.renew();
+        }
       },
       undefined,
-      (error) => this.options.onError?.(error),
+      (error) => this.#report(error),
       this.describe(),
     );
-    this.#timer = setInterval(() => void this.renew(), (this.options.renewInterval ?? 60) * 1000);
-    this.#timer.unref?.();
+    run.timer = setInterval(() => void this.renew(), (this.options.renewInterval ?? 60) * 1000);
+    run.timer.unref?.();
   }
 
-  /** Renews the candidate now (the controller treats a candidate that stops renewing as gone). */
-  async renew(): Promise<void> {
-    try {
-      await this.#patch({ spec: { renewTime: new V1MicroTime(Date.now()) } }, 'renew');
-    } catch (err) {
-      this.options.onError?.(err as LockError);
+  /**
+   * Renews the candidate now (the controller treats a candidate that stops renewing as gone). Coalesced: at
+   * most one renewal is in flight; calls meanwhile make it run once more when it ends, and resolve then.
+   * Never rejects: failures go to `onError`.
+   */
+  renew(): Promise<void> {
+    if (this.#renewing) {
+      this.#again = true;
+      return this.#renewing;
     }
+    this.#renewing = this.#renewWhileAsked().finally(() => {
+      this.#renewing = null;
+    });
+    return this.#renewing;
+  }
+
+  async #renewWhileAsked(): Promise<void> {
+    do {
+      this.#again = false;
+      try {
+        await this.#patch({ spec: { renewTime: new V1MicroTime(Date.now()) } }, 'renew');
+      } catch (err) {
+        this.#report(err as LockError);
+      }
+    } while (this.#again && this.#run !== null);
   }
 
   /** Stops answering pings and deletes the candidate. */
   async stop(): Promise<void> {
-    this.#closeWatch?.();
-    this.#closeWatch = null;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    const run = this.#run;
+    const starting = this.#starting;
+    this.#run = null;
+    this.#starting = null;
+    if (run) {
+      run.stopped = true;
+      run.closeWatch?.();
+      if (run.timer) clearInterval(run.timer);
+    }
+    // A start in flight lands its create first (and sets up nothing more), so the delete removes it.
+    await starting?.catch(() => {});
     try {
       await this.#api.deleteNamespacedLeaseCandidate({
         name: this.options.identity,
@@ -128,7 +199,24 @@ export class LeaseCandidate {
       });
     } catch (err) {
       const error = kubeLockError(err, this.describe(), 'delete');
-      if (error.kind !== 'NotFound') this.options.onError?.(error);
+      if (error.kind !== 'NotFound') this.#report(error);
+    }
+  }
+
+  /**
+   * Passes `error` to `onError`. A throwing `onError` must not become an unhandled rejection (renewals run
+   * from a timer and from watch events, where nobody awaits them): its failure is written once to
+   * console.error, the only place left to say so.
+   */
+  #report(error: LockError): void {
+    try {
+      this.options.onError?.(error);
+    } catch (thrown) {
+      if (this.#onErrorThrew) return;
+      this.#onErrorThrew = true;
+      // Name and message only: an error's cause may carry response headers.
+      const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+      console.error(`${this.describe()}: onError threw (reported once): ${what}`);
     }
   }
 

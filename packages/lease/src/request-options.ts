@@ -4,9 +4,18 @@
  *
  * client-node 2 builds a new HTTP dispatcher (undici Agent) for every request, so every renewal would open a
  * new TCP and TLS connection (30 a minute for one election, thousands for a process leading many). Given the
- * `KubeConfig`, the options keep the first dispatcher made for each of its contexts and hand it to every
- * later request of any lock using that KubeConfig: one keep-alive connection pool per cluster and user.
+ * `KubeConfig`, the options keep one dispatcher per context of it and hand it to every later request of any
+ * lock using that KubeConfig: one keep-alive connection pool per cluster and user.
+ *
+ * The kept dispatcher holds the TLS credentials it was made with, so it is kept only while they stay the
+ * same: client-node reads the certificate files anew for every request, and so does the check here (a
+ * digest of the server address, CA, client certificate and key, whether inline or in files). When a client
+ * certificate is rotated (a cert-manager or kubelet renewal rewrites the files), the next request makes the
+ * new dispatcher the kept one, and the old one is closed once its requests are done. Client certificates an
+ * exec plugin returns are not seen here (client-node caches them until they expire): restart to pick them up.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   type ConfigurationOptions,
   type KubeConfig,
@@ -18,12 +27,62 @@ import {
 /** The content type of a JSON merge patch (RFC 7386). */
 export const MERGE_PATCH = 'application/merge-patch+json';
 
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+
+/** The dispatcher kept for one context, and the digest of the credentials it was made with. */
+interface Kept {
+  readonly credentials: string;
+  /** `null` until a request made after the credentials were first seen: see `reuseConnection`. */
+  dispatcher: Dispatcher | null;
+}
+
 /** Per KubeConfig, per context name: the dispatcher every request of that context goes through. */
-const dispatchers = new WeakMap<KubeConfig, Map<string, Dispatcher>>();
+const dispatchers = new WeakMap<KubeConfig, Map<string, Kept>>();
 
-type Dispatcher = ReturnType<RequestContext['getDispatcher']>;
+/** How long a replaced dispatcher stays open for requests already handed it, before it closes. */
+const CLOSE_REPLACED_AFTER_MS = 30_000;
 
-/** Sends `context` through the dispatcher kept for `kubeConfig`'s current context; keeps this one if first. */
+/** A digest of what a dispatcher's connections are made with for `kubeConfig`'s current context. */
+function credentialsDigest(kubeConfig: KubeConfig): string {
+  const cluster = kubeConfig.getCurrentCluster();
+  const user = kubeConfig.getCurrentUser();
+  const hash = createHash('sha256');
+  for (const part of [cluster?.server, cluster?.skipTLSVerify, cluster?.tlsServerName, cluster?.proxyUrl])
+    hash.update(`${part ?? ''}\0`);
+  for (const [file, data] of [
+    [cluster?.caFile, cluster?.caData],
+    [user?.certFile, user?.certData],
+    [user?.keyFile, user?.keyData],
+  ]) {
+    if (file) {
+      try {
+        hash.update(readFileSync(file));
+      } catch (err) {
+        // client-node fails this request the same way; the digest only has to differ from a readable file's.
+        hash.update(`unreadable ${file}: ${(err as NodeJS.ErrnoException).code}`);
+      }
+    } else hash.update(data ?? '');
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Closes `dispatcher` when it may hold no more requests (Bun's fetch dispatchers have no close()). */
+function closeLater(dispatcher: Dispatcher, afterMs: number): void {
+  if (typeof dispatcher.close !== 'function') return;
+  const close = () => {
+    Promise.resolve(dispatcher.close()).catch(() => {});
+  };
+  if (afterMs === 0) close();
+  else setTimeout(close, afterMs).unref?.();
+}
+
+/**
+ * Sends `context` through the dispatcher kept for `kubeConfig`'s current context. New credentials (or a first
+ * request) are recorded without a dispatcher: this request keeps the one client-node made for it, which may
+ * predate a rotation by the time between client-node's read of the files and this one; the next request's,
+ * made after that read, is kept.
+ */
 function reuseConnection(context: RequestContext, kubeConfig: KubeConfig): void {
   // client-node 1.x has no dispatchers (it keeps its own agents); nothing to do there.
   if (typeof context.getDispatcher !== 'function') return;
@@ -35,12 +94,17 @@ function reuseConnection(context: RequestContext, kubeConfig: KubeConfig): void 
     dispatchers.set(kubeConfig, byContext);
   }
   const key = kubeConfig.getCurrentContext();
+  const credentials = credentialsDigest(kubeConfig);
   const kept = byContext.get(key);
-  if (kept === undefined) byContext.set(key, made);
-  else if (kept !== made) {
-    context.setDispatcher(kept);
-    // Never connected: closing it frees nothing but the object. Bun's fetch dispatchers have no close().
-    if (typeof made.close === 'function') void Promise.resolve(made.close()).catch(() => {});
+  if (kept === undefined || kept.credentials !== credentials) {
+    byContext.set(key, { credentials, dispatcher: null });
+    // Requests already handed the old one finish on it; it closes after them.
+    if (kept?.dispatcher) closeLater(kept.dispatcher, CLOSE_REPLACED_AFTER_MS);
+  } else if (kept.dispatcher === null) kept.dispatcher = made;
+  else if (kept.dispatcher !== made) {
+    context.setDispatcher(kept.dispatcher);
+    // Never connected: closing it frees nothing but the object.
+    closeLater(made, 0);
   }
 }
 

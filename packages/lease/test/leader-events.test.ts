@@ -100,4 +100,45 @@ describe('leader events on the lock object (events.k8s.io/v1)', () => {
     ]);
     expect(await eventsOn(name, namespace)).toEqual([]);
   });
+
+  it('a 300-character identity and a lock name near 253 characters: the Event is accepted, within the limits', async () => {
+    // A Lease name of 250 characters (four labels: a DNS subdomain at its longest but 3), and an identity of
+    // 300 four-byte characters (1,200 bytes of UTF-8, more than a note may hold).
+    const tag = uniqueName('e').slice(2); // 8 hex digits, so runs do not share the Lease
+    const name = [`${tag}${'a'.repeat(53)}`, 'b'.repeat(62), 'c'.repeat(62), 'd'.repeat(62)].join('.');
+    expect(name).toHaveLength(250);
+    const identity = '\u{1D50F}'.repeat(300);
+    expect([...identity]).toHaveLength(300);
+    const lock = new LeaseLock({ name, namespace: NAMESPACE, identity, kubeConfig: kubeConfig() });
+    const { election, errors } = candidate(lock);
+    recordLeaderEvents(election, lock);
+    void election.acquire();
+    await waitFor(() => election.isLeader(), Boolean, 10_000);
+    await election.stop();
+    const events = await waitFor(
+      () => eventsOn(name),
+      (list) => list.length >= 2,
+      10_000,
+    );
+    expect(errors).toEqual([]);
+    const bytes = (text: string | undefined) => Buffer.byteLength(text ?? '');
+    for (const event of events) {
+      const eventName = event.metadata!.name!;
+      console.log(
+        `leader-events: name ${eventName.length} characters, note ${bytes(event.note)} bytes, ` +
+          `reportingInstance ${bytes(event.reportingInstance)} bytes`,
+      );
+      expect(eventName.length).toBeLessThanOrEqual(253);
+      expect(eventName).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+      expect(name.startsWith(eventName.slice(0, eventName.lastIndexOf('.')))).toBe(true);
+      expect(bytes(event.note)).toBeLessThanOrEqual(1024);
+      expect(bytes(event.reportingInstance)).toBeLessThanOrEqual(128);
+      expect(identity.startsWith(event.reportingInstance!.replace(/\.\.\.$/, ''))).toBe(true);
+      expect(event.regarding?.name).toBe(name);
+    }
+    expect(events.map((e) => e.note)).toEqual([
+      expect.stringMatching(/^(\u{1D50F})+\.\.\. became leader$/u),
+      expect.stringMatching(/^(\u{1D50F})+\.\.\. stopped leading$/u),
+    ]);
+  });
 });
