@@ -7,8 +7,8 @@ import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import type { ScenarioOverrides } from '@leasehold/testkit';
 import { CliError, usage } from './errors.ts';
 import { HELP } from './help.ts';
-
-const out = (line: string) => process.stdout.write(`${line}\n`);
+import { out } from './output.ts';
+import { printable } from './printable.ts';
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -120,13 +120,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    // Messages quote what the cluster, a kubeconfig or a module said: escaped, never raw to the terminal.
     if (err instanceof CliError) {
-      process.stderr.write(`leasehold: ${err.message}\n`);
+      process.stderr.write(`leasehold: ${printable(err.message)}\n`);
       process.exitCode = err.exitCode;
     } else {
-      process.stderr.write(
-        `leasehold: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-      );
+      const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      process.stderr.write(`leasehold: unexpected failure: ${text.split('\n').map(printable).join('\n')}\n`);
       process.exitCode = 3;
     }
   },

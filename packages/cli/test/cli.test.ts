@@ -4,16 +4,12 @@
  * HTML timeline, the timeline rendered in headless Chromium and inspected), and `status` / `watch` of a live
  * Lease on the test control plane, with the errors for a missing lock and an unreachable cluster.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { LeaderElection } from '@leasehold/core';
 import {
   electionWithErrors,
   kubeConfig,
-  kubeconfigPath,
   NAMESPACE,
   uniqueName,
   waitFor,
@@ -22,32 +18,9 @@ import { LeaseLock } from '@leasehold/lease';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELP } from '../src/help.ts';
+import { leasehold, root, scratch } from './run-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-const main = join(root, 'packages', 'cli', 'src', 'main.ts');
 const example = (file: string) => join(root, 'examples', 'custom-lock', file);
-const scratch = mkdtempSync(join(tmpdir(), 'leasehold-cli-'));
-
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function leasehold(args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
-  return promisify(execFile)(process.execPath, ['--conditions=source', main, ...args], {
-    env: { ...process.env, KUBECONFIG: kubeconfigPath(), ...env },
-    timeout: 120_000,
-    cwd: scratch,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code?: number; stdout?: string; stderr?: string }) => ({
-      code: typeof err.code === 'number' ? err.code : -1,
-      stdout: err.stdout ?? '',
-      stderr: err.stderr ?? '',
-    }),
-  );
-}
 
 describe('leasehold: usage', () => {
   it('prints its help; says what is wrong with a bad command line, exit code 2', async () => {
