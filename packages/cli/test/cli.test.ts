@@ -2,7 +2,8 @@
  * The `leasehold` command run as a process, as a user runs it: help and usage errors, `check` over the
  * custom-lock example's backend and its broken variant, `replay` of the seed `check` printed (trace and
  * HTML timeline, the timeline rendered in headless Chromium and inspected), and `status` / `watch` of a live
- * Lease on the test control plane, with the errors for a missing lock and an unreachable cluster.
+ * Lease on the test control plane, with the errors for a missing lock and an unreachable cluster (hostile
+ * input to `status` and `watch` is in hostile-input.test.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { LeaseLock } from '@leasehold/lease';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELP } from '../src/help.ts';
-import { leasehold, root, scratch } from './run-cli.ts';
+import { leasehold, root, scratch, start } from './run-cli.ts';
 
 const example = (file: string) => join(root, 'examples', 'custom-lock', file);
 
@@ -184,13 +185,14 @@ describe('leasehold status and watch, on the control plane', () => {
     const name = uniqueName('cli-watch');
     const a = election(name, 'pod-a');
     await a.acquire();
-    const watching = leasehold(['watch', name, '--for', '6']);
-    await new Promise((r) => setTimeout(r, 2_000));
+    const watching = start(['watch', name, '--for', '6']);
+    // The hand-over starts once the command shows the lock (starting a process takes seconds on a busy machine).
+    await waitFor(watching.stdout, (text) => text.includes('(now)'), 30_000);
     const b = election(name, 'pod-b');
     void b.acquire();
     await a.stop();
     await waitFor(() => b.isLeader(), Boolean, 10_000);
-    const result = await watching;
+    const result = await watching.done;
     console.log(result.stdout);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/holder=pod-a transitions=0 version=\d+ \(now\)/);

@@ -1,5 +1,5 @@
 /** Runs the `leasehold` command as a process, as a user runs it, against the test control plane. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,4 +43,25 @@ export async function run(
       stderr: err.stderr ?? '',
     }),
   );
+}
+
+/** A running `leasehold ARGS`: its standard output so far, and its result once it ends (killed after 120 s). */
+export function start(args: readonly string[]): { stdout: () => string; done: Promise<Result> } {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    env: { ...process.env, KUBECONFIG: kubeconfigPath() },
+    cwd: scratch,
+    timeout: 120_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const done = new Promise<Result>((resolve) =>
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })),
+  );
+  return { stdout: () => stdout, done };
 }
