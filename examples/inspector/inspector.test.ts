@@ -59,6 +59,8 @@ it('a WebSocket listener receives each candidate with its definition and exactly
     for (const [identity, inputs] of processed) {
       const actor = received.find((e) => e.type === '@xstate.actor' && e.name === identity);
       expect(actor, `actor ${identity}`).toBeDefined();
+      // The session is named after the election (the example names each bridge by its identity), not x:N.
+      expect(actor!.sessionId).toBe(`leasehold:${identity}`);
       const definition = JSON.parse(actor!.definition!) as { id: string; states: Record<string, unknown> };
       expect(definition.id).toBe(electionMachine.id);
       expect(Object.keys(definition.states).sort()).toEqual(Object.keys(electionMachine.states).sort());

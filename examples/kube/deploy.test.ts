@@ -2,30 +2,74 @@
  * deploy/ as a user applies it: every object in deploy/*.yaml is created on the test control plane (which
  * validates the Deployment too; no kubelet runs it), in a fresh namespace. Then the HA controller example
  * runs with the ServiceAccount's own token (TokenRequest), not as admin: it must elect, renew, watch,
- * record its Events and list pods with exactly the Role's permissions; and a Lease the Role does not name
- * is refused.
+ * record its Events and list pods with exactly the two Roles' permissions; and a Lease the Role does not name
+ * is refused. And the Deployment's pod template is admitted by a namespace enforcing the Pod Security
+ * "restricted" standard (a server-side dry run of the Pod the ReplicaSet would create), while the same pod
+ * without one of the settings "restricted" requires is refused there.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, KubernetesObjectApi, loadAllYaml } from '@kubernetes/client-node';
+import {
+  ApiException,
+  KubeConfig,
+  KubernetesObjectApi,
+  type V1Deployment,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { core, kubeConfig, leaderEvents, uniqueName, waitFor } from '@leasehold/kube-tools/testing.ts';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { ExampleProcess, FAST } from './example-process.ts';
 
 const deployDir = join(import.meta.dirname, '..', '..', 'deploy');
 
-/** The objects of deploy/, in file order, moved to `namespace` (their metadata and the binding's subject). */
+/**
+ * The objects of deploy/, in file order, moved to `namespace` (their metadata and the binding's subject).
+ * Parsed as plain YAML, not with client-node's `loadAllYaml`, which drops the fields its models do not
+ * know: a typo must reach the comparison with what the API server stored.
+ */
 function manifests(namespace: string): Record<string, unknown>[] {
   const objects: Record<string, unknown>[] = [];
   for (const file of readdirSync(deployDir)
     .filter((f) => f.endsWith('.yaml'))
     .sort())
-    for (const doc of loadAllYaml(readFileSync(join(deployDir, file), 'utf8'))) {
-      const text = JSON.stringify(doc).replaceAll('"namespace":"default"', `"namespace":"${namespace}"`);
+    for (const doc of parseAllDocuments(readFileSync(join(deployDir, file), 'utf8'))) {
+      const text = JSON.stringify(doc.toJS()).replaceAll(
+        '"namespace":"default"',
+        `"namespace":"${namespace}"`,
+      );
       objects.push(JSON.parse(text));
     }
   return objects;
+}
+
+/** The Pod the Deployment's ReplicaSet would create in `namespace`: its template's metadata and spec. */
+function podFromTemplate(namespace: string): V1Pod {
+  const deployment = manifests(namespace).find((o) => o.kind === 'Deployment') as V1Deployment;
+  const { metadata, spec } = deployment.spec!.template;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { ...metadata, name: 'ha-controller-dry-run', namespace },
+    spec: spec!,
+  };
+}
+
+/** Creates `pod` as a server-side dry run (admission runs, nothing is stored): 'admitted' or the refusal. */
+async function admission(pod: V1Pod): Promise<string> {
+  try {
+    await core().createNamespacedPod({
+      namespace: pod.metadata!.namespace!,
+      body: pod,
+      dryRun: 'All',
+    });
+    return 'admitted';
+  } catch (err) {
+    if (!(err instanceof ApiException)) throw err;
+    const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
+    return `HTTP ${err.code}: ${body?.message ?? String(err.body)}`;
+  }
 }
 
 /** A kubeconfig file for the ServiceAccount: the test cluster, authenticated by a bound token. */
@@ -55,7 +99,7 @@ describe('deploy/: applied as a user would, and the example run under its Servic
     for (const p of procs.splice(0)) p.kill();
   });
 
-  it('the objects apply; the example elects, records events and reconciles with only the Role', async () => {
+  it('the objects apply; the example elects, records events and reconciles with only its two Roles', async () => {
     const namespace = uniqueName('deploy');
     await core().createNamespace({ body: { metadata: { name: namespace } } });
     const objects = kubeConfig().makeApiClient(KubernetesObjectApi);
@@ -64,11 +108,18 @@ describe('deploy/: applied as a user would, and the example run under its Servic
       // biome-ignore lint/suspicious/noExplicitAny: KubernetesObjectApi takes any object of any kind.
       const created = await objects.create(object as any);
       applied.push(`${created.kind}/${created.metadata?.name}`);
+      // Stored as written: a field the API (or the client's models, which drop it before sending) does not
+      // know, a typo or a field of a newer version, is lost without an error, and the object would not do
+      // what deploy/ says.
+      expect(created, `${created.kind}/${created.metadata?.name}`).toMatchObject(object);
     }
     expect(applied.sort()).toEqual([
       'Deployment/ha-controller',
+      'PodDisruptionBudget/ha-controller',
       'Role/ha-controller-leader-election',
+      'Role/ha-controller-work',
       'RoleBinding/ha-controller-leader-election',
+      'RoleBinding/ha-controller-work',
       'ServiceAccount/ha-controller',
     ]);
     const kubeconfig = await serviceAccountKubeconfig(namespace, 'ha-controller');
@@ -130,8 +181,36 @@ describe('deploy/: applied as a user would, and the example run under its Servic
     );
     procs.push(other);
     const refused = await other.waitFor(/error .*Forbidden/, 20_000);
-    expect(refused.text).toMatch(/Lease .*\/not-in-the-role: (get|watch|update): HTTP 403/);
+    expect(refused.text).toMatch(/Lease .*\/not-in-the-role: (get|watch|patch): HTTP 403/);
     for (const p of replicas) p.kill('SIGTERM');
     for (const p of replicas) expect(await p.exited).toBe(0);
   }, 120_000);
+
+  it('the pod template is admitted by a namespace enforcing Pod Security "restricted"', async () => {
+    const namespace = uniqueName('restricted');
+    await core().createNamespace({
+      body: {
+        metadata: {
+          name: namespace,
+          labels: {
+            'pod-security.kubernetes.io/enforce': 'restricted',
+            'pod-security.kubernetes.io/enforce-version': 'latest',
+          },
+        },
+      },
+    });
+    // The ServiceAccount admission plugin refuses a pod whose account does not exist.
+    await core().createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'ha-controller' } } });
+
+    const pod = podFromTemplate(namespace);
+    expect(await admission(pod)).toBe('admitted');
+    // A dry run stores nothing.
+    expect((await core().listNamespacedPod({ namespace })).items).toEqual([]);
+
+    // The namespace does enforce: the same pod without the seccomp profile "restricted" requires is refused.
+    const { seccompProfile: _, ...withoutSeccomp } = pod.spec!.securityContext!;
+    const refused = await admission({ ...pod, spec: { ...pod.spec!, securityContext: withoutSeccomp } });
+    expect(refused).toMatch(/^HTTP 403: .*violates PodSecurity "restricted:latest": seccompProfile/);
+    console.log(`deploy: without seccompProfile: ${refused}`);
+  }, 60_000);
 });

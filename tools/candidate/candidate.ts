@@ -6,7 +6,13 @@
  * Environment: KUBECONFIG, LOCK_KIND (lease | configmap), LOCK_NAME, IDENTITY, NAMESPACE (default
  * "default"), LEASE_DURATION / RENEW_DEADLINE / RETRY_PERIOD in seconds (3 / 2 / 0.5), LEASEHOLD_TRACE
  * (set: also a "transition" line per step of the statechart).
+ *
+ * Heap probes, for the soak (bench/outage-soak.ts) only: when the parent opens an IPC channel, the message
+ * {type: "heap-sample", seq} answers a "heap" line with heapUsed and rss after a full collection (the parent
+ * starts the process with --expose-gc), and {type: "heap-snapshot", seq, file} writes a V8 heap snapshot to
+ * `file` and answers a "heap-snapshot" line with its path and how long the process stood still for it.
  */
+import { writeHeapSnapshot } from 'node:v8';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigMapLock } from '@leasehold/configmap';
 import { ElectionConfig, LeaderElection, type Lock, type TransitionInfo } from '@leasehold/core';
@@ -76,6 +82,37 @@ const stop = async () => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+
+/** A request of the soak's heap probe (tools/candidate only: nothing shipped answers such messages). */
+type HeapRequest =
+  | { type: 'heap-sample'; seq: number }
+  | { type: 'heap-snapshot'; seq: number; file: string };
+
+const collect = (): boolean => {
+  if (typeof globalThis.gc !== 'function') return false;
+  globalThis.gc();
+  return true;
+};
+
+const answerHeapRequest = (request: HeapRequest): void => {
+  if (request.type === 'heap-sample') {
+    const collected = collect();
+    const { heapUsed, rss } = process.memoryUsage();
+    emit('heap', { seq: request.seq, heapUsed, rss, collected });
+  } else {
+    // V8 collects all garbage before it writes a snapshot, so the file holds only what is still reachable.
+    const t0 = performance.now();
+    const path = writeHeapSnapshot(request.file);
+    const ms = Math.round(performance.now() - t0);
+    emit('heap-snapshot', { seq: request.seq, path, ms, heapUsed: process.memoryUsage().heapUsed });
+  }
+};
+
+if (process.send) {
+  process.on('message', (message) => answerHeapRequest(message as HeapRequest));
+  // The channel must not keep the process alive or change when it exits: the election decides that.
+  process.channel?.unref();
+}
 
 emit('ready');
 // Stay a candidate for the life of the process: acquire() keeps campaigning after a loss.

@@ -1,7 +1,8 @@
 /**
  * The packages as users get them: every publishable package is packed (`pnpm pack`, which applies
  * `publishConfig`) and the tarballs are installed with plain npm into fresh projects outside the workspace,
- * one per `@kubernetes/client-node` line (2.0.1, 1.4.0, and 1.3.0, which the locks refuse). Then:
+ * one per `@kubernetes/client-node` line (2.0.1, 1.4.0, and 1.3.0, which the locks refuse), each from a
+ * committed lockfile with `npm ci --ignore-scripts` (`projects.ts`). Then:
  * - a strict TypeScript consumer typechecks under `nodenext` and `bundler` (with `skipLibCheck`, as
  *   `tsc --init` sets it: client-node's own declarations need `@types/ws`, and xstate's do not check under
  *   `exactOptionalPropertyTypes`), against client-node 2 and 1.4;
@@ -15,33 +16,17 @@
  * The README's runtime table comes from what this test runs.
  */
 import { execFile } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubeconfigPath, uniqueName } from '@leasehold/kube-tools/testing.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installProject, PACKAGES, PROJECTS, type Project, packAll } from './projects.ts';
 import { type RuntimeName, runtime } from './runtimes.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics', 'cli'] as const;
-/** One project per client-node line; `legacyPeerDeps` where npm would refuse the peer range (on purpose). */
-const PROJECTS = {
-  'client-node-2': { clientNode: '2.0.1', legacyPeerDeps: false },
-  'client-node-1.4': { clientNode: '1.4.0', legacyPeerDeps: false },
-  'client-node-1.3': { clientNode: '1.3.0', legacyPeerDeps: true },
-} as const;
-type Project = keyof typeof PROJECTS;
-
 let dir: string;
 const project = (name: Project) => join(dir, name);
 
@@ -67,35 +52,13 @@ async function runScript(
 describe('the packed packages, installed with npm in fresh projects', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'leasehold-consumer-'));
-    const tarballs: Record<string, string> = {};
-    for (const name of PACKAGES) {
-      const { stdout } = await run('pnpm', ['pack', '--pack-destination', dir], {
-        cwd: join(root, 'packages', name),
-        timeout: 120_000,
-      });
-      tarballs[`@leasehold/${name}`] = `file:${stdout.trim().split('\n').at(-1)!.trim()}`;
-    }
+    const tarballs = await packAll(dir);
     const fixtures = join(import.meta.dirname, 'fixture');
     await Promise.all(
-      Object.entries(PROJECTS).map(async ([name, { clientNode, legacyPeerDeps }]) => {
-        const at = project(name as Project);
+      (Object.keys(PROJECTS) as Project[]).map(async (name) => {
+        const at = project(name);
         mkdirSync(at);
-        const manifest = {
-          name: `leasehold-consumer-${name.replace('.', '-')}`,
-          private: true,
-          type: 'module',
-          dependencies: {
-            ...tarballs,
-            '@kubernetes/client-node': clientNode,
-            // A second, different copy, to show a KubeConfig made by it is refused.
-            'client-node-other': 'npm:@kubernetes/client-node@1.4.0',
-            typescript: '5.9.3',
-            '@types/node': '24.19.2',
-          },
-          // The packed packages name each other by version: these point them at the tarballs.
-          overrides: Object.fromEntries(Object.keys(tarballs).map((pkg) => [pkg, `$${pkg}`])),
-        };
-        writeFileSync(join(at, 'package.json'), JSON.stringify(manifest, null, 2));
+        await installProject(name, at, tarballs);
         for (const file of [
           'consumer.ts',
           'tsconfig.nodenext.json',
@@ -110,13 +73,6 @@ describe('the packed packages, installed with npm in fresh projects', () => {
           join(root, 'packages', 'memory', 'test', 'fixtures', 'compiled-election.mjs'),
           join(at, 'memory-election.mjs'),
         );
-        const flags = [
-          '--no-audit',
-          '--no-fund',
-          '--loglevel=error',
-          ...(legacyPeerDeps ? ['--legacy-peer-deps'] : []),
-        ];
-        await run('npm', ['install', ...flags], { cwd: at, timeout: 300_000 });
       }),
     );
   }, 600_000);

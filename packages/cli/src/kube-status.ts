@@ -79,7 +79,7 @@ async function read(
 }
 
 /** A holder identity as printed: escaped, or what an empty one means. */
-const holder = (identity: string, empty: string) => (identity ? printable(identity) : empty);
+const shownHolder = (identity: string, empty: string) => (identity ? printable(identity) : empty);
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -89,7 +89,7 @@ export async function status(address: LockAddress, out: (line: string) => void):
   const { record, version } = snapshot;
   const now = Date.now();
   out(printable(describe));
-  out(`  holder           ${holder(record.holderIdentity, '(none: released, anyone may take it)')}`);
+  out(`  holder           ${shownHolder(record.holderIdentity, '(none: released, anyone may take it)')}`);
   out(`  lease duration   ${record.leaseDurationSeconds}s`);
   out(`  transitions      ${record.leaderTransitions}`);
   out(`  acquired         ${record.acquireTime?.toISOString() ?? '-'} (the holder's clock)`);
@@ -109,13 +109,15 @@ export async function status(address: LockAddress, out: (line: string) => void):
 }
 
 /**
- * Follows the lock, a line per change with the time since the previous change as seen here, until
- * `forSeconds` pass or SIGINT; resolves with exit code 0.
+ * Follows the lock, a line per change with the time since the previous line as seen here, until
+ * `forSeconds` pass or SIGINT; resolves with exit code 0. With `changesOnly` (`--changes`), a line only when
+ * the holder changes (a deletion counts): renewals are not shown.
  */
 export async function watch(
   address: LockAddress,
   forSeconds: number | undefined,
   out: (line: string) => void,
+  changesOnly = false,
 ): Promise<0> {
   const { snapshot, describe, lock } = await read(address);
   let last = Date.now();
@@ -123,18 +125,26 @@ export async function watch(
     const now = Date.now();
     const record = s?.record;
     out(
-      `${new Date(now).toISOString()} ${record ? `holder=${holder(record.holderIdentity, '(none)')} transitions=${record.leaderTransitions} version=${printable(s.version)}` : 'deleted'} ${note}`,
+      `${new Date(now).toISOString()} ${record ? `holder=${shownHolder(record.holderIdentity, '(none)')} transitions=${record.leaderTransitions} version=${printable(s.version)}` : 'deleted'} ${note}`,
     );
     last = now;
   };
   out(`watching ${printable(describe)} (Ctrl-C to stop)`);
   line(snapshot, '(now)');
   let seen = snapshot.version;
+  // null: deleted. A renewal keeps the holder; a release, a takeover or a deletion changes it.
+  let holder: string | null = snapshot.record.holderIdentity;
   const close = lock.watch(
     (next) => {
       if (next?.version === seen) return; // the watch starts with the current object
       seen = next?.version ?? '';
-      line(next, `(+${seconds(Date.now() - last)} since the previous change seen here)`);
+      const nextHolder = next ? next.record.holderIdentity : null;
+      if (changesOnly && nextHolder === holder) return;
+      holder = nextHolder;
+      line(
+        next,
+        `(+${seconds(Date.now() - last)} since the previous ${changesOnly ? 'change of holder' : 'change'} seen here)`,
+      );
     },
     (live) => out(`${new Date().toISOString()} watch ${live ? 'live' : 'lost: reconnecting'}`),
     (error) =>

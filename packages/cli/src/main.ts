@@ -4,10 +4,10 @@
  * unknown flag, a missing argument or a bad number is bad usage (exit 2) with a message naming it.
  */
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import type { ScenarioOverrides } from '@leasehold/testkit';
 import { CliError, usage } from './errors.ts';
 import { HELP } from './help.ts';
 import { out } from './output.ts';
+import { parseOverrides as overrides } from './overrides.ts';
 import { printable } from './printable.ts';
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
@@ -16,18 +16,6 @@ function integer(flag: string, value: string | undefined, min: number): number |
   if (!Number.isInteger(n) || n < min)
     throw usage(`${flag} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
   return n;
-}
-
-function overrides(value: string | undefined): ScenarioOverrides | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('not an object');
-    return parsed as ScenarioOverrides;
-  } catch (err) {
-    throw usage(`--overrides must be a JSON object of scenario overrides: ${(err as Error).message}`);
-  }
 }
 
 function parse(args: string[], options: ParseArgsOptionsConfig) {
@@ -95,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
         kind: { type: 'string', default: 'lease' },
         namespace: { type: 'string', short: 'n', default: 'default' },
         kubeconfig: { type: 'string' },
-        ...(command === 'watch' ? { for: { type: 'string' } } : {}),
+        ...(command === 'watch' ? { for: { type: 'string' }, changes: { type: 'boolean' } } : {}),
       });
       const kind = values.kind as string;
       if (kind !== 'lease' && kind !== 'configmap')
@@ -108,7 +96,13 @@ async function main(argv: string[]): Promise<number> {
       } as const;
       const forSeconds = integer('--for', values.for as string | undefined, 1);
       const kube = await import('./kube-status.ts');
-      return command === 'status' ? kube.status(address, out) : kube.watch(address, forSeconds, out);
+      return command === 'status'
+        ? kube.status(address, out)
+        : kube.watch(address, forSeconds, out, values.changes === true);
+    }
+    case 'timings': {
+      const { timingsCommand } = await import('./timings.ts');
+      return timingsCommand(rest, out);
     }
     default:
       throw usage(`unknown command ${JSON.stringify(command)}`);

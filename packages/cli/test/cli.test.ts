@@ -5,12 +5,14 @@
  * Lease on the test control plane, with the errors for a missing lock and an unreachable cluster (hostile
  * input to `status` and `watch` is in hostile-input.test.ts).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LeaderElection } from '@leasehold/core';
 import {
   electionWithErrors,
   kubeConfig,
+  kubeconfigPath,
   NAMESPACE,
   uniqueName,
   waitFor,
@@ -19,9 +21,24 @@ import { LeaseLock } from '@leasehold/lease';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELP } from '../src/help.ts';
-import { leasehold, root, scratch, start } from './run-cli.ts';
+import { leaseholdCommand, type Run, startLeasehold } from './run.ts';
 
+const root = join(import.meta.dirname, '..', '..', '..');
 const example = (file: string) => join(root, 'examples', 'custom-lock', file);
+const scratch = mkdtempSync(join(tmpdir(), 'leasehold-cli-'));
+
+const runOptions = (env: Record<string, string> = {}) => ({
+  env: { ...process.env, KUBECONFIG: kubeconfigPath(), ...env },
+  cwd: scratch,
+  timeoutMs: 120_000,
+});
+
+function leasehold(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  return leaseholdCommand(args, runOptions(env));
+}
+
+/** A `leasehold watch` started in the background. */
+const watching = (args: readonly string[]) => startLeasehold(args, runOptions());
 
 describe('leasehold: usage', () => {
   it('prints its help; says what is wrong with a bad command line, exit code 2', async () => {
@@ -185,14 +202,13 @@ describe('leasehold status and watch, on the control plane', () => {
     const name = uniqueName('cli-watch');
     const a = election(name, 'pod-a');
     await a.acquire();
-    const watching = start(['watch', name, '--for', '6']);
-    // The hand-over starts once the command shows the lock (starting a process takes seconds on a busy machine).
-    await waitFor(watching.stdout, (text) => text.includes('(now)'), 30_000);
+    const following = watching(['watch', name, '--for', '6']);
+    await following.printed(/watch live/); // a process starts in seconds on a loaded machine
     const b = election(name, 'pod-b');
     void b.acquire();
     await a.stop();
     await waitFor(() => b.isLeader(), Boolean, 10_000);
-    const result = await watching.done;
+    const result = await following.done;
     console.log(result.stdout);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/holder=pod-a transitions=0 version=\d+ \(now\)/);
@@ -201,6 +217,33 @@ describe('leasehold status and watch, on the control plane', () => {
     );
     expect(result.stdout).toMatch(
       /holder=pod-b transitions=1 version=\d+ \(\+\d+\.\ds since the previous change seen here\)/,
+    );
+  }, 60_000);
+
+  it('watch --changes shows only changes of holder: no renewals', async () => {
+    const name = uniqueName('cli-changes');
+    const a = election(name, 'pod-a');
+    await a.acquire();
+    // Both follow the same lock through the same renewals (every 0.5 s) and the same handover.
+    const changes = watching(['watch', name, '--for', '8', '--changes']);
+    const every = watching(['watch', name, '--for', '8']);
+    // Both watch live before pod-a's renewals that count, and before the handover.
+    await Promise.all([changes.printed(/watch live/), every.printed(/watch live/)]);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const b = election(name, 'pod-b');
+    void b.acquire();
+    await a.stop();
+    await waitFor(() => b.isLeader(), Boolean, 10_000);
+    const [withChanges, withEvery] = await Promise.all([changes.done, every.done]);
+    console.log(withChanges.stdout);
+    expect(withChanges.code).toBe(0);
+    expect(withEvery.code).toBe(0);
+    const holders = (out: string) => [...out.matchAll(/ holder=(\S+) /g)].map((m) => m[1]);
+    // Without --changes, pod-a's renewals are lines of their own; with it, each holder appears once.
+    expect(holders(withEvery.stdout).filter((h) => h === 'pod-a').length).toBeGreaterThan(1);
+    expect(holders(withChanges.stdout)).toEqual(['pod-a', '(none)', 'pod-b']);
+    expect(withChanges.stdout).toMatch(
+      /holder=pod-b transitions=1 version=\d+ \(\+\d+\.\ds since the previous change of holder seen here\)/,
     );
   }, 60_000);
 

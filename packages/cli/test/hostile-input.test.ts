@@ -3,20 +3,46 @@
  * of terminal control characters written to a Lease, a reader that goes away (`| head -1`), a kubeconfig
  * with a syntax error next to a token line, and a server that accepts connections and never answers.
  */
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { LeaderElection } from '@leasehold/core';
 import {
   coordination,
   electionWithErrors,
   kubeConfig,
+  kubeconfigPath,
   NAMESPACE,
   uniqueName,
 } from '@leasehold/kube-tools/testing.ts';
 import { LeaseLock } from '@leasehold/lease';
 import { afterAll, describe, expect, it } from 'vitest';
-import { leasehold, nodeArgs, run, scratch } from './run-cli.ts';
+import { leaseholdCommand, type Run } from './run.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'leasehold-cli-hostile-'));
+const env = (extra: Record<string, string> = {}) => ({
+  ...process.env,
+  KUBECONFIG: kubeconfigPath(),
+  ...extra,
+});
+
+/** `leasehold ...args` against the test control plane (unless `extra` says otherwise); killed after 120 s. */
+const leasehold = (args: readonly string[], extra: Record<string, string> = {}): Promise<Run> =>
+  leaseholdCommand(args, { env: env(extra), cwd: scratch, timeoutMs: 120_000 });
+
+/** A bash script's output and exit code; killed after 120 s. */
+const bash = (script: string): Promise<Run> =>
+  promisify(execFile)('bash', ['-c', script], { env: env(), cwd: scratch, timeout: 120_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: typeof err.code === 'number' ? err.code : -1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    }),
+  );
 
 /** Characters a terminal acts on: C0 and C1 controls (but the line feed that ends each line), DEL, bidi overrides. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
@@ -102,11 +128,12 @@ describe('leasehold status and watch: hostile input', () => {
     );
     elections.push(election);
     await election.acquire(); // renews every 0.5 s: a line per renewal, so the command writes after head exits
-    const command = [process.execPath, ...nodeArgs, 'watch', name, '--for', '100']
+    const main = join(import.meta.dirname, '..', 'src', 'main.ts');
+    const command = [process.execPath, '--conditions=source', main, 'watch', name, '--for', '100']
       .map((a) => `'${a}'`)
       .join(' ');
     const started = Date.now();
-    const piped = await run('bash', ['-c', `${command} | head -1; echo "cli-exit=\${PIPESTATUS[0]}" >&2`]);
+    const piped = await bash(`${command} | head -1; echo "cli-exit=\${PIPESTATUS[0]}" >&2`);
     const ms = Date.now() - started;
     console.log(`watch | head -1: ended after ${ms} ms; stdout ${JSON.stringify(piped.stdout)}`);
     expect(piped.code).toBe(0);

@@ -7,6 +7,7 @@ import { ConfigError } from './errors.ts';
 import type { Leadership } from './leadership.ts';
 import { asLogger, LOG_LEVELS, type Logger, type LoggerLike, type LogLevel, logError } from './logging.ts';
 import type { Clock, Lock } from './ports.ts';
+import { quote } from './quote.ts';
 import { MAX_IDENTITY_LENGTH, MAX_LEASE_SECONDS } from './record.ts';
 import { reportToConsole } from './system.ts';
 
@@ -15,6 +16,12 @@ export const JITTER_FACTOR = 1.2;
 
 /** `ElectionConfig.takeoverSlot` by default (seconds), or retryPeriod / 10 when that is shorter. */
 export const DEFAULT_TAKEOVER_SLOT = 0.025;
+
+/**
+ * The durations an election gets when its options omit them: client-go's defaults (docs/guide.md,
+ * "Choosing timings"; `timingPresets` and `deriveTimings` in timings.ts for others).
+ */
+export const DEFAULT_TIMINGS = { leaseDuration: 15, renewDeadline: 10, retryPeriod: 2 } as const;
 
 /** The takeover slot (seconds) an election with this retry period gets when its config gives none. */
 export function defaultTakeoverSlot(retryPeriod: number): number {
@@ -27,16 +34,16 @@ export type StoppedReason = 'lost' | 'stopped' | 'handedOver' | 'steppedDown';
 /** A value, or a promise of one: callbacks may be synchronous or async. */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** What `new ElectionConfig(...)` takes: the lock, the three durations (seconds) and the callbacks. */
+/** What `new ElectionConfig(...)` takes: the lock, the callbacks, and the three durations (seconds; default 15/10/2). */
 export interface ElectionConfigOptions {
   /** Where the record lives: `LeaseLock`, `ConfigMapLock`, a `MemoryLockStore` lock, or your own `Lock`. */
   lock: Lock;
-  /** Seconds others wait after last seeing the record change before taking over. */
-  leaseDuration: number;
-  /** Seconds the leader keeps leading without a successful renewal, counted from the last renewal sent. */
-  renewDeadline: number;
-  /** Seconds between attempts (followers, with jitter) and between renewals (leader). */
-  retryPeriod: number;
+  /** Seconds others wait after last seeing the record change before taking over. Default 15. */
+  leaseDuration?: number;
+  /** Seconds the leader keeps leading without a successful renewal, counted from the last renewal sent. Default 10. */
+  renewDeadline?: number;
+  /** Seconds between attempts (followers, with jitter) and between renewals (leader). Default 2. */
+  retryPeriod?: number;
   /**
    * Called when this candidate becomes leader. `signal` aborts when leadership ends, for any reason. Return a
    * promise for long-running leader work: `stop()` waits for it (still renewing) before releasing the lock.
@@ -105,6 +112,35 @@ function requireFinitePositive(value: unknown, field: string): number {
   return value;
 }
 
+/** C0 and C1 control characters: they rewrite a terminal or a log line when printed. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * An identity (or name) others will read: a string of 1 to `MAX_IDENTITY_LENGTH` characters, not only
+ * whitespace (an unset environment variable padded by a template), without control characters.
+ */
+function requireName(value: unknown, rule: string, what: string): void {
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw new ConfigError(
+      `${rule} non-empty`,
+      `${what} must be a non-empty string (not only whitespace), got ${quote(value)}`,
+    );
+  }
+  if (value.length > MAX_IDENTITY_LENGTH) {
+    throw new ConfigError(
+      `${rule} at most ${MAX_IDENTITY_LENGTH} characters`,
+      `${what} is ${value.length} characters long; others refuse records naming it`,
+    );
+  }
+  if (CONTROL.test(value)) {
+    throw new ConfigError(
+      `${rule} without control characters`,
+      `${what} contains a control character: ${quote(value)}`,
+    );
+  }
+}
+
 function requireFunction(value: unknown, field: string): void {
   if (typeof value !== 'function')
     throw new ConfigError(`${field} is a function`, `${field} must be a function`);
@@ -155,18 +191,20 @@ export class ElectionConfig {
     if (!lock || typeof lock.get !== 'function' || typeof lock.update !== 'function') {
       throw new ConfigError('lock is a Lock', 'lock must implement get, create, update and describe');
     }
-    if (typeof lock.identity !== 'string' || lock.identity.length === 0) {
-      throw new ConfigError('identity non-empty', 'the lock identity must be a non-empty string');
-    }
-    if (lock.identity.length > MAX_IDENTITY_LENGTH) {
-      throw new ConfigError(
-        `identity at most ${MAX_IDENTITY_LENGTH} characters`,
-        `the lock identity is ${lock.identity.length} characters long; others refuse records naming it`,
-      );
-    }
-    const leaseDuration = requireFinitePositive(options.leaseDuration, 'leaseDuration');
-    const renewDeadline = requireFinitePositive(options.renewDeadline, 'renewDeadline');
-    const retryPeriod = requireFinitePositive(options.retryPeriod, 'retryPeriod');
+    requireName(lock.identity, 'identity', 'the lock identity');
+    // An omitted duration takes client-go's default, each on its own; rule 2 below still judges all three.
+    const leaseDuration = requireFinitePositive(
+      options.leaseDuration ?? DEFAULT_TIMINGS.leaseDuration,
+      'leaseDuration',
+    );
+    const renewDeadline = requireFinitePositive(
+      options.renewDeadline ?? DEFAULT_TIMINGS.renewDeadline,
+      'renewDeadline',
+    );
+    const retryPeriod = requireFinitePositive(
+      options.retryPeriod ?? DEFAULT_TIMINGS.retryPeriod,
+      'retryPeriod',
+    );
     if (leaseDuration > MAX_LEASE_SECONDS) {
       throw new ConfigError(
         `leaseDuration <= ${MAX_LEASE_SECONDS}`,
@@ -213,6 +251,7 @@ export class ElectionConfig {
         `takeoverSlot must be a number of seconds from 0 to retryPeriod / 10 (${retryPeriod / 10}), got ${String(takeoverSlot)}`,
       );
     }
+    if (options.name !== undefined) requireName(options.name, 'name', 'name');
     if (options.seed !== undefined && !Number.isInteger(options.seed)) {
       throw new ConfigError('seed is an integer', `seed must be an integer, got ${options.seed}`);
     }

@@ -10,7 +10,7 @@
  * - A throwing or rejecting callback is reported through `onError`; it never stops the election.
  */
 import { type ElectionConfig, JITTER_FACTOR, type StoppedReason } from './config.ts';
-import { ErrorReporter } from './error-reporter.ts';
+import { ErrorReporter, isThenable } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
 import { leadership } from './leadership.ts';
 import { logTransition } from './logging.ts';
@@ -462,7 +462,7 @@ export class LeaderElection {
       case 'notify':
         if (effect.event === 'newLeader') {
           const { identity } = effect;
-          callbacks.push(() => this.config.onNewLeader?.(identity));
+          callbacks.push(() => this.#guard(() => this.config.onNewLeader?.(identity), 'onNewLeader'));
         } else if (effect.event === 'startedLeading') {
           this.#startedLeading(callbacks);
         } else {
@@ -593,9 +593,14 @@ export class LeaderElection {
     }
   }
 
-  #guard(fn: () => void, what: string): void {
+  /**
+   * Runs a callback typed to return nothing: a throw is reported, and so is the rejection of a promise it
+   * returns anyway (an `async` listener), which would otherwise be an unhandled rejection.
+   */
+  #guard(fn: () => unknown, what: string): void {
     try {
-      fn();
+      const result = fn();
+      if (isThenable(result)) result.then(undefined, (err: unknown) => this.#report(err, `${what} threw`));
     } catch (err) {
       this.#report(err, `${what} threw`);
     }

@@ -2,28 +2,48 @@
  * How failures reach `onError` without a flood (docs/guide.md "Errors"): every distinct failure is reported
  * the first time it happens; identical repetitions are counted and reported as one `RepeatedFailure` at most
  * once per `REPEAT_REPORT_MS`; when a lock request succeeds after a run of failures, one `LockRecovered`
- * says how many failed and for how long. Two failures are identical when their kind, name and message
- * match once numbers and long hex strings are blanked out (ports, versions, durations and request ids vary
- * between repetitions).
+ * says how many failed and for how long. Two failures are identical when their name, kind, lock and
+ * message match once numbers, long hex strings and quoted values are blanked out and the rest is cut to
+ * `FINGERPRINT_CHARS` (ports, versions, durations and request ids vary between repetitions, and so does a
+ * bad value someone keeps rewriting: a stream of distinct bad values is one failure, reported once then
+ * counted).
+ *
+ * The table of distinct failures is bounded whatever arrives: at most `MAX_DISTINCT_FAILURES` entries, the
+ * least recently seen dropped first, and an entry not seen for `FORGET_FAILURE_MS` is forgotten (reported
+ * as new if it comes back). A recovery clears it, as before.
  *
  * Time comes from the election's Clock, so the policy runs the same on the simulator's virtual clock.
  */
 import { isLockError, LockRecovered, RepeatedFailure } from './errors.ts';
+import { reportToConsole } from './system.ts';
 
 /** At most one count report per distinct failure in this many milliseconds. */
 export const REPEAT_REPORT_MS = 10_000;
+
+/** The most distinct failures remembered at once; the least recently seen is dropped for a new one. */
+export const MAX_DISTINCT_FAILURES = 64;
+
+/** A distinct failure not seen for this long (5 minutes) is forgotten, and reported as new if it recurs. */
+export const FORGET_FAILURE_MS = 300_000;
+
+/** How many characters of a blanked message tell failures apart (the key's size is bounded too). */
+export const FINGERPRINT_CHARS = 160;
 
 interface Seen {
   /** Occurrences not yet reported. */
   pending: number;
   /** When it was last reported (first occurrence or a count). */
   reportedAt: number;
+  /** When it last occurred: the table's recency order and its expiry. */
+  seenAt: number;
 }
 
 export class ErrorReporter {
   readonly #sink: (error: unknown, context: string) => void;
   readonly #now: () => number;
   readonly #seen = new Map<string, Seen>();
+  /** `onError` has failed once (and was reported to the console). */
+  #sinkHasFailed = false;
   /** The current run of failed lock requests: its length, when it began, and which operations failed. */
   #run: { failures: number; since: number; ops: Set<string> } | null = null;
 
@@ -32,16 +52,27 @@ export class ErrorReporter {
     this.#now = now;
   }
 
+  /** How many distinct failures are remembered now (at most `MAX_DISTINCT_FAILURES`). */
+  get distinctFailures(): number {
+    return this.#seen.size;
+  }
+
   /** Reports `error`, or counts it if the same failure was reported recently. */
   report(error: unknown, context: string): void {
-    const key = `${context}\u0000${fingerprint(error)}`;
+    const key = `${context.slice(0, FINGERPRINT_CHARS)}\u0000${fingerprint(error)}`;
     const now = this.#now();
+    this.#forgetOld(now);
     const seen = this.#seen.get(key);
     if (seen === undefined) {
-      this.#seen.set(key, { pending: 0, reportedAt: now });
+      this.#seen.set(key, { pending: 0, reportedAt: now, seenAt: now });
+      // Map order is insertion order: the first key is the least recently seen.
+      if (this.#seen.size > MAX_DISTINCT_FAILURES) this.#seen.delete(this.#seen.keys().next().value!);
       this.#emit(error, context);
       return;
     }
+    this.#seen.delete(key); // re-inserted last: the most recently seen
+    this.#seen.set(key, seen);
+    seen.seenAt = now;
     seen.pending += 1;
     if (now - seen.reportedAt >= REPEAT_REPORT_MS) {
       this.#emit(new RepeatedFailure(error, seen.pending, now - seen.reportedAt), context);
@@ -71,18 +102,55 @@ export class ErrorReporter {
     this.#emit(new LockRecovered(lock, run, this.#now()), context);
   }
 
+  /** Drops the entries not seen for `FORGET_FAILURE_MS`: they are first in the table's order. */
+  #forgetOld(now: number): void {
+    for (const [key, seen] of this.#seen) {
+      if (now - seen.seenAt < FORGET_FAILURE_MS) return;
+      this.#seen.delete(key);
+    }
+  }
+
   #emit(error: unknown, context: string): void {
     try {
-      this.#sink(error, context);
-    } catch {
-      // The error reporter itself failed; there is nowhere left to report to.
+      const result: unknown = this.#sink(error, context);
+      if (isThenable(result)) result.then(undefined, (err: unknown) => this.#sinkFailed(err));
+    } catch (err) {
+      this.#sinkFailed(err);
     }
+  }
+
+  /**
+   * `onError` itself threw (or rejected): it cannot report its own failure, so the console gets the first
+   * one, once; the election goes on, and later reports still go to `onError`.
+   */
+  #sinkFailed(err: unknown): void {
+    if (this.#sinkHasFailed) return;
+    this.#sinkHasFailed = true;
+    reportToConsole(err, 'onError threw (reported once; later failures of onError are not)');
   }
 }
 
+/**
+ * Quoted values (`"..."`, as `quote()` and the API server write them, with the length `quote()` adds to a
+ * cut one), long hex strings, numbers.
+ */
+const VARYING = /"(?:[^"\\]|\\.)*"(?: \(\d+ characters\))?|[0-9a-f]{8,}|\d+/gi;
+
 function fingerprint(error: unknown): string {
   const kind = isLockError(error) ? error.kind : '';
+  const lock = isLockError(error) ? error.lock : '';
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
-  return `${name}:${kind}:${message.replace(/[0-9a-f]{8,}|\d+/gi, '#')}`;
+  // Only the head of the message is blanked: the key costs the same whatever the message's length.
+  const head = message.slice(0, 4 * FINGERPRINT_CHARS).replace(VARYING, '#');
+  return `${name.slice(0, 64)}:${kind}:${lock.slice(0, FINGERPRINT_CHARS)}:${head.slice(0, FINGERPRINT_CHARS)}`;
+}
+
+/** Whether a callback typed to return nothing returned a promise anyway (an `async` function). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -3,6 +3,13 @@
  * the kind, never to a message. Everything else thrown by this package is a bug in the caller (`ConfigError`)
  * or in Leasehold itself (`IllegalTransitionError`).
  */
+import { clip } from './quote.ts';
+
+/**
+ * The longest message a `LockError` carries after its kind and lock (characters): a store's answer is cut
+ * to it, so no report grows with what the store sent.
+ */
+export const MAX_LOCK_MESSAGE = 512;
 
 /** What went wrong talking to the lock's store. */
 export type LockErrorKind =
@@ -39,11 +46,33 @@ export class LockError extends Error {
     message: string,
     options?: { cause?: unknown; retryAfterMs?: number },
   ) {
-    super(`${kind}: ${lock}: ${message}`, options);
+    super(`${kind}: ${clip(lock, 300)}: ${clip(message, MAX_LOCK_MESSAGE)}`, options);
     this.kind = kind;
     this.lock = lock;
     this.retryAfterMs = options?.retryAfterMs;
   }
+
+  /**
+   * How Node's `util.inspect` shows it (`console.error(err)`, console-style loggers): one line, with at most
+   * a short message of the cause, never the cause itself (a store's answer carries response headers and a
+   * body). The cause stays on `.cause` for code that wants it.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return summarizeLockError(this);
+  }
+}
+
+/** The most characters of a cause's message a summary of a `LockError` shows. */
+export const CAUSE_CHARS = 120;
+
+/** A `LockError` as one line: its name and message, and at most `CAUSE_CHARS` of its cause's first line. */
+export function summarizeLockError(error: LockError): string {
+  const line = `${error.name}: ${error.message}`;
+  const { cause } = error;
+  if (cause === undefined) return line;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  // The first line only: client-node puts the response headers after it.
+  return `${line} (cause: ${clip(message.split('\n')[0] ?? '', CAUSE_CHARS)})`;
 }
 
 /** True when `err` is a `LockError`, optionally of the given kind. Works across package copies. */
@@ -97,7 +126,7 @@ export class DuplicateIdentityError extends Error {
   declare readonly version: string;
   constructor(identity: string, lock: string, version: string) {
     super(
-      `DuplicateIdentity: ${lock}: the lock was renewed as "${identity}" (version ${version}) by a write this ` +
+      `DuplicateIdentity: ${lock}: the lock was renewed as "${identity}" (version ${clip(version)}) by a write this ` +
         'candidate did not send: another candidate uses the same identity; stepping down',
     );
     defineFields(this, { identity, lock, version });
@@ -151,7 +180,7 @@ function defineFields(target: object, fields: Record<string, unknown>): void {
 }
 
 function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return clip(error instanceof Error ? error.message : String(error), MAX_LOCK_MESSAGE);
 }
 
 /** Raised by `LeaderElection` methods used out of order, e.g. `run()` twice at once. */

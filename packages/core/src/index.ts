@@ -22,7 +22,13 @@
  */
 
 export type { ElectionConfigOptions, MaybePromise, StoppedReason } from './config.ts';
-export { DEFAULT_TAKEOVER_SLOT, defaultTakeoverSlot, ElectionConfig, JITTER_FACTOR } from './config.ts';
+export {
+  DEFAULT_TAKEOVER_SLOT,
+  DEFAULT_TIMINGS,
+  defaultTakeoverSlot,
+  ElectionConfig,
+  JITTER_FACTOR,
+} from './config.ts';
 export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
 export { LeaderElection } from './driver.ts';
 export { REPEAT_REPORT_MS } from './error-reporter.ts';
@@ -80,13 +86,18 @@ export type {
 } from './machine/types.ts';
 export { ManualClock } from './manual-clock.ts';
 export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
+export { clip, QUOTE_LIMIT, quote } from './quote.ts';
 export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
 export {
+  COORDINATED_STRATEGIES,
   checkStoredRecord,
   emptyRecord,
   formatRfc3339Seconds,
+  isKnownStrategy,
   MAX_IDENTITY_LENGTH,
+  MAX_LEADER_TRANSITIONS,
   MAX_LEASE_SECONDS,
+  MAX_RECORD_CHARS,
   parseRecord,
   RecordParseError,
   recordFromJSON,
@@ -95,3 +106,12 @@ export {
   stringifyRecord,
 } from './record.ts';
 export { randomSeed, systemClock } from './system.ts';
+export type { TimingGoals, TimingGuarantees, TimingPresetName, Timings } from './timings.ts';
+export {
+  DEFAULT_PAUSE_GOAL,
+  deriveTimings,
+  MAX_RENEWAL_ATTEMPTS,
+  MIN_RENEWAL_ATTEMPTS,
+  timingGuarantees,
+  timingPresets,
+} from './timings.ts';

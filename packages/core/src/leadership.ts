@@ -10,6 +10,7 @@
  * lands in and have it refuse a term lower than the last it accepted (docs/guarantees.md "Fencing").
  */
 import { LeadershipLostError } from './errors.ts';
+import { clip } from './quote.ts';
 
 /** What `onStartedLeading` receives besides its signal: the term held, and a guard. */
 export interface Leadership {
@@ -48,7 +49,8 @@ export function leadership(
     if (!probe.leading()) return "the lease is no longer valid on this candidate's clock";
     const now = probe.current();
     if (now === null || now.holder !== identity || now.term !== term)
-      return `the lock shows ${now === null ? 'no record' : `term ${now.term} held by ${now.holder || 'nobody'}`}`;
+      // The holder is whatever the lock holds: cut, so the reason stays short.
+      return `the lock shows ${now === null ? 'no record' : `term ${now.term} held by ${clip(now.holder) || 'nobody'}`}`;
     return null;
   };
   return {

@@ -10,7 +10,8 @@
  * `bindings()` method or is told.
  */
 import type { TransitionInfo } from './driver.ts';
-import { isLockError, LockRecovered, RepeatedFailure } from './errors.ts';
+import { isLockError, LockRecovered, RepeatedFailure, summarizeLockError } from './errors.ts';
+import { clip } from './quote.ts';
 
 /** Severity, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -83,6 +84,23 @@ export function errorLevel(error: unknown): LogLevel {
   if (error instanceof RepeatedFailure) return errorLevel(error.cause);
   if (isLockError(error)) return error.kind === 'Forbidden' || error.kind === 'Malformed' ? 'error' : 'warn';
   return 'error';
+}
+
+/**
+ * One report as the console reporter prints it. A lock failure (a `LockError`, or a count or recovery of
+ * lock failures) is one line: its name and message (kind, lock and what happened, already bounded) and at
+ * most `CAUSE_CHARS` of its cause's message (`summarizeLockError`), never the cause itself: a store's answer carries response
+ * headers and a body (a Set-Cookie from an auth proxy, the request that failed). Anything else (a callback
+ * that threw) is its stack, cut to 2 KiB: the stack is what finds a bug in a callback.
+ */
+export function formatReport(error: unknown): string {
+  if (!(error instanceof Error)) return clip(String(error), 2_048);
+  const lockReport =
+    isLockError(error) ||
+    error instanceof LockRecovered ||
+    (error instanceof RepeatedFailure && isLockError(error.cause));
+  if (!lockReport) return clip(error.stack ?? `${error.name}: ${error.message}`, 2_048);
+  return isLockError(error) ? summarizeLockError(error) : `${error.name}: ${error.message}`;
 }
 
 /** Writes one reported error at its level (`errorLevel`), with where it happened. */

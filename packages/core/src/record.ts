@@ -1,3 +1,5 @@
+import { clip, QUOTE_LIMIT, quote } from './quote.ts';
+
 /**
  * The leader election record: what a lock stores. The JSON form is client-go's
  * `resourcelock.LeaderElectionRecord`, field for field and in the same order, so a ConfigMap annotation written
@@ -97,17 +99,20 @@ const PYTHON_NAIVE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/;
  */
 function parseTime(value: unknown, field: string): Date | null {
   if (value === null || value === undefined || value === '') return null;
-  if (typeof value !== 'string') throw new RecordParseError(`${field} must be an RFC 3339 string or null`);
+  if (typeof value !== 'string')
+    throw new RecordParseError(`${field} must be an RFC 3339 string or null, got ${quote(value)}`);
   const text = PYTHON_NAIVE.test(value) ? `${value.replace(' ', 'T')}Z` : value;
   const date = RFC3339.test(text) ? new Date(text) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) throw new RecordParseError(`${field} is not an RFC 3339 time: ${value}`);
+  if (Number.isNaN(date.getTime()))
+    throw new RecordParseError(`${field} is not an RFC 3339 time: ${quote(value)}`);
   return date;
 }
 
+/** A non-negative integer a `number` holds exactly (beyond 2^53 - 1, `+ 1` may change nothing). */
 function parseInteger(value: unknown, field: string): number {
   if (value === undefined || value === null) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new RecordParseError(`${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new RecordParseError(`${field} must be a non-negative integer, got ${quote(value)}`);
   }
   return value;
 }
@@ -122,14 +127,14 @@ function parseLeaseDuration(value: unknown): number {
     return parseInteger(value, 'leaseDurationSeconds');
   } catch {
     throw new RecordParseError(
-      `leaseDurationSeconds must be a non-negative integer or decimal string, got ${JSON.stringify(value)}`,
+      `leaseDurationSeconds must be a non-negative integer or decimal string, got ${quote(value)}`,
     );
   }
 }
 
 function parseString(value: unknown, field: string): string {
   if (value === undefined || value === null) return '';
-  if (typeof value !== 'string') throw new RecordParseError(`${field} must be a string`);
+  if (typeof value !== 'string') throw new RecordParseError(`${field} must be a string, got ${quote(value)}`);
   return value;
 }
 
@@ -137,11 +142,12 @@ function parseString(value: unknown, field: string): string {
  * Parses the JSON object form. Missing fields take Go's zero values, as client-go's decoder gives them;
  * fields of the wrong type throw `RecordParseError`. kubernetes_asyncio's dialect (lease duration as a string,
  * zone-less `YYYY-MM-DD HH:MM:SS.ffffff` times, no `leaderTransitions`) is read too; writes are always
- * client-go's form.
+ * client-go's form. Messages quote at most `QUOTE_LIMIT` characters of a value and never walk into a nested
+ * one.
  */
 export function recordFromJSON(json: unknown): LeaderElectionRecord {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new RecordParseError('a leader election record must be a JSON object');
+    throw new RecordParseError(`a leader election record must be a JSON object, got ${quote(json)}`);
   }
   const o = json as Record<string, unknown>;
   const strategy = parseString(o.strategy, 'strategy');
@@ -157,13 +163,26 @@ export function recordFromJSON(json: unknown): LeaderElectionRecord {
   };
 }
 
-/** Parses the annotation string; invalid JSON throws `RecordParseError`. */
+/**
+ * The longest record text Leasehold reads (characters of the annotation's JSON). The largest record it can
+ * write is about 2.5 KiB (two identities at `MAX_IDENTITY_LENGTH`, a strategy, two times); a longer one was
+ * not written by a candidate, and is refused before it is parsed, so a planted value of any size or depth
+ * costs one length check.
+ */
+export const MAX_RECORD_CHARS = 16_384;
+
+/** Parses the annotation string; invalid JSON, or text over `MAX_RECORD_CHARS`, throws `RecordParseError`. */
 export function parseRecord(text: string): LeaderElectionRecord {
+  if (text.length > MAX_RECORD_CHARS) {
+    throw new RecordParseError(
+      `the record is ${text.length} characters long (at most ${MAX_RECORD_CHARS}): ${quote(text)}`,
+    );
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new RecordParseError(`not JSON: ${(err as Error).message}`);
+    throw new RecordParseError(`not JSON: ${clip((err as Error).message, 2 * QUOTE_LIMIT)}`);
   }
   return recordFromJSON(json);
 }
@@ -179,27 +198,77 @@ export const MAX_LEASE_SECONDS = 86_400;
 export const MAX_IDENTITY_LENGTH = 1_024;
 
 /**
+ * The largest `leaderTransitions` (the fencing term) Leasehold accepts: int32's maximum, as the Lease
+ * schema's `spec.leaseTransitions` is an int32 (the API server refuses a larger one). A larger term in an
+ * annotation was planted, and is refused: past 2^53 `+ 1` changes nothing (every later leader would get
+ * the same fencing token), and a term Leasehold wrote past int32 could not be read by client-go's Lease code.
+ *
+ * client-go with a huge term: its record's `LeaderTransitions` is a Go `int`; reading a Lease it converts
+ * `*spec.LeaseTransitions` (int32) up, and writing it converts down with `int32(...)`, which wraps, so at
+ * 2^31 - 1 its takeover writes -2^31 and the API server refuses it ("must be greater than or equal to 0"):
+ * nobody can take the Lease over. Reading an annotation, its JSON decoder refuses a number that is not an
+ * integer in int64 (1e300), and keeps 9007199254740993 exactly. Leasehold at 2^31 - 1 likewise writes
+ * 2^31 on a takeover, which the API server refuses (reported, retried, never wrapped).
+ */
+export const MAX_LEADER_TRANSITIONS = 2 ** 31 - 1;
+
+/**
+ * The coordinated-election strategies Kubernetes defines (`coordination.k8s.io/v1` `CoordinatedLeaseStrategy`).
+ * The API server also accepts a third-party strategy as a prefixed qualified name (`example.com/my-strategy`);
+ * so does `checkStoredRecord`.
+ */
+export const COORDINATED_STRATEGIES: readonly string[] = ['OldestEmulationVersion'];
+
+/** A DNS-1123 subdomain (at most 253 characters, checked apart) then `/` and a qualified name's name part. */
+const PREFIXED_STRATEGY =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
+
+/** Whether the API server would accept `strategy` in a Lease (its `ValidateCoordinatedLeaseStrategy`). */
+export function isKnownStrategy(strategy: string): boolean {
+  if (COORDINATED_STRATEGIES.includes(strategy)) return true;
+  const slash = strategy.indexOf('/');
+  return slash > 0 && slash <= 253 && PREFIXED_STRATEGY.test(strategy);
+}
+
+function checkIdentity(value: string, field: string): void {
+  if (value.length > MAX_IDENTITY_LENGTH) {
+    throw new RecordParseError(
+      `${field} is ${value.length} characters long (at most ${MAX_IDENTITY_LENGTH}): ${quote(value)}`,
+    );
+  }
+}
+
+/**
  * Checks what a parsed record may still get wrong for a lock stored where anyone can write (a Kubernetes
- * object): a holder without a usable lease duration (missing, zero, or beyond `MAX_LEASE_SECONDS`), or an
- * identity longer than `MAX_IDENTITY_LENGTH`. Throws `RecordParseError` naming the field; a released record
- * (no holder) needs no duration. The Kubernetes locks report such a record as `Malformed` and never
- * overwrite it.
+ * object): a holder without a usable lease duration (missing, zero, or beyond `MAX_LEASE_SECONDS`), an
+ * identity (`holderIdentity`, `preferredHolder`) longer than `MAX_IDENTITY_LENGTH`, a term beyond
+ * `MAX_LEADER_TRANSITIONS`, or a `strategy` the API server would not accept (`isKnownStrategy`). Throws
+ * `RecordParseError` naming the field; a released record (no holder) needs no duration. The Kubernetes
+ * locks and the memory lock report such a record as `Malformed` and never overwrite it.
  */
 export function checkStoredRecord(record: LeaderElectionRecord): LeaderElectionRecord {
   const holder = record.holderIdentity;
-  if (holder.length > MAX_IDENTITY_LENGTH) {
+  checkIdentity(holder, 'holderIdentity');
+  if (record.preferredHolder) checkIdentity(record.preferredHolder, 'preferredHolder');
+  if (record.strategy && !isKnownStrategy(record.strategy)) {
     throw new RecordParseError(
-      `holderIdentity is ${holder.length} characters long (at most ${MAX_IDENTITY_LENGTH}): "${holder.slice(0, 40)}..."`,
+      `strategy ${quote(record.strategy)} is not a coordinated-election strategy (${COORDINATED_STRATEGIES.join(', ')}, or a prefixed name such as example.com/mine)`,
+    );
+  }
+  const term = record.leaderTransitions;
+  if (!Number.isSafeInteger(term) || term < 0 || term > MAX_LEADER_TRANSITIONS) {
+    throw new RecordParseError(
+      `leaderTransitions is ${quote(term)} (an int32 from 0 to ${MAX_LEADER_TRANSITIONS}, as the Lease schema's leaseTransitions)`,
     );
   }
   if (holder !== '' && !(record.leaseDurationSeconds > 0)) {
     throw new RecordParseError(
-      `leaseDurationSeconds is missing or 0 while holderIdentity is "${holder}": nobody can tell how long to wait`,
+      `leaseDurationSeconds is missing or 0 while holderIdentity is ${quote(holder)}: nobody can tell how long to wait`,
     );
   }
-  if (record.leaseDurationSeconds > MAX_LEASE_SECONDS) {
+  if (!(record.leaseDurationSeconds <= MAX_LEASE_SECONDS)) {
     throw new RecordParseError(
-      `leaseDurationSeconds is ${record.leaseDurationSeconds} (at most ${MAX_LEASE_SECONDS}, one day, is honoured)`,
+      `leaseDurationSeconds is ${quote(record.leaseDurationSeconds)} (at most ${MAX_LEASE_SECONDS}, one day, is honoured)`,
     );
   }
   return record;

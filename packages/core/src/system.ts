@@ -3,6 +3,7 @@
  * randomness. The statechart never imports it; the driver uses it only when the config gives no clock.
  * Globals are looked up at call time (never captured), so fake timers installed later still apply.
  */
+import { formatReport } from './logging.ts';
 import type { Clock, TimerHandle } from './ports.ts';
 
 interface HostGlobals {
@@ -34,6 +35,7 @@ export function randomSeed(): number {
   return Math.floor(Math.random() * 0x1_0000_0000) | 0;
 }
 
+/** The default `onError` without a logger: one bounded entry per report (`formatReport`), to console.error. */
 export function reportToConsole(error: unknown, context: string): void {
-  host().console.error(`[leasehold] ${context}:`, error);
+  host().console.error(`[leasehold] ${context}: ${formatReport(error)}`);
 }

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ElectionConfig, type ElectionConfigOptions, type Lock } from '../src/index.ts';
+import { ConfigError, ElectionConfig, type ElectionConfigOptions } from '../src/index.ts';
+import { stubLock } from './stub-lock.ts';
 
-const lock: Lock = {
-  identity: 'pod-a',
-  describe: () => 'Lease default/app',
-  get: async () => null,
-  create: async () => {
-    throw new Error('unused');
-  },
-  update: async () => {
-    throw new Error('unused');
-  },
-};
+const lock = stubLock('pod-a');
 
 const base: ElectionConfigOptions = {
   lock,
@@ -70,5 +61,50 @@ describe('ElectionConfig', () => {
 
   it('accepts sub-second durations', () => {
     expect(ruleOf({ leaseDuration: 0.9, renewDeadline: 0.6, retryPeriod: 0.2 })).toBe('accepted');
+  });
+});
+
+/**
+ * Identities and names are checked as configuration: an empty, blank, over-long or control-character
+ * identity (or `name`) is a `ConfigError` naming the field, never a `TypeError` from deeper down.
+ */
+describe('identity and name', () => {
+  const messageOf = (options: Partial<ElectionConfigOptions>): string => {
+    try {
+      new ElectionConfig({ ...base, ...options });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it.each([
+    ['empty', '', 'identity non-empty'],
+    ['only whitespace', ' \t ', 'identity non-empty'],
+    ['not a string', undefined, 'identity non-empty'],
+    ['over 1,024 characters', 'p'.repeat(1_025), 'identity at most 1024 characters'],
+    ['with a control character', 'pod-a\u001b[2J', 'identity without control characters'],
+    ['with a newline', 'pod-a\nforged log line', 'identity without control characters'],
+  ])('an identity %s is a ConfigError naming it', (_, identity, rule) => {
+    const options = { lock: { ...lock, identity: identity as string } };
+    expect(ruleOf(options)).toBe(rule);
+    expect(messageOf(options)).toMatch(/the lock identity/);
+    expect(messageOf(options).length).toBeLessThan(300);
+  });
+
+  it.each([
+    ['empty', '', 'name non-empty'],
+    ['only whitespace', '   ', 'name non-empty'],
+    ['over 1,024 characters', 'n'.repeat(5_000), 'name at most 1024 characters'],
+    ['with a control character', 'app\u0007', 'name without control characters'],
+  ])('a name %s is a ConfigError naming it', (_, name, rule) => {
+    expect(ruleOf({ name })).toBe(rule);
+  });
+
+  it('accepts identities as Kubernetes writes them (pod name, underscore, UUID)', () => {
+    const identity = 'controller-7d9f8b6c5-x2x4z_0f8fad5b-d9cb-469f-a165-70867728950e';
+    const config = new ElectionConfig({ ...base, lock: { ...lock, identity }, name: 'my controller' });
+    expect(config.identity).toBe(identity);
+    expect(config.name).toBe('my controller');
   });
 });

@@ -9,6 +9,7 @@
 import type { ConfigurationOptions, KubeConfig as KubeConfigType } from '@kubernetes/client-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
+  ConfigError,
   checkStoredRecord,
   type LeaderElectionRecord,
   type Lock,
@@ -77,8 +78,9 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
    */
   constructor(kind: string, options: KubeObjectLockOptions, shareByDefault = false) {
     for (const field of ['name', 'namespace', 'identity'] as const) {
-      if (typeof options?.[field] !== 'string' || options[field].length === 0) {
-        throw new TypeError(`${kind}Lock: ${field} must be a non-empty string`);
+      if (typeof options?.[field] !== 'string' || options[field].trim().length === 0) {
+        // A configuration mistake (an unset POD_NAME, say): the ConfigError the guide lists, naming the field.
+        throw new ConfigError(`${field} non-empty`, `${kind}Lock: ${field} must be a non-empty string`);
       }
     }
     this.#kind = kind;

@@ -8,6 +8,7 @@
  */
 import {
   type Clock,
+  checkStoredRecord,
   emptyRecord,
   type LeaderElectionRecord,
   type Lock,
@@ -43,6 +44,12 @@ const copyRecord = (r: LeaderElectionRecord): LeaderElectionRecord => ({
   acquireTime: r.acquireTime && new Date(r.acquireTime.getTime()),
   renewTime: r.renewTime && new Date(r.renewTime.getTime()),
 });
+
+/**
+ * The stored text as a record, checked as the Kubernetes locks check theirs (`checkStoredRecord`: size,
+ * terms, identities, strategy), so a value written with `corrupt()` or `put()` meets the same rules.
+ */
+const readRecord = (text: string): LeaderElectionRecord => checkStoredRecord(parseRecord(text));
 
 /** Keeps millisecond precision (the record JSON format itself carries whole seconds). */
 function serialize(r: LeaderElectionRecord): string {
@@ -183,7 +190,7 @@ export class MemoryLockStore {
     const entry = this.#entries.get(name);
     if (!entry) return null;
     try {
-      return { record: parseRecord(entry.text), version: entry.version, raw: entry.text };
+      return { record: readRecord(entry.text), version: entry.version, raw: entry.text };
     } catch (err) {
       if (err instanceof RecordParseError)
         throw new LockError('Malformed', describe, err.message, { cause: err });
@@ -197,7 +204,7 @@ export class MemoryLockStore {
     this.#entries.set(name, entry);
     let snapshot: LockSnapshot | null = null;
     try {
-      snapshot = { record: parseRecord(text), version: entry.version, raw: text };
+      snapshot = { record: readRecord(text), version: entry.version, raw: text };
     } catch {
       // corrupt(): watchers get no notification (a hint cannot carry the Malformed error, and `null` would
       // claim a deletion); the next read reports it. Callers of put() get nothing parsed.

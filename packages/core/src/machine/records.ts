@@ -1,12 +1,30 @@
 /**
  * The records this candidate writes. Rules follow client-go: renewing keeps acquireTime and the transition
  * count; taking over from anyone else (including an empty holder) increments the count, so it is a fencing
- * token that grows with every change of holder.
+ * token that grows with every change of holder. `strategy` and `preferredHolder` are written only in
+ * coordinated mode.
  */
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { isOwnRecord } from './rules.ts';
 import type { ElectionContext } from './types.ts';
+
+/**
+ * The coordinated-election fields a write carries over from `record`: in coordinated mode the API server's
+ * `strategy` and `preferredHolder` (they are its to set), otherwise none, so a value planted in the lock is
+ * cleared by the next write instead of being rewritten every retry period (client-go's uncoordinated
+ * elector writes them absent too).
+ */
+function coordinatedFields(
+  ctx: ElectionContext,
+  record: LeaderElectionRecord | undefined,
+): Pick<LeaderElectionRecord, 'strategy' | 'preferredHolder'> {
+  if (!ctx.coordinated || record === undefined) return {};
+  return {
+    ...(record.strategy ? { strategy: record.strategy } : {}),
+    ...(record.preferredHolder ? { preferredHolder: record.preferredHolder } : {}),
+  };
+}
 
 /** The record that makes this candidate the holder, given what the lock holds now (`null`: absent). */
 export function acquireRecord(
@@ -19,8 +37,7 @@ export function acquireRecord(
   const basis = current ?? ctx.lastPresent;
   const own = basis !== null && isOwnRecord(ctx, basis.record);
   return {
-    ...(basis?.record.strategy ? { strategy: basis.record.strategy } : {}),
-    ...(basis?.record.preferredHolder ? { preferredHolder: basis.record.preferredHolder } : {}),
+    ...coordinatedFields(ctx, basis?.record),
     holderIdentity: ctx.identity,
     leaseDurationSeconds: ctx.recordLeaseSeconds,
     acquireTime: own ? (basis.record.acquireTime ?? now) : now,
@@ -56,7 +73,7 @@ export function handoverRecord(ctx: ElectionContext, to: string, wall: number): 
   const now = new Date(wall);
   const record = ctx.observed?.snapshot?.record;
   return {
-    ...(record?.strategy ? { strategy: record.strategy } : {}),
+    ...(ctx.coordinated && record?.strategy ? { strategy: record.strategy } : {}),
     holderIdentity: to,
     leaseDurationSeconds: ctx.recordLeaseSeconds,
     acquireTime: now,

@@ -1,0 +1,77 @@
+/**
+ * Console reports carry no response headers or bodies (docs/operations.md "Logging"): a `LockError`'s cause
+ * is the store's answer (client-node's ApiException: headers with a Set-Cookie from an auth proxy, a body),
+ * so the default reporter, `util.inspect` and console-style loggers show its kind, lock, message and at most
+ * a short first line of the cause.
+ */
+import { format, inspect } from 'node:util';
+import { describe, expect, it, vi } from 'vitest';
+import { LockError, RepeatedFailure } from '../src/errors.ts';
+import { asLogger, formatReport, logError } from '../src/logging.ts';
+import { reportToConsole } from '../src/system.ts';
+
+/** What client-node throws for a 503 behind an auth proxy: secrets in the headers, the body and the message. */
+function apiException(): Error {
+  const err = new Error(
+    'HTTP-Code: 503\nMessage: Service Unavailable\nBody: <html>BODY-SECRET</html>\nHeaders: {"set-cookie":"session=COOKIE-SECRET"}',
+  );
+  Object.assign(err, {
+    code: 503,
+    body: '<html>BODY-SECRET</html>',
+    headers: { 'set-cookie': 'session=COOKIE-SECRET', 'retry-after': '1' },
+  });
+  return err;
+}
+
+const lockError = () =>
+  new LockError('Unavailable', 'Lease ns/app', 'get: HTTP 503: Service Unavailable', {
+    cause: apiException(),
+  });
+
+const secret = /SECRET/;
+
+describe('console reports', () => {
+  it('the default reporter prints kind, lock, message and the first line of the cause, one line', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      reportToConsole(lockError(), 'lock request on Lease ns/app');
+      reportToConsole(new RepeatedFailure(lockError(), 4, 10_000), 'lock request on Lease ns/app');
+      const printed = spy.mock.calls.map((args) => format(...args));
+      expect(printed[0]).toBe(
+        '[leasehold] lock request on Lease ns/app: LockError: Unavailable: Lease ns/app: get: HTTP 503: ' +
+          'Service Unavailable (cause: HTTP-Code: 503)',
+      );
+      expect(printed[1]).toMatch(/^\[leasehold\] .*: RepeatedFailure: repeated 4 more times in 10\.0s: /);
+      for (const line of printed) {
+        expect(line).not.toMatch(secret);
+        expect(line).not.toContain('\n');
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('util.inspect of a LockError, alone or as a cause, shows no headers or body', () => {
+    expect(inspect(lockError())).not.toMatch(secret);
+    expect(inspect(new RepeatedFailure(lockError(), 2, 1_000))).not.toMatch(secret);
+    expect(inspect({ error: lockError() }, { depth: 10 })).not.toMatch(secret);
+    expect(lockError().cause).toMatchObject({ code: 503 }); // still there for code that wants it
+  });
+
+  it('a console-style logger given the report shows no headers or body', () => {
+    const lines: string[] = [];
+    const sink = (...args: unknown[]) => lines.push(format(...args));
+    const logger = asLogger({ info: sink, warn: sink, error: sink });
+    logError(logger, 'app', lockError(), 'lock request on Lease ns/app');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/Unavailable: Lease ns\/app/);
+    expect(lines[0]).not.toMatch(secret);
+  });
+
+  it("a callback's own error keeps its stack, cut to 2 KiB", () => {
+    const err = new Error(`callback failed ${'x'.repeat(10_000)}`);
+    const report = formatReport(err);
+    expect(report.startsWith('Error: callback failed')).toBe(true);
+    expect(report.length).toBeLessThan(2_100);
+  });
+});
