@@ -12,7 +12,7 @@ import { isLockError, type LockSnapshot } from '@leasehold/core';
 import { LeaseLock } from '@leasehold/lease';
 import { CliError } from './errors.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
-import { printable } from './printable.ts';
+import { printable, printableMessage } from './printable.ts';
 
 export interface LockAddress {
   readonly kind: 'lease' | 'configmap';
@@ -149,7 +149,7 @@ export async function watch(
     (live) => out(`${new Date().toISOString()} watch ${live ? 'live' : 'lost: reconnecting'}`),
     (error) =>
       out(
-        `${new Date().toISOString()} watch error: ${isTimeout(error) ? 'timed out' : printable(text(error))}`,
+        `${new Date().toISOString()} watch error: ${isTimeout(error) ? 'timed out' : printableMessage(text(error))}`,
       ),
   );
   await new Promise<void>((resolve) => {
