@@ -32,7 +32,7 @@ export default defineConfig({
             'examples/kube/**/*.test.ts',
             'tools/interop/test/**/*.test.ts',
             'tools/consumer/**/*.test.ts',
-            'packages/cli/test/cli.test.ts',
+            'packages/cli/test/{cli,hostile-input}.test.ts',
           ],
           globalSetup: ['tools/kube/vitest-setup.ts'],
           testTimeout: 120_000,

@@ -36,6 +36,13 @@ export type MakeLock = (options: {
 }) => Lock;
 
 const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
+/**
+ * The most requests a follower that backs off (rule 7: each failure in a row doubles the wait from one retry
+ * period of 0.5 s up to the 2.5 s cap, jittered by up to 2.2 times) sends in 8 s while every request fails:
+ * measured 4 to 6 (docs/guarantees.md), plus a margin of 2. Retrying once per jittered retry period (0.5 to
+ * 1.1 s) instead, it would send 9 to 13: this fails without the back-off.
+ */
+const BACKED_OFF_READS_IN_8_S = 8;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A stored record no candidate may follow, and the field the error must name. */
@@ -122,9 +129,9 @@ async function resourceVersion(kind: LockKind, name: string): Promise<string | u
 }
 
 /** Lock requests an election sent, counted at the Lock port. */
-function counting(inner: Lock): { lock: Lock; requests: () => number } {
+function counting(inner: Lock): { lock: Lock; requests: () => number; counts: { get: number } } {
   const { lock, counts } = countingLock(inner);
-  return { lock, requests: () => totalRequests(counts) };
+  return { lock, requests: () => totalRequests(counts), counts };
 }
 
 export function describeBadInput(kind: LockKind, makeLock: MakeLock): void {
@@ -163,8 +170,8 @@ export function describeBadInput(kind: LockKind, makeLock: MakeLock): void {
         expect(run.errors, what).toHaveLength(1);
         expect(run.election.isLeader(), what).toBe(false);
         expect(await resourceVersion(kind, run.name), what).toBe(run.before);
-        // Backing off: a few reads, not one per retry period.
-        expect(run.counted.requests(), what).toBeLessThanOrEqual(8_000 / 500);
+        // Backing off (rule 7): waits of 0.5, 1, 2, then 2.5 s (the cap), each jittered, not one per retry period.
+        expect(run.counted.requests(), what).toBeLessThanOrEqual(BACKED_OFF_READS_IN_8_S);
       }
       console.log(
         `${kind}: bad records: ${runs.map((r) => `${r.bad.label}: ${r.counted.requests()} requests in 8 s`).join('; ')}`,
@@ -222,7 +229,7 @@ export function describeBadInput(kind: LockKind, makeLock: MakeLock): void {
       const counted = counting(lockFor('lock', 'pod-a', kubeConfig(), namespace));
       const { election, errors } = electionCollectingErrors(counted.lock);
       elections.push(election);
-      await sleep(6_000);
+      await sleep(8_000);
       const what = errors.map(String).join(' | ');
       expect(errors.length, what).toBe(1);
       expect(isLockError(errors[0], 'NotFound'), what).toBe(true);
@@ -232,10 +239,10 @@ export function describeBadInput(kind: LockKind, makeLock: MakeLock): void {
         ),
       );
       expect(election.isLeader()).toBe(false);
-      // A read (404: absent) and a failed create per attempt, one attempt per jittered retry period at most.
-      expect(counted.requests(), what).toBeLessThanOrEqual(2 * Math.ceil(6_000 / 500));
+      // A read (404: absent), then creates that fail, backing off like any run of failures (rule 7).
+      expect(counted.requests(), what).toBeLessThanOrEqual(BACKED_OFF_READS_IN_8_S);
       console.log(
-        `${kind}: missing namespace: ${counted.requests()} requests in 6 s, ${errors.length} report`,
+        `${kind}: missing namespace: ${counted.requests()} requests in 8 s (${counted.counts.get} reads), ${errors.length} report`,
       );
     });
 
@@ -266,8 +273,8 @@ export function describeBadInput(kind: LockKind, makeLock: MakeLock): void {
       expect(watches.length, what).toBeLessThanOrEqual(1);
       expect(errors, what).toHaveLength(reads.length + watches.length);
       expect(errors.some((e) => e instanceof RepeatedFailure)).toBe(false);
-      // Doubling back-off capped at one lease (3 s): 0.5, 1, 1.4, 1.4 ... s jittered: about 6 reads in 8 s.
-      expect(counted.requests(), what).toBeLessThanOrEqual(10);
+      // The same back-off as for a bad record.
+      expect(counted.requests(), what).toBeLessThanOrEqual(BACKED_OFF_READS_IN_8_S);
       console.log(`${kind}: 401: ${counted.requests()} requests in 8 s, reports: ${what}`);
     });
 

@@ -2,12 +2,17 @@
  * `leasehold status` and `leasehold watch`: a live Lease or ConfigMap lock, read (and followed) with the same
  * lock classes the election uses, so the record is read exactly as candidates read it. Loaded only by these
  * commands: client-node 2 needs Node 22.19 or later.
+ *
+ * Everything the cluster says goes through `printable` on its way to standard output (main.ts escapes error
+ * messages the same way): whoever can write the lock object must not be able to write to the operator's
+ * terminal.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigMapLock } from '@leasehold/configmap';
 import { isLockError, type LockSnapshot } from '@leasehold/core';
 import { LeaseLock } from '@leasehold/lease';
 import { CliError } from './errors.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
+import { printable, printableMessage } from './printable.ts';
 
 export interface LockAddress {
   readonly kind: 'lease' | 'configmap';
@@ -16,37 +21,65 @@ export interface LockAddress {
   readonly kubeconfig: string | undefined;
 }
 
+/** How long the first read may take before the command gives up. */
+const READ_TIMEOUT_SECONDS = 10;
+
 function open(address: LockAddress): { lock: LeaseLock | ConfigMapLock; server: string } {
-  const kubeConfig = new KubeConfig();
-  try {
-    if (address.kubeconfig) kubeConfig.loadFromFile(address.kubeconfig);
-    else kubeConfig.loadFromDefault();
-  } catch (err) {
-    throw new CliError(3, `cannot load the kubeconfig: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const { kubeConfig, source } = loadKubeConfig(address.kubeconfig);
   const server = kubeConfig.getCurrentCluster()?.server;
-  if (!server) throw new CliError(3, 'the kubeconfig names no cluster (set KUBECONFIG or --kubeconfig)');
+  if (!server)
+    throw new CliError(3, `kubeconfig ${source} names no current cluster (set KUBECONFIG or --kubeconfig)`);
   const options = { name: address.name, namespace: address.namespace, identity: 'leasehold-cli', kubeConfig };
-  return { lock: address.kind === 'configmap' ? new ConfigMapLock(options) : new LeaseLock(options), server };
+  try {
+    return {
+      lock: address.kind === 'configmap' ? new ConfigMapLock(options) : new LeaseLock(options),
+      server,
+    };
+  } catch (err) {
+    throw new CliError(3, `cannot use kubeconfig ${source}: ${text(err)}`);
+  }
+}
+
+const text = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Whether `err` is an aborted request: our own deadline passed (`signal`), or a DOMException TimeoutError or
+ * AbortError anywhere in its cause chain. Such an error carries DOMException's legacy `code` (23 for a
+ * timeout), which an API-error mapping may read as an HTTP status; the command names it for what it is.
+ */
+function isTimeout(err: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted) return true;
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1)
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+  return false;
 }
 
 async function read(
   address: LockAddress,
 ): Promise<{ snapshot: LockSnapshot; describe: string; lock: ReturnType<typeof open>['lock'] }> {
   const { lock, server } = open(address);
+  const describe = lock.describe();
   let snapshot: LockSnapshot | null;
+  const signal = AbortSignal.timeout(READ_TIMEOUT_SECONDS * 1000);
   try {
-    snapshot = await lock.get({ signal: AbortSignal.timeout(10_000) });
+    snapshot = await lock.get({ signal });
   } catch (err) {
-    if (isLockError(err, 'Malformed')) throw new CliError(1, err.message);
-    const message = err instanceof Error ? err.message : String(err);
+    if (isLockError(err, 'Malformed')) throw new CliError(1, text(err));
+    if (isTimeout(err, signal))
+      throw new CliError(
+        3,
+        `cannot reach the API server at ${server}: timed out after ${READ_TIMEOUT_SECONDS} s reading ${describe}`,
+      );
     if (isLockError(err, 'Forbidden'))
-      throw new CliError(3, `not allowed to read ${lock.describe()} on ${server}: ${message}`);
-    throw new CliError(3, `cannot reach the API server at ${server}: ${message}`);
+      throw new CliError(3, `not allowed to read ${describe} on ${server}: ${text(err)}`);
+    throw new CliError(3, `cannot reach the API server at ${server}: ${text(err)}`);
   }
-  if (!snapshot) throw new CliError(1, `no ${lock.describe()} on ${server}`);
-  return { snapshot, describe: lock.describe(), lock };
+  if (!snapshot) throw new CliError(1, `no ${describe} on ${server}`);
+  return { snapshot, describe, lock };
 }
+
+/** A holder identity as printed: escaped, or what an empty one means. */
+const shownHolder = (identity: string, empty: string) => (identity ? printable(identity) : empty);
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -55,8 +88,8 @@ export async function status(address: LockAddress, out: (line: string) => void):
   const { snapshot, describe } = await read(address);
   const { record, version } = snapshot;
   const now = Date.now();
-  out(describe);
-  out(`  holder           ${record.holderIdentity || '(none: released, anyone may take it)'}`);
+  out(printable(describe));
+  out(`  holder           ${shownHolder(record.holderIdentity, '(none: released, anyone may take it)')}`);
   out(`  lease duration   ${record.leaseDurationSeconds}s`);
   out(`  transitions      ${record.leaderTransitions}`);
   out(`  acquired         ${record.acquireTime?.toISOString() ?? '-'} (the holder's clock)`);
@@ -71,7 +104,7 @@ export async function status(address: LockAddress, out: (line: string) => void):
           '(candidates never compare clocks: each waits a full lease after it sees a change)',
       );
   } else out('  renewed          -');
-  out(`  version          ${version}`);
+  out(`  version          ${printable(version)}`);
   return 0;
 }
 
@@ -92,11 +125,11 @@ export async function watch(
     const now = Date.now();
     const record = s?.record;
     out(
-      `${new Date(now).toISOString()} ${record ? `holder=${record.holderIdentity || '(none)'} transitions=${record.leaderTransitions} version=${s.version}` : 'deleted'} ${note}`,
+      `${new Date(now).toISOString()} ${record ? `holder=${shownHolder(record.holderIdentity, '(none)')} transitions=${record.leaderTransitions} version=${printable(s.version)}` : 'deleted'} ${note}`,
     );
     last = now;
   };
-  out(`watching ${describe} (Ctrl-C to stop)`);
+  out(`watching ${printable(describe)} (Ctrl-C to stop)`);
   line(snapshot, '(now)');
   let seen = snapshot.version;
   // null: deleted. A renewal keeps the holder; a release, a takeover or a deletion changes it.
@@ -116,7 +149,7 @@ export async function watch(
     (live) => out(`${new Date().toISOString()} watch ${live ? 'live' : 'lost: reconnecting'}`),
     (error) =>
       out(
-        `${new Date().toISOString()} watch error: ${error instanceof Error ? error.message : String(error)}`,
+        `${new Date().toISOString()} watch error: ${isTimeout(error) ? 'timed out' : printableMessage(text(error))}`,
       ),
   );
   await new Promise<void>((resolve) => {

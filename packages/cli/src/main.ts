@@ -6,9 +6,9 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { CliError, usage } from './errors.ts';
 import { HELP } from './help.ts';
+import { out } from './output.ts';
 import { parseOverrides as overrides } from './overrides.ts';
-
-const out = (line: string) => process.stdout.write(`${line}\n`);
+import { printableMessage } from './printable.ts';
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -114,12 +114,14 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    // Messages quote what the cluster, a kubeconfig or a module said: escaped, never raw to the terminal.
     if (err instanceof CliError) {
-      process.stderr.write(`leasehold: ${err.message}\n`);
+      process.stderr.write(`leasehold: ${printableMessage(err.message)}\n`);
       process.exitCode = err.exitCode;
     } else {
+      const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
       process.stderr.write(
-        `leasehold: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        `leasehold: unexpected failure: ${text.split('\n').map(printableMessage).join('\n')}\n`,
       );
       process.exitCode = 3;
     }

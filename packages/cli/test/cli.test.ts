@@ -2,7 +2,8 @@
  * The `leasehold` command run as a process, as a user runs it: help and usage errors, `check` over the
  * custom-lock example's backend and its broken variant, `replay` of the seed `check` printed (trace and
  * HTML timeline, the timeline rendered in headless Chromium and inspected), and `status` / `watch` of a live
- * Lease on the test control plane, with the errors for a missing lock and an unreachable cluster.
+ * Lease on the test control plane, with the errors for a missing lock and an unreachable cluster (hostile
+ * input to `status` and `watch` is in hostile-input.test.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
