@@ -49,6 +49,10 @@ export type LinearizabilityResult =
   | { readonly verdict: 'unknown'; readonly reason: string };
 
 const DEFAULT_MAX_STEPS = 200_000;
+/** Searches the shrinking of one violation may make; past them, the report says it is not minimal. */
+const MINIMIZE_SEARCHES = 400;
+/** Steps of each of those searches. */
+const MINIMIZE_STEPS = 10_000;
 
 /** The history the search works on: reads of unknown outcome constrain nothing and are left out. */
 function searchable(history: LockHistory): LockOperation[] {
@@ -117,6 +121,10 @@ function minimalViolation(
   minimize: boolean,
 ): LinearizabilityViolation {
   const fails = (h: readonly LockOperation[]) => search(h, options) === 'fail';
+  // While shrinking, a history that cannot be settled quickly counts as "not shown impossible": forgetting
+  // many answers at once makes searches explode, and the smaller chunks that follow settle fast.
+  const quickly = (h: readonly LockOperation[]) =>
+    search(h, { ...options, maxSteps: Math.min(options.maxSteps, MINIMIZE_STEPS) });
   const cuts = [...new Set(ops.filter((o) => Number.isFinite(o.ret)).map((o) => o.ret))].sort(
     (a, b) => a - b,
   );
@@ -132,27 +140,40 @@ function minimalViolation(
   let current = prefix.length > 0 && fails(prefix) ? prefix : [...ops];
   const atMs = Math.max(0, ...current.filter((o) => Number.isFinite(o.retMs)).map((o) => o.retMs));
 
+  // Relax in chunks first, halving their size down to single operations (delta debugging): most of a long
+  // history is irrelevant and goes in a few searches; the core costs one search per operation at the end.
+  // A dropped operation leaves an empty slot, so chunks keep their positions.
+  let slots: (LockOperation | null)[] = current;
   let minimal = minimize;
-  // Each pass costs one search per operation; a long prefix gets a bounded number of searches.
-  let budget = Math.max(4 * current.length, 200);
-  for (let changed = minimize; changed && minimal; ) {
-    changed = false;
-    for (let i = current.length - 1; i >= 0 && minimal; i -= 1) {
-      const op = current[i]!;
-      if (op.op !== 'get' && op.outcome.type === 'unknown') continue;
+  let budget = MINIMIZE_SEARCHES;
+  let undecided = false;
+  const relaxable = (op: LockOperation | null) =>
+    op !== null && (op.op === 'get' || op.outcome.type !== 'unknown');
+  const relax = (op: LockOperation): LockOperation | null =>
+    op.op === 'get' || op.outcome.type !== 'snapshot' ? null : forget(op);
+  for (let size = Math.ceil(slots.length / 2); minimize && minimal; size = Math.ceil(size / 2)) {
+    let changed = false;
+    for (let from = 0; from < slots.length; from += size) {
+      if (!slots.slice(from, from + size).some(relaxable)) continue;
       if (--budget < 0) {
         minimal = false;
         break;
       }
-      const candidate = current.slice();
-      if (op.op === 'get' || op.outcome.type !== 'snapshot') candidate.splice(i, 1);
-      else candidate[i] = forget(op);
-      if (fails(candidate)) {
-        current = candidate;
+      const candidate = slots.map((op, i) =>
+        i >= from && i < from + size && op !== null && relaxable(op) ? relax(op) : op,
+      );
+      const outcome = quickly(candidate.filter((op) => op !== null));
+      if (outcome === 'fail') {
+        slots = candidate;
         changed = true;
       }
+      // An unsettled single relaxation leaves it open whether that operation is needed.
+      if (size === 1 && outcome === 'budget') undecided = true;
     }
+    if (size === 1 && !changed) break;
   }
+  if (undecided) minimal = false;
+  current = slots.filter((op) => op !== null);
   const original = new Map(ops.map((o) => [o.id, o]));
   const operations = current
     .filter((o) => o.outcome.type !== 'unknown')
