@@ -108,9 +108,12 @@ describe('checkLinearizability, generated histories', () => {
         const read = reads[pick % reads.length]!;
         const outcome = read.outcome as { version: string; record: string };
         // The version of a write that definitely happened, with a record it never carried: no such state.
-        const tampered = history.map((o) =>
-          o === read ? { ...o, outcome: { ...outcome, record: `${outcome.record}-torn` } } : o,
-        );
+        const torn: LockOutcome = {
+          type: 'snapshot',
+          version: outcome.version,
+          record: `${outcome.record}-torn`,
+        };
+        const tampered = history.map((o): LockOperation => (o === read ? { ...o, outcome: torn } : o));
         const result = checkLinearizability(tampered);
         expect(result.verdict).toBe('violation');
         if (result.verdict === 'violation') expect(result.operations.map((o) => o.id)).toContain(read.id);
