@@ -8,20 +8,10 @@
  * real order even when many happen at one instant of a virtual clock.
  */
 import { isLockError, type Lock, type LockCallOptions, type LockSnapshot } from '@leasehold/core';
-import { type LockHistory, type LockOp, type LockOutcome, recordKey } from './history.ts';
+import { type LockHistory, type LockOp, type LockOperation, type LockOutcome, recordKey } from './history.ts';
 
-interface Pending {
-  readonly id: number;
-  readonly handle: string;
-  readonly op: LockOp;
-  readonly record?: string;
-  readonly expectedVersion?: string;
-  readonly call: number;
-  readonly callMs: number;
-  ret: number;
-  retMs: number;
-  outcome: LockOutcome;
-}
+/** An operation while it is being recorded: its return and outcome are filled in when the answer comes. */
+type Pending = { -readonly [K in keyof LockOperation]: LockOperation[K] };
 
 /** What an error means for the register: a definite refusal, or an unknown outcome. */
 function errorOutcome(op: LockOp, err: unknown): LockOutcome {

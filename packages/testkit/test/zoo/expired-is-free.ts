@@ -3,30 +3,16 @@
  * update writes whatever `expectedVersion` says ("nobody holds it, so no need to compare"). A holder that
  * renews late, or a second contender that saw the same expiry, is overwritten.
  */
-import {
-  type Clock,
-  type LeaderElectionRecord,
-  type LockSnapshot,
-  parseRecord,
-  stringifyRecord,
-} from '@leasehold/core';
+import { type LeaderElectionRecord, type LockSnapshot, parseRecord, stringifyRecord } from '@leasehold/core';
 import { KEY, KvLock, kvBackend } from './kv-lock.ts';
-import type { KvStore } from './kv-store.ts';
 
 class ExpiredIsFreeLock extends KvLock {
-  readonly #clock: Clock;
-
-  constructor(store: KvStore, identity: string, clock: Clock) {
-    super(store, identity);
-    this.#clock = clock;
-  }
-
   override async update(record: LeaderElectionRecord, expectedVersion: string): Promise<LockSnapshot> {
     const expired = (value: string) => {
       const stored = parseRecord(value);
       if (stored.renewTime === null) return true;
       return (
-        stored.renewTime.getTime() + stored.leaseDurationSeconds * 1000 < this.#clock.wallNow().getTime()
+        stored.renewTime.getTime() + stored.leaseDurationSeconds * 1000 < this.clock!.wallNow().getTime()
       );
     };
     try {

@@ -5,6 +5,7 @@
  * this lock with one realistic mistake (or one harmless oddity).
  */
 import {
+  type Clock,
   type LeaderElectionRecord,
   type Lock,
   LockError,
@@ -20,12 +21,15 @@ export const KEY = 'leader-election';
 export class KvLock implements Lock {
   readonly identity: string;
   protected readonly store: KvStore;
+  /** The simulation's clock (the machine's own, for locks that look at time). */
+  protected readonly clock: Clock | undefined;
   /** The item as this handle last read or wrote it. */
   protected last: Item | undefined;
 
-  constructor(store: KvStore, identity: string) {
+  constructor(store: KvStore, identity: string, clock?: Clock) {
     this.store = store;
     this.identity = identity;
+    this.clock = clock;
   }
 
   describe(): string {

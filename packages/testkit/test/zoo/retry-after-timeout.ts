@@ -4,20 +4,13 @@
  * version now stored, "since the first attempt was probably lost". The first attempt may still land, and the
  * retry overwrites whatever another candidate wrote meanwhile.
  */
-import { type Clock, type LeaderElectionRecord, type LockSnapshot, stringifyRecord } from '@leasehold/core';
+import { type LeaderElectionRecord, type LockSnapshot, stringifyRecord } from '@leasehold/core';
 import { KEY, KvLock, kvBackend } from './kv-lock.ts';
-import { ConditionFailed, type Item, type KvStore } from './kv-store.ts';
+import { ConditionFailed, type Item } from './kv-store.ts';
 
 const TIMEOUT_MS = 4;
 
 class RetryAfterTimeoutLock extends KvLock {
-  readonly #clock: Clock;
-
-  constructor(store: KvStore, identity: string, clock: Clock) {
-    super(store, identity);
-    this.#clock = clock;
-  }
-
   override async update(record: LeaderElectionRecord, expectedVersion: string): Promise<LockSnapshot> {
     const value = stringifyRecord(record);
     const attempt = this.store.put(KEY, value, (current) => current?.version === expectedVersion);
@@ -41,14 +34,14 @@ class RetryAfterTimeoutLock extends KvLock {
 
   #within(call: Promise<Item>): Promise<Item | 'timeout'> {
     return new Promise((resolve, reject) => {
-      const timer = this.#clock.setTimer(TIMEOUT_MS, () => resolve('timeout'));
+      const timer = this.clock!.setTimer(TIMEOUT_MS, () => resolve('timeout'));
       call.then(
         (item) => {
-          this.#clock.clearTimer(timer);
+          this.clock!.clearTimer(timer);
           resolve(item);
         },
         (err: unknown) => {
-          this.#clock.clearTimer(timer);
+          this.clock!.clearTimer(timer);
           reject(err);
         },
       );
