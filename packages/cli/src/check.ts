@@ -1,15 +1,9 @@
 /**
- * `leasehold check MODULE`: the conformance checks, call by call, then simulated clusters over the backend,
- * each judged by the invariant checker. A verdict, and for a failure what replays it.
+ * `leasehold check MODULE`: the conformance checks, call by call; concurrent workloads, each history judged
+ * for linearizability; then simulated clusters over the backend, each judged by the invariant checker
+ * (`verifyBackend`). A verdict, and for a failure what replays it.
  */
-import { systemClock } from '@leasehold/core';
-import {
-  checkBackend,
-  checksFor,
-  runLockConformance,
-  type ScenarioOverrides,
-  writeTimeline,
-} from '@leasehold/testkit';
+import { type ScenarioOverrides, verifyBackend, writeTimeline } from '@leasehold/testkit';
 import { loadBackend } from './load-backend.ts';
 
 /** What `leasehold check` was given. */
@@ -26,27 +20,34 @@ export interface CheckOptions {
   readonly html: string | undefined;
 }
 
-/** Prints the checks as they go; resolves with the exit code (0 passed, 1 failed). */
+/** Prints what the checks found; resolves with the exit code (0 passed, 1 failed or could not be judged). */
 export async function check(options: CheckOptions, out: (line: string) => void): Promise<0 | 1> {
   const backend = await loadBackend(options.module);
-  // Conformance on fresh objects, in real time (a model has no timers of its own).
-  const probe = backend(systemClock).lock('leasehold-cli-probe');
-  const conformance = { malformed: false, watch: typeof probe.watch === 'function' };
-  const checks = checksFor(conformance).length;
-  const failed = await runLockConformance(() => {
-    const made = backend(systemClock);
-    return { lock: (identity) => made.lock(identity) };
-  }, conformance);
-  out(
-    `conformance: ${checks - failed.length} of ${checks} checks passed${conformance.watch ? ' (with the watch check)' : ''}`,
-  );
-  for (const failure of failed) out(`  FAILED ${failure.name}: ${failure.error}`);
-
-  const result = await checkBackend(backend, {
+  const {
+    conformance,
+    workloads,
+    simulation: result,
+    verdict,
+  } = await verifyBackend(backend, {
     runs: options.runs,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.overrides ? { overrides: options.overrides } : {}),
   });
+  out(
+    `conformance: ${conformance.checks - conformance.failures.length} of ${conformance.checks} checks passed${conformance.watch ? ' (with the watch check)' : ''}`,
+  );
+  for (const failure of conformance.failures) out(`  FAILED ${failure.name}: ${failure.error}`);
+
+  if (workloads.violation) {
+    const { seed, result: violation } = workloads.violation;
+    out(`linearizability: concurrent workload ${workloads.runs} (seed ${seed}) is not linearizable:`);
+    if (violation.verdict === 'violation') for (const line of violation.detail.split('\n')) out(`  ${line}`);
+  } else {
+    out(
+      `linearizability: ${workloads.runs} concurrent workloads, ${workloads.linearizable} linearizable, ${workloads.staleReads} only with stale reads, ${workloads.unknown} undecided`,
+    );
+  }
+
   if (result.failure) {
     const { failure } = result;
     out(
@@ -61,11 +62,11 @@ export async function check(options: CheckOptions, out: (line: string) => void):
       : failure.timeline;
     out(`  timeline: ${timeline}`);
   } else {
+    const { histories } = result;
     out(
-      `simulation: ${result.runs} clusters, 0 violations (sequence seed ${result.seed}: --seed ${result.seed} runs them again)`,
+      `simulation: ${result.runs} clusters, 0 violations (sequence seed ${result.seed}: --seed ${result.seed} runs them again); lock histories: ${histories.linearizable} linearizable, ${histories.staleReads} only with stale reads, ${histories.unknown} undecided`,
     );
   }
-  const passed = failed.length === 0 && result.failure === null;
-  out(`verdict: ${passed ? 'PASS' : 'FAIL'}`);
-  return passed ? 0 : 1;
+  out(`verdict: ${verdict}`);
+  return verdict === 'PASS' ? 0 : 1;
 }

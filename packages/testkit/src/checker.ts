@@ -3,11 +3,21 @@
  * returns violations with enough detail to read the trace around them; an empty list means the run passed.
  */
 import type { LeaderInterval, LockLogEntry, RunResult } from './cluster.ts';
+import { checkLinearizability, type LinearizabilityResult } from './linearizability/check.ts';
 
 /** A broken guarantee, found in a run. */
 export interface Violation {
-  /** Which guarantee (docs/guarantees.md): one leader at a time, token order, renewal bound, liveness, cadence. */
-  readonly invariant: 'single-leader' | 'token-order' | 'renewal' | 'liveness' | 'cadence';
+  /**
+   * Which guarantee (docs/guarantees.md): one leader at a time, token order, renewal bound, liveness,
+   * cadence; or the lock's own contract: its history is one a compare-and-swap register could produce.
+   */
+  readonly invariant:
+    | 'single-leader'
+    | 'token-order'
+    | 'renewal'
+    | 'liveness'
+    | 'cadence'
+    | 'linearizability';
   /** When, in the run's true ms. */
   readonly atMs: number;
   /** What happened, naming candidates and times: enough to find it in the trace. */
@@ -184,6 +194,35 @@ export function peakRequestRate(run: RunResult): { perRetryPeriod: number; perRe
   return { perRetryPeriod, perRetryPeriodFailing };
 }
 
+const verdicts = new WeakMap<RunResult, LinearizabilityResult>();
+
+/**
+ * The linearizability verdict on a run's lock history (computed once per run). Reads may lag the writes by up
+ * to one lease: the elector only acts on a compare-and-swap, so stale reads cost failover time, not safety.
+ */
+export function runLinearizability(run: RunResult): LinearizabilityResult {
+  let result = verdicts.get(run);
+  if (!result) {
+    result = checkLinearizability(run.history, { readLagMs: run.scenario.timing.leaseDuration * 1000 });
+    verdicts.set(run, result);
+  }
+  return result;
+}
+
+/** The lock's history is one a compare-and-swap register could produce (stale reads allowed, see above). */
+export function checkLinearizable(run: RunResult): Violation[] {
+  const result = runLinearizability(run);
+  if (result.verdict !== 'violation') return [];
+  const lines = result.detail.split('\n');
+  return [
+    {
+      invariant: 'linearizability',
+      atMs: result.atMs,
+      detail: `no compare-and-swap register answers these ${result.operations.length} calls: ${lines.join('; ')}`,
+    },
+  ];
+}
+
 /** Every check on one run; empty when the run kept every guarantee. */
 export function checkRun(run: RunResult): Violation[] {
   return [
@@ -192,6 +231,7 @@ export function checkRun(run: RunResult): Violation[] {
     ...checkRenewals(run),
     ...checkLiveness(run),
     ...checkCadence(run),
+    ...checkLinearizable(run),
   ];
 }
 

@@ -19,6 +19,8 @@ import {
 } from '@leasehold/core';
 import { type FaultPlan, MemoryLockStore, type MemoryRequest, withFaults } from '@leasehold/memory';
 import { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
+import type { LockHistory } from './linearizability/history.ts';
+import { HistoryRecorder } from './linearizability/recorder.ts';
 import { SimProcess } from './process.ts';
 import { Random } from './random.ts';
 import type { Scenario } from './scenario.ts';
@@ -86,6 +88,13 @@ export interface RunResult {
   readonly trace: readonly TraceEntry[];
   /** Every lock request's life. */
   readonly lockLog: readonly LockLogEntry[];
+  /**
+   * Every call made on the lock object, timed where the request faults end and the candidate's network
+   * begins: after injected latency, errors and lost answers (a lost answer is an unknown outcome), before
+   * partitions and pauses (an answer a partition then swallowed was still given). With the phantom writer's
+   * rewrites: what the linearizability check judges.
+   */
+  readonly history: LockHistory;
   /** Each candidate's process pauses, in true ms. */
   readonly pauses: Readonly<Record<string, readonly { start: number; end: number }[]>>;
   /** When the faults ended (true ms). */
@@ -157,17 +166,21 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     if (faults.instantFailureRate > 0 && rng.chance(faults.instantFailureRate)) {
       return { requestDelayMs: rng.float(0.05, 1), fail: 'Unavailable' as const };
     }
-    return {
+    const drawn: FaultPlan = {
       requestDelayMs: latency(),
       responseDelayMs: latency(),
       ...(rng.chance(faults.errorRate) ? { fail: 'Unavailable' as const } : {}),
       ...(rng.chance(faults.timeoutRate) ? { dropResponse: true } : {}),
       ...(request.op === 'update' && rng.chance(faults.conflictRate) ? { conflict: true } : {}),
     };
+    // The in-memory store's phantom writer rewrites the record inside the store, out of sight of any handle.
+    if (drawn.conflict && !options.backend) recorder.touch('simulator-phantom-writer');
+    return drawn;
   };
   // Notifications race the answers to the writes that caused them, as a real watch does.
   const watchDelayMs = () => rng.float(0, faults.watchLatencyMaxMs);
   const storeClock = sim.clock(WALL_EPOCH);
+  const recorder = new HistoryRecorder(() => sim.now);
   let handle: (identity: string) => Lock;
   /** Requests that reached the backend, by operation. */
   let requestCounts: () => { get: number; create: number; update: number };
@@ -176,15 +189,23 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   if (options.backend) {
     const backend = options.backend(storeClock);
     const observer = backend.lock('simulator-observer');
-    const phantom = backend.lock('simulator-phantom-writer');
+    const phantom = recorder.wrap(backend.lock('simulator-phantom-writer'));
     const counts = { get: 0, create: 0, update: 0 };
     handle = (identity) =>
-      withFaults(backend.lock(identity), { clock: storeClock, faults: plan, phantom, watchDelayMs, counts });
+      recorder.wrap(
+        withFaults(backend.lock(identity), {
+          clock: storeClock,
+          faults: plan,
+          phantom,
+          watchDelayMs,
+          counts,
+        }),
+      );
     current = () => observer.get().catch(() => null);
     requestCounts = () => ({ ...counts });
   } else {
     const store = new MemoryLockStore({ clock: storeClock, watchDelayMs, faults: plan });
-    handle = (identity) => store.lock(LOCK_NAME, identity);
+    handle = (identity) => recorder.wrap(store.lock(LOCK_NAME, identity));
     current = async () => store.read(LOCK_NAME, 'simulated');
     requestCounts = () => ({ ...store.counts });
   }
@@ -383,6 +404,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     intervals,
     trace,
     lockLog,
+    history: recorder.history(),
     pauses: Object.fromEntries(processes.map((p) => [p.id, p.pauses])),
     healAtMs: scenario.faultPhaseMs,
     endAtMs,

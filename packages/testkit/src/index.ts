@@ -11,6 +11,7 @@ export type { Violation } from './checker.ts';
 export {
   cadenceViolations,
   checkCadence,
+  checkLinearizable,
   checkLiveness,
   checkRenewals,
   checkRun,
@@ -18,6 +19,7 @@ export {
   checkTokenOrder,
   maxInWindow,
   peakRequestRate,
+  runLinearizability,
 } from './checker.ts';
 export type {
   BackendFactory,
@@ -44,6 +46,17 @@ export {
   sampleRecord,
   watchCheck,
 } from './conformance.ts';
+export type {
+  LinearizabilityOptions,
+  LinearizabilityResult,
+  LinearizabilityViolation,
+} from './linearizability/check.ts';
+export { checkLinearizability } from './linearizability/check.ts';
+export type { LockHistory, LockOp, LockOperation, LockOutcome } from './linearizability/history.ts';
+export { formatOperation, recordKey } from './linearizability/history.ts';
+export { HistoryRecorder } from './linearizability/recorder.ts';
+export type { WorkloadOptions, WorkloadResult } from './linearizability/workload.ts';
+export { runConcurrentWorkload } from './linearizability/workload.ts';
 export type { ProcessClockSpec } from './process.ts';
 export { SimProcess } from './process.ts';
 export type { BackendCheckOptions, BackendCheckResult } from './property.ts';
@@ -63,3 +76,5 @@ export { livenessBoundMs, maxTakeoverStagger, pauseBoundMs, scenarioFromSeed } f
 export { Scheduler } from './scheduler.ts';
 export { advance, advanceUntil, settle } from './time.ts';
 export { renderTimeline, writeTimeline } from './timeline.ts';
+export type { BackendVerification, VerifyOptions } from './verify.ts';
+export { verifyBackend } from './verify.ts';

@@ -4,7 +4,7 @@
  * (from `@leasehold/testkit/vitest`) wraps it as a vitest test for your own test files.
  */
 import fc from 'fast-check';
-import { checkRun, type Violation } from './checker.ts';
+import { checkRun, runLinearizability, type Violation } from './checker.ts';
 import { type BackendFactory, type RunResult, simulate } from './cluster.ts';
 import { describeFailure } from './report.ts';
 import { type ScenarioOverrides, scenarioFromSeed } from './scenario.ts';
@@ -26,6 +26,15 @@ export interface BackendCheckResult {
   readonly runs: number;
   /** The sequence's seed: pass it back as `seed` to run the same clusters again. */
   readonly seed: number;
+  /**
+   * The linearizability verdicts on the clusters' lock histories: `staleReads` passed only with reads lagging
+   * (a deviation the election tolerates), `unknown` ran out of budget (neither pass nor fail).
+   */
+  readonly histories: {
+    readonly linearizable: number;
+    readonly staleReads: number;
+    readonly unknown: number;
+  };
   /** The first failing cluster, or `null` if every run kept every guarantee. */
   readonly failure: {
     /** The scenario's seed: `simulate(scenarioFromSeed(seed, overrides), { backend })` replays it. */
@@ -48,12 +57,17 @@ export async function checkBackend(
   const seed = options.seed ?? Math.floor(Math.random() * 0x7fff_ffff);
   let count = 0;
   let failure: BackendCheckResult['failure'] = null;
+  const histories = { linearizable: 0, staleReads: 0, unknown: 0 };
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 1, max: 0x7fff_ffff }), async (scenarioSeed) => {
       if (failure) return;
       count += 1;
       const run = await simulate(scenarioFromSeed(scenarioSeed, options.overrides), { backend });
       const violations = checkRun(run);
+      const verdict = runLinearizability(run).verdict;
+      if (verdict === 'linearizable') histories.linearizable += 1;
+      else if (verdict === 'stale-reads') histories.staleReads += 1;
+      else if (verdict === 'unknown') histories.unknown += 1;
       if (violations.length === 0) return;
       const overrides = options.overrides ? `, ${JSON.stringify(options.overrides)}` : '';
       const replay = `simulate(scenarioFromSeed(${scenarioSeed}${overrides}), { backend })`;
@@ -63,5 +77,5 @@ export async function checkBackend(
     }),
     { numRuns: runs, seed },
   );
-  return { runs: count, seed, failure };
+  return { runs: count, seed, histories, failure };
 }

@@ -1,0 +1,101 @@
+/**
+ * The careful lock over the key-value store: the record as JSON in one item, `create` a put on condition
+ * that the item is absent, `update` a put on condition that the item's version is still the one the elector
+ * read. A failed condition is `Conflict`, or `NotFound` when a read shows the item gone. Every zoo backend is
+ * this lock with one realistic mistake (or one harmless oddity).
+ */
+import {
+  type Clock,
+  type LeaderElectionRecord,
+  type Lock,
+  LockError,
+  type LockSnapshot,
+  parseRecord,
+  stringifyRecord,
+} from '@leasehold/core';
+import type { BackendFactory } from '../../src/index.ts';
+import { ConditionFailed, type Item, KvStore, type KvStoreOptions } from './kv-store.ts';
+
+export const KEY = 'leader-election';
+
+export class KvLock implements Lock {
+  readonly identity: string;
+  protected readonly store: KvStore;
+  /** The simulation's clock (the machine's own, for locks that look at time). */
+  protected readonly clock: Clock | undefined;
+  /** The item as this handle last read or wrote it. */
+  protected last: Item | undefined;
+
+  constructor(store: KvStore, identity: string, clock?: Clock) {
+    this.store = store;
+    this.identity = identity;
+    this.clock = clock;
+  }
+
+  describe(): string {
+    return `kv ${KEY}`;
+  }
+
+  async get(): Promise<LockSnapshot | null> {
+    const item = await this.store.get(KEY);
+    return item === undefined ? null : this.snapshot(item);
+  }
+
+  async create(record: LeaderElectionRecord): Promise<LockSnapshot> {
+    try {
+      return this.snapshot(
+        await this.store.put(KEY, stringifyRecord(record), (current) => current === undefined),
+      );
+    } catch (err) {
+      throw this.refused(err, 'create');
+    }
+  }
+
+  async update(record: LeaderElectionRecord, expectedVersion: string): Promise<LockSnapshot> {
+    try {
+      return this.snapshot(
+        await this.store.put(KEY, stringifyRecord(record), (current) => current?.version === expectedVersion),
+      );
+    } catch (err) {
+      throw await this.refusedUpdate(err);
+    }
+  }
+
+  /** The snapshot of a stored item; remembers it. */
+  protected snapshot(item: Item): LockSnapshot {
+    this.last = item;
+    return { record: parseRecord(item.value), version: item.version, raw: item };
+  }
+
+  /** A failed condition on create is a `Conflict`; anything else is the store being unavailable. */
+  protected refused(err: unknown, what: string): LockError {
+    if (err instanceof ConditionFailed)
+      return new LockError('Conflict', this.describe(), `${what}: ${err.message}`);
+    return new LockError('Unavailable', this.describe(), `${what}: ${String(err)}`, { cause: err });
+  }
+
+  /** A failed condition on update: `NotFound` if the item is gone, else `Conflict`. */
+  protected async refusedUpdate(err: unknown): Promise<LockError> {
+    if (!(err instanceof ConditionFailed)) return this.refused(err, 'update');
+    const now = await this.store.get(KEY);
+    return new LockError(
+      now === undefined ? 'NotFound' : 'Conflict',
+      this.describe(),
+      `update: ${err.message}`,
+    );
+  }
+}
+
+/** A backend of `Lock`s made by `make` over one fresh store per run. */
+export function kvBackend(
+  make: (store: KvStore, identity: string, clock: Parameters<BackendFactory>[0]) => Lock,
+  options: Omit<KvStoreOptions, 'clock'> = {},
+): BackendFactory {
+  return (clock) => {
+    const store = new KvStore({ ...options, clock });
+    return { lock: (identity) => make(store, identity, clock) };
+  };
+}
+
+/** The careful lock itself: the zoo's control, which must pass. */
+export const backend = kvBackend((store, identity) => new KvLock(store, identity));
