@@ -13,6 +13,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // Simulation tests run tens of clusters: seconds on a quiet machine, past vitest's 5 s default on a
+          // loaded 2-core one. A timeout is not what these tests assert.
+          testTimeout: 60_000,
           include: [
             'packages/{core,memory,testkit,metrics}/test/**/*.test.ts',
             'examples/demo/**/*.test.ts',
