@@ -10,7 +10,8 @@
  * - **Resumed, not replayed** (`resume`): every restart, after a clean end or any failure, asks for the
  *   changes since the last resourceVersion seen (bookmarks keep it fresh), so a blip costs a reconnect, not
  *   the whole collection again. Only 410 Gone (in the stream or as the answer: that version was compacted)
- *   starts afresh from the current state: at once the first time, then with the back-off above. Without
+ *   starts afresh from the current state: at once, unless the stream before also ended with 410 (then
+ *   with the back-off above: a server answering 410 to everything is not hammered). Without
  *   `resume` (a named watch) every restart starts afresh: the server first sends the object's current state.
  * - **Early drop** (`wants`): an event whose object's name the owner does not want is dropped right after
  *   its name and resourceVersion are read, before anything else touches it (client-node has parsed the
@@ -79,6 +80,8 @@ export function keepWatching<T>(
   let reported: string | null = null;
   /** The last resourceVersion seen, to resume from; cleared only when the server says it is gone (410). */
   let resumeFrom: string | undefined;
+  /** Whether the last stream ended with 410 Gone: a second one in a row is backed off. */
+  let lastGone = false;
   const start = () => {
     if (closed) return;
     let ended = false;
@@ -100,15 +103,15 @@ export function keepWatching<T>(
       if (gone) resumeFrom = undefined;
       else if (err) report(err);
       let delay: number;
-      if (lived && !err) delay = RESTART_AFTER_END_MS;
-      else if (gone && failures === 0) {
-        // The first 410 in a row starts afresh at once; a server that keeps answering 410 is backed off.
-        failures = 1;
-        delay = 0;
-      } else {
+      // 410 is the usual answer to resuming after a long break: re-list now (unless it keeps coming).
+      if (gone && !lastGone) delay = 0;
+      else if (lived && !err) delay = RESTART_AFTER_END_MS;
+      else {
+        // A failure, a stream that ended at once, or a 410 answered to a fresh start too.
         failures += 1;
         delay = restartDelay(failures);
       }
+      lastGone = gone;
       retry = setTimeout(start, delay);
     };
     const query: Record<string, string> = {};

@@ -117,6 +117,18 @@ it('a server refusing every watch (503) is backed off', async () => {
   expect(count).toBeLessThanOrEqual(MAX_ATTEMPTS);
 }, 30_000);
 
+it('a server answering 410 Gone to every watch, fresh ones too, is backed off after the first re-list', async () => {
+  const server = await scriptedServer((_n, _req, res) => {
+    streaming(res);
+    res.end(line('ERROR', { kind: 'Status', code: 410, reason: 'Expired' }));
+  });
+  cleanups.push(() => server.server.close());
+  const count = await requestsIn(server, WINDOW_MS);
+  console.log(`410 to every watch: ${count} watch requests in ${WINDOW_MS / 1000} s`);
+  expect(count).toBeGreaterThanOrEqual(2);
+  expect(count).toBeLessThanOrEqual(MAX_ATTEMPTS + 1); // the first re-list goes at once
+}, 30_000);
+
 it('resumes from the last resourceVersion after a reset, a refusal and a clean end; starts afresh only on 410', async () => {
   // Each stream that lives stays open 1.2 s, past the one second that makes it healthy.
   const server = await scriptedServer((n, req, res) => {
