@@ -48,7 +48,9 @@ interface Phase {
   readonly watches: { fresh: number; resumed: number; named: number };
 }
 
-/** The child's phases as they arrive, and a wait for one. */
+const mib = (bytes: number | undefined) => ((bytes ?? 0) / MiB).toFixed(1);
+
+/** The child's phases as they arrive (logged), and a wait for one. */
 function phasesOf(proc: ChildProcess) {
   const phases: Phase[] = [];
   let stderr = '';
@@ -61,7 +63,10 @@ function phasesOf(proc: ChildProcess) {
     for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
       const line = buffer.slice(0, nl).trim();
       buffer = buffer.slice(nl + 1);
-      if (line) phases.push(JSON.parse(line) as Phase);
+      if (!line) continue;
+      const phase = JSON.parse(line) as Phase;
+      phases.push(phase);
+      console.log(`child ${phase.phase}: heap ${mib(phase.heapUsed)} MiB, RSS ${mib(phase.rss)} MiB`);
     }
   });
   const wait = async (name: string, ms: number): Promise<Phase> => {
@@ -77,8 +82,6 @@ function phasesOf(proc: ChildProcess) {
   };
   return { phases, wait };
 }
-
-const mib = (bytes: number | undefined) => ((bytes ?? 0) / MiB).toFixed(1);
 
 it('2,000 foreign Leases of 100 KB: ten elections sharing a watch keep their heap flat, across a re-list too', async () => {
   const started = Date.now();
