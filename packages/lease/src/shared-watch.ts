@@ -16,10 +16,25 @@
  * - **Health per lock, as before**: a lock's watch is live while the shared stream (or its own watch) is.
  *   A lost shared stream makes every lock of the collection not live (its followers poll) until it is back;
  *   its failures are reported to every lock, once per kind, naming the lock.
- * - **Resumed, not replayed**: a cleanly ended stream restarts from the last resourceVersion seen; a failed
- *   one, or one the server can no longer resume (410 Gone), starts afresh from the current state. The last
- *   object seen of each name is kept, so a lock that joins a live stream receives its object's current
- *   state first, as a watch of its own would send it.
+ * - **Memory bounded by the locks, not the namespace**: the stream carries every object of the collection,
+ *   but an event for a name no lock of this process watches is dropped as soon as its name is read
+ *   (`wants`), and only the last object of each watched name is kept (the object a lock's snapshot holds
+ *   anyway); an entry goes with the last lock watching its name. A namespace of thousands of foreign
+ *   objects costs this process their transit through the stream, never their storage (docs/operations.md,
+ *   "A hostile namespace neighbour").
+ * - **Resumed, not replayed** (`watch-stream.ts`): after a clean end or any failure the stream resumes from
+ *   the last resourceVersion seen; only 410 Gone starts afresh, and a fresh start forgets the kept objects
+ *   (the server sends the current ones again).
+ * - **A lock joining a live stream** gets its object's current state first, as a watch of its own would
+ *   send it: from the kept object when another lock of the process already watches that name (no request),
+ *   or, when the stream is about to list the collection (a fresh start that has sent nothing yet), from that
+ *   list. Otherwise the stream never kept that name's object, so the lock reads it itself: it opens its own
+ *   watch by name (the same path as a lock alone), whose first event is the current state, and is live
+ *   through it. The own watch closes once both streams have delivered the same resourceVersion of the
+ *   object (one's latest equals the other's); from then on the shared stream, which delivers changes in
+ *   order, serves the lock. A lock whose object never changes keeps its own watch, which is correct, only
+ *   not shared. The same holds after a resumed restart for a watched name the stream has not delivered
+ *   since its last fresh start (the state of a name watched only by locks that joined in between).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LockError } from '@leasehold/core';
@@ -31,7 +46,7 @@ import { keepWatching, type WatchPhase } from './watch-stream.ts';
 const SHARE_FROM = 2;
 
 interface NamedObject {
-  readonly metadata?: { readonly name?: string };
+  readonly metadata?: { readonly name?: string; readonly resourceVersion?: string };
 }
 
 interface Subscriber {
@@ -43,19 +58,35 @@ interface Subscriber {
   /** Closes this lock's own watch, while it has one. */
   own: (() => void) | null;
   ownLive: boolean;
+  /** The resourceVersion of the last event the own watch delivered. */
+  ownVersion: string | undefined;
+  /** The shared stream has delivered (or is about to deliver) this lock's current state: it serves the lock. */
+  synced: boolean;
   /** The health last reported to the lock. */
   reported: boolean;
   closed: boolean;
 }
 
+/** What the shared stream keeps for one name some lock of this process watches. */
+interface Entry {
+  readonly subs: Set<Subscriber>;
+  /** The last object of this name the stream delivered since its last fresh start; undefined if deleted. */
+  latest: NamedObject | undefined;
+  /** Whether `latest` is known: the stream delivered this name since its last fresh start. */
+  known: boolean;
+}
+
+const versionOf = (object: NamedObject | undefined) => object?.metadata?.resourceVersion;
+
 /** The shared stream of one collection of one KubeConfig context, and the locks it serves. */
 class CollectionWatch {
-  readonly #byName = new Map<string, Set<Subscriber>>();
-  /** The last object seen of each name in the stream, for locks that join it live. */
-  readonly #latest = new Map<string, NamedObject>();
+  /** One entry per watched name, and nothing for any other name. */
+  readonly #entries = new Map<string, Entry>();
   #count = 0;
   #closeShared: (() => void) | null = null;
   #sharedLive = false;
+  /** The stream starts afresh and has sent nothing yet: a lock joining now receives its state in the list. */
+  #listPending = false;
   /** The API server forbade the collection watch: every lock keeps its own. */
   #refused = false;
 
@@ -70,34 +101,40 @@ class CollectionWatch {
   }
 
   subscribe(sub: Subscriber): () => void {
-    let subs = this.#byName.get(sub.name);
-    if (!subs) {
-      subs = new Set();
-      this.#byName.set(sub.name, subs);
+    let entry = this.#entries.get(sub.name);
+    if (!entry) {
+      entry = { subs: new Set(), latest: undefined, known: false };
+      this.#entries.set(sub.name, entry);
     }
-    subs.add(sub);
+    entry.subs.add(sub);
     this.#count += 1;
     if (this.#count >= SHARE_FROM && !this.#refused && this.#closeShared === null) this.#startShared();
-    if (this.#sharedLive) {
-      const latest = this.#latest.get(sub.name);
-      if (latest !== undefined) sub.onEvent('ADDED', latest);
-      this.#report(sub);
-    } else if (this.#closeShared === null) {
-      // Alone (or refused): a watch of its own. A lock joining a shared stream on its way waits for it: a
-      // thousand locks starting at once open one stream, not a thousand that close a moment later.
+    if (this.#closeShared === null) {
+      // Alone (or refused): a watch of its own.
+      this.#startOwn(sub);
+    } else if (entry.known) {
+      sub.synced = true;
+      if (entry.latest !== undefined) sub.onEvent('ADDED', entry.latest);
+    } else if (this.#listPending) {
+      // A lock joining a shared stream on its way waits for its list: a thousand locks starting at once
+      // open one stream, not a thousand that close a moment later.
+      sub.synced = true;
+    } else {
+      // The stream never kept this name's object: the lock reads its own state (see the file's comment).
       this.#startOwn(sub);
     }
+    this.#report(sub);
     return () => this.#unsubscribe(sub);
   }
 
   #unsubscribe(sub: Subscriber): void {
     if (sub.closed) return;
     sub.closed = true;
-    sub.own?.();
-    sub.own = null;
-    const subs = this.#byName.get(sub.name);
-    subs?.delete(sub);
-    if (subs?.size === 0) this.#byName.delete(sub.name);
+    this.#closeOwn(sub);
+    const entry = this.#entries.get(sub.name);
+    entry?.subs.delete(sub);
+    // The last lock of a name takes its entry (and the object kept for it) along.
+    if (entry?.subs.size === 0) this.#entries.delete(sub.name);
     this.#count -= 1;
     if (this.#count === 0) {
       this.#closeShared?.();
@@ -112,9 +149,7 @@ class CollectionWatch {
       this.kubeConfig,
       this.collectionPath,
       sub.name,
-      (phase, object) => {
-        if (!sub.closed) sub.onEvent(phase, object);
-      },
+      (phase, object) => this.#onOwnEvent(sub, phase, object),
       (live) => {
         sub.ownLive = live;
         this.#report(sub);
@@ -126,6 +161,22 @@ class CollectionWatch {
     );
   }
 
+  #onOwnEvent(sub: Subscriber, phase: WatchPhase, object: NamedObject): void {
+    if (sub.closed) return;
+    sub.ownVersion = versionOf(object);
+    sub.onEvent(phase, object);
+    // Caught up with the shared stream's latest for this name: the shared stream serves the lock from here.
+    const latest = versionOf(this.#entries.get(sub.name)?.latest);
+    if (!sub.synced && this.#sharedLive && latest !== undefined && latest === sub.ownVersion) this.#sync(sub);
+  }
+
+  /** The shared stream has caught up with what the lock's own watch delivered: the own watch closes. */
+  #sync(sub: Subscriber): void {
+    sub.synced = true;
+    if (this.#sharedLive) this.#closeOwn(sub);
+    this.#report(sub);
+  }
+
   #closeOwn(sub: Subscriber): void {
     sub.own?.();
     sub.own = null;
@@ -133,14 +184,14 @@ class CollectionWatch {
   }
 
   #report(sub: Subscriber): void {
-    const live = this.#sharedLive || sub.ownLive;
+    const live = (this.#sharedLive && sub.synced) || sub.ownLive;
     if (sub.closed || live === sub.reported) return;
     sub.reported = live;
     sub.onHealth(live);
   }
 
   #each(fn: (sub: Subscriber) => void): void {
-    for (const subs of [...this.#byName.values()]) for (const sub of [...subs]) fn(sub);
+    for (const entry of [...this.#entries.values()]) for (const sub of [...entry.subs]) fn(sub);
   }
 
   #startShared(): void {
@@ -153,19 +204,37 @@ class CollectionWatch {
       },
       {
         onStart: (fresh) => {
-          if (fresh) this.#latest.clear();
+          this.#listPending = fresh;
+          if (fresh) {
+            // Every lock watching now receives its current state in the list the server sends first.
+            for (const entry of this.#entries.values()) {
+              entry.latest = undefined;
+              entry.known = false;
+            }
+            this.#each((sub) => {
+              sub.synced = true;
+            });
+          } else {
+            // Resumed: a name the stream has not delivered since its last fresh start may have been missed
+            // (a list cut short, or an object that did not exist then); its locks read their own state.
+            for (const entry of this.#entries.values()) {
+              if (entry.known) continue;
+              for (const sub of entry.subs) {
+                sub.synced = false;
+                this.#startOwn(sub);
+              }
+            }
+          }
         },
-        onEvent: (phase, object) => {
-          const name = object?.metadata?.name;
-          if (!name) return;
-          if (phase === 'DELETED') this.#latest.delete(name);
-          else this.#latest.set(name, object);
-          for (const sub of [...(this.#byName.get(name) ?? [])]) if (!sub.closed) sub.onEvent(phase, object);
+        wants: (name) => {
+          this.#listPending = false;
+          return name !== undefined && this.#entries.has(name);
         },
+        onEvent: (phase, object) => this.#onSharedEvent(phase, object),
         onHealth: (live) => {
           this.#sharedLive = live;
           this.#each((sub) => {
-            if (live) this.#closeOwn(sub);
+            if (live && sub.synced) this.#closeOwn(sub);
             this.#report(sub);
           });
         },
@@ -177,6 +246,21 @@ class CollectionWatch {
     );
   }
 
+  #onSharedEvent(phase: WatchPhase, object: NamedObject): void {
+    const name = object.metadata?.name;
+    const entry = name === undefined ? undefined : this.#entries.get(name);
+    if (!entry) return;
+    entry.latest = phase === 'DELETED' ? undefined : object;
+    entry.known = true;
+    const version = versionOf(object);
+    for (const sub of [...entry.subs]) {
+      if (sub.closed) continue;
+      if (sub.synced) sub.onEvent(phase, object);
+      // Not yet synced: its own watch delivers; once it delivered this very version, the streams agree.
+      else if (version !== undefined && version === sub.ownVersion) this.#sync(sub);
+    }
+  }
+
   /** The collection watch is forbidden: stop trying it; every lock watches its own object again. */
   #refuse(): void {
     this.#refused = true;
@@ -184,6 +268,7 @@ class CollectionWatch {
     this.#closeShared?.();
     this.#closeShared = null;
     this.#each((sub) => {
+      sub.synced = false;
       this.#startOwn(sub);
       this.#report(sub);
     });
@@ -228,6 +313,8 @@ export function watchObjectShared<T extends NamedObject>(
     onError,
     own: null,
     ownLive: false,
+    ownVersion: undefined,
+    synced: false,
     reported: false,
     closed: false,
   });

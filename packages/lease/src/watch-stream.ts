@@ -2,39 +2,51 @@
  * One resilient watch stream on a Kubernetes collection: the reconnect loop shared by the watch of one
  * named object (`watch-object.ts`) and the watch one process shares among its locks (`shared-watch.ts`).
  *
- * It reports itself live from the moment the server accepts the stream, and lost when the stream ends or
- * fails, including client-node's 30 s inactivity timeout. A stream that ends cleanly is restarted after
- * 0.1 s (from the last resourceVersion seen, when asked to resume); a failed one after a second, doubling
- * with each failure in a row up to 30 s (a refused or forbidden watch must not add load to an API server in
- * trouble), for as long as the stream is open. A failure is passed to `onError` when it differs in kind from
- * the last one reported since the stream was last live, so a forbidden watch says so once. A resumed stream
- * the server can no longer serve (410 Gone: the resourceVersion was compacted) restarts from the current
- * state at once. It never throws into its caller.
+ * - **Health**: live from the moment the server accepts the stream, lost when the stream ends or fails
+ *   (including client-node's 30 s inactivity timeout).
+ * - **Restarts** (`watch-restart.ts`): a stream that lived restarts promptly (0.1 s after a clean end, about
+ *   a second after a failure); one that failed, or ended within a second of being accepted, counts as a
+ *   failure in a row and waits 1 s, 2 s, 4 s ... up to 30 s, with jitter, for as long as the stream is open.
+ * - **Resumed, not replayed** (`resume`): every restart, after a clean end or any failure, asks for the
+ *   changes since the last resourceVersion seen (bookmarks keep it fresh), so a blip costs a reconnect, not
+ *   the whole collection again. Only 410 Gone (in the stream or as the answer: that version was compacted)
+ *   starts afresh from the current state: at once, unless the stream before also ended with 410 (then
+ *   with the back-off above: a server answering 410 to everything is not hammered). Without
+ *   `resume` (a named watch) every restart starts afresh: the server first sends the object's current state.
+ * - **Early drop** (`wants`): an event whose object's name the owner does not want is dropped right after
+ *   its name and resourceVersion are read, before anything else touches it (client-node has parsed the
+ *   line by then; nothing keeps it).
+ * - **Reports**: a failure is passed to `onError` when it differs in kind from the last one reported since a
+ *   stream last lived, so a forbidden watch (or a proxy failing every stream) says so once.
+ *
+ * It never throws into its caller.
  */
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { LockError } from '@leasehold/core';
 import { watchLockError } from './kube-errors.ts';
+import { RESTART_AFTER_END_MS, restartDelay, STEADY_AFTER_MS } from './watch-restart.ts';
 
 /** The kinds of change a watch reports for an object. */
 export type WatchPhase = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-const RESTART_AFTER_END_MS = 100;
-const RESTART_AFTER_ERROR_MS = 1_000;
-const RESTART_AFTER_ERROR_MAX_MS = 30_000;
-
 /** What a stream tells its owner. */
 export interface StreamHandlers<T> {
-  /** A change of one object of the collection. */
+  /** A change of one object of the collection (one whose name `wants` accepted). */
   readonly onEvent: (phase: WatchPhase, object: T) => void;
   /** The stream is live (`true`) or lost (`false`). */
   readonly onHealth: (live: boolean) => void;
-  /** A failure, once per kind until the stream is live again. */
+  /** A failure, once per kind until a stream lives again. */
   readonly onError: (error: LockError) => void;
   /**
    * A new stream is about to start; `fresh` when it starts from the current state (the server sends every
    * object as ADDED first), not resumed from the last resourceVersion.
    */
   readonly onStart?: (fresh: boolean) => void;
+  /**
+   * Whether the owner wants the events of the object named `name` (default: all). Called for every event
+   * of the stream, first; an unwanted one goes no further.
+   */
+  readonly wants?: (name: string | undefined) => boolean;
 }
 
 /** What a stream watches and how. */
@@ -43,14 +55,14 @@ export interface StreamOptions {
   readonly collectionPath: string;
   /** A field selector (`metadata.name=x`), or none for the whole collection. */
   readonly fieldSelector?: string;
-  /** Restart a cleanly ended stream from the last resourceVersion seen (with bookmarks) instead of afresh. */
+  /** Restart from the last resourceVersion seen (with bookmarks) instead of afresh, unless it is gone (410). */
   readonly resume?: boolean;
   /** Names the watch in errors. */
   readonly lockName: string;
 }
 
 interface WatchedObject {
-  readonly metadata?: { readonly resourceVersion?: string };
+  readonly metadata?: { readonly name?: string; readonly resourceVersion?: string };
 }
 
 /** Keeps a watch stream open with `handlers` until the returned function is called; then nothing more is called. */
@@ -63,39 +75,43 @@ export function keepWatching<T>(
   let closed = false;
   let abort: AbortController | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
-  /** Failures in a row since the stream was last live, and the kind of the last one reported. */
+  /** Failed (or at once ended) streams in a row since one last lived, and the kind of the last one reported. */
   let failures = 0;
   let reported: string | null = null;
-  /** The last resourceVersion seen, to resume from; cleared when the stream must start afresh. */
+  /** The last resourceVersion seen, to resume from; cleared only when the server says it is gone (410). */
   let resumeFrom: string | undefined;
+  /** Whether the last stream ended with 410 Gone: a second one in a row is backed off. */
+  let lastGone = false;
   const start = () => {
     if (closed) return;
     let ended = false;
+    /** When the server accepted this stream. */
+    let acceptedAt: number | undefined;
     const end = (err: unknown, expired = false) => {
       if (ended) return;
       ended = true;
       abort?.abort();
       if (closed) return;
       handlers.onHealth(false);
-      // 410 Gone, in the stream or as the answer: the resourceVersion to resume from was compacted. Not a
-      // failure: start afresh at once.
+      const lived = acceptedAt !== undefined && Date.now() - acceptedAt >= STEADY_AFTER_MS;
+      if (lived) {
+        failures = 0;
+        reported = null;
+      }
+      // 410 Gone, in the stream or as the answer: the resourceVersion to resume from was compacted.
       const gone = expired || (err as { statusCode?: unknown } | null)?.statusCode === 410;
-      if (gone || err) resumeFrom = undefined;
-      if (gone || !err) {
-        retry = setTimeout(start, gone ? 0 : RESTART_AFTER_END_MS);
-        return;
+      if (gone) resumeFrom = undefined;
+      else if (err) report(err);
+      let delay: number;
+      // 410 is the usual answer to resuming after a long break: re-list now (unless it keeps coming).
+      if (gone && !lastGone) delay = 0;
+      else if (lived && !err) delay = RESTART_AFTER_END_MS;
+      else {
+        // A failure, a stream that ended at once, or a 410 answered to a fresh start too.
+        failures += 1;
+        delay = restartDelay(failures);
       }
-      failures += 1;
-      const error = watchLockError(err, options.lockName);
-      if (error.kind !== reported) {
-        reported = error.kind;
-        try {
-          handlers.onError(error);
-        } catch {
-          // A hint's reporter cannot stop the watch.
-        }
-      }
-      const delay = Math.min(RESTART_AFTER_ERROR_MS * 2 ** (failures - 1), RESTART_AFTER_ERROR_MAX_MS);
+      lastGone = gone;
       retry = setTimeout(start, delay);
     };
     const query: Record<string, string> = {};
@@ -110,16 +126,17 @@ export function keepWatching<T>(
         (phase: string, object: T) => {
           if (closed || ended) return;
           if (phase === 'ERROR') {
-            // In-stream failure; 410 Gone means the version to resume from is too old: start afresh now.
+            // In-stream failure; 410 Gone means the version to resume from is too old: start afresh.
             const code = (object as { code?: unknown } | null)?.code;
             return code === 410
               ? end(null, true)
               : end(Object.assign(new Error('watch error'), { statusCode: code }));
           }
-          const version = (object as WatchedObject | null)?.metadata?.resourceVersion;
-          if (options.resume && version) resumeFrom = version;
-          if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED')
-            handlers.onEvent(phase, object);
+          const metadata = (object as WatchedObject | null)?.metadata;
+          if (options.resume && metadata?.resourceVersion) resumeFrom = metadata.resourceVersion;
+          if (phase !== 'ADDED' && phase !== 'MODIFIED' && phase !== 'DELETED') return; // BOOKMARK
+          if (handlers.wants && !handlers.wants(metadata?.name)) return;
+          handlers.onEvent(phase, object);
         },
         (err: unknown) => end(err),
       )
@@ -129,13 +146,23 @@ export function keepWatching<T>(
           if (closed || ended) controller.abort();
           // client-node resolves after a failed start too (having called `end`): live only if still open.
           else {
-            failures = 0;
-            reported = null;
+            acceptedAt = Date.now();
             handlers.onHealth(true);
           }
         },
         (err: unknown) => end(err ?? new Error('watch failed to start')),
       );
+  };
+  /** Passes a failure on, once per kind until a stream lives again. */
+  const report = (err: unknown) => {
+    const error = watchLockError(err, options.lockName);
+    if (error.kind === reported) return;
+    reported = error.kind;
+    try {
+      handlers.onError(error);
+    } catch {
+      // A hint's reporter cannot stop the watch.
+    }
   };
   start();
   return () => {
