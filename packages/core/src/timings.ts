@@ -59,7 +59,7 @@ export interface TimingGuarantees {
   readonly crashFailover: number;
   /** The same for a follower whose watch is live: the lease, then at most `MAX_SPREAD` takeover slots. */
   readonly crashFailoverWatching: number;
-  /** The largest clock-rate error A2 allows: (1 + d) / (1 - d) < L / D holds for every d below this. */
+  /** The largest clock-rate error A2 allows: `(1 + d) / (1 - d) < L / D` holds for every d below this. */
   readonly clockRateLimit: number;
   /** A3's bound on pauses at `clockRate`: L / (1 + d) - D / (1 - d); 0 or less means none is safe. */
   readonly pauseBound: number;

@@ -23,6 +23,7 @@ export interface LinearizabilityOptions {
 
 /** A history no compare-and-swap register could have produced. */
 export interface LinearizabilityViolation {
+  /** No order of the operations fits the register. */
   readonly verdict: 'violation';
   /**
    * The answers that cannot be ordered, as recorded: the history as it stood when the first impossible
