@@ -53,7 +53,6 @@ export type {
 } from './linearizability/check.ts';
 export { checkLinearizability } from './linearizability/check.ts';
 export type { LockHistory, LockOp, LockOperation, LockOutcome } from './linearizability/history.ts';
-export { formatOperation, recordKey } from './linearizability/history.ts';
 export { HistoryRecorder } from './linearizability/recorder.ts';
 export type { WorkloadOptions, WorkloadResult } from './linearizability/workload.ts';
 export { runConcurrentWorkload } from './linearizability/workload.ts';
