@@ -174,6 +174,8 @@ describe('example: HA controller with probes, metrics and events', () => {
     console.log(
       `operations: the frozen leader's controller stopped ${takenOver.at - stopped.at} ms before another started`,
     );
+    // What docs/operations.md says: the frozen leader's work has stopped before another replica's starts.
+    expect(stopped.at).toBeLessThan(takenOver.at);
     for (const r of [next, last]) r.proc.kill('SIGTERM');
     expect(await last.proc.exited).toBe(0);
   }, 120_000);

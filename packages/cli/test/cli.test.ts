@@ -232,9 +232,11 @@ describe('leasehold status and watch, on the control plane', () => {
     const name = uniqueName('cli-changes');
     const a = election(name, 'pod-a');
     await a.acquire();
-    // Both follow the same lock through the same renewals (every 0.5 s) and the same handover.
-    const changes = watching(['watch', name, '--for', '8', '--changes']);
-    const every = watching(['watch', name, '--for', '8']);
+    // Both follow the same lock through the same renewals (every 0.5 s) and the same handover. They end on
+    // SIGINT once pod-b's line is out (a fixed window can close before it on a loaded machine); `--for 60`
+    // is the deadline if it never comes (printed() then fails, naming what was printed).
+    const changes = watching(['watch', name, '--for', '60', '--changes']);
+    const every = watching(['watch', name, '--for', '60']);
     // Both watch live before pod-a's renewals that count, and before the handover.
     await Promise.all([changes.printed(/watch live/), every.printed(/watch live/)]);
     await new Promise((r) => setTimeout(r, 2_000));
@@ -242,6 +244,9 @@ describe('leasehold status and watch, on the control plane', () => {
     void b.acquire();
     await a.stop();
     await waitFor(() => b.isLeader(), Boolean, 10_000);
+    await Promise.all([changes.printed(/ holder=pod-b /), every.printed(/ holder=pod-b /)]);
+    changes.interrupt();
+    every.interrupt();
     const [withChanges, withEvery] = await Promise.all([changes.done, every.done]);
     console.log(withChanges.stdout);
     expect(withChanges.code).toBe(0);
@@ -253,7 +258,7 @@ describe('leasehold status and watch, on the control plane', () => {
     expect(withChanges.stdout).toMatch(
       /holder=pod-b transitions=1 version=\d+ \(\+\d+\.\ds since the previous change of holder seen here\)/,
     );
-  }, 60_000);
+  }, 120_000);
 
   it('a missing lock is exit code 1; an unreachable cluster is exit code 3, naming the server', async () => {
     const missing = await leasehold(['status', 'no-such-lock', '--kind', 'configmap']);

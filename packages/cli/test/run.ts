@@ -41,6 +41,8 @@ export interface Running {
   printed(pattern: RegExp): Promise<void>;
   /** Resolves when it exits (or is killed at the timeout: code -1). */
   readonly done: Promise<Run>;
+  /** Sends SIGINT, as Ctrl-C does: ends a `watch` once the test has seen what it waits for. */
+  interrupt(): void;
 }
 
 /** Starts `leasehold ...args` and returns at once, for commands that follow something (`watch`). */
@@ -81,5 +83,8 @@ export function startLeasehold(args: readonly string[], options: RunOptions = {}
             }),
           ]),
     done,
+    interrupt: () => {
+      child.kill('SIGINT');
+    },
   };
 }
