@@ -24,8 +24,8 @@ export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNPRINTABLE_IN_MESSAGE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** An error message with every control character escaped like `printable`'s, its backslashes kept. */
