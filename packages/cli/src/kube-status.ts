@@ -7,11 +7,12 @@
  * messages the same way): whoever can write the lock object must not be able to write to the operator's
  * terminal.
  */
+
+import { delimiter } from 'node:path';
 import { ConfigMapLock } from '@leasehold/configmap';
 import { isLockError, type LockSnapshot } from '@leasehold/core';
-import { LeaseLock } from '@leasehold/lease';
+import { KubeConfigError, kubeConfigSource, LeaseLock, loadKubeConfig } from '@leasehold/lease';
 import { CliError } from './errors.ts';
-import { loadKubeConfig } from './kubeconfig.ts';
 import { printable, printableMessage } from './printable.ts';
 
 export interface LockAddress {
@@ -24,11 +25,27 @@ export interface LockAddress {
 /** How long the first read may take before the command gives up. */
 const READ_TIMEOUT_SECONDS = 10;
 
+/**
+ * A kubeconfig the lock package's loader refused, in the CLI's words: `kubeconfig FILE: fault` (exit 3), the
+ * file as given or found in KUBECONFIG, without the ConfigError's own prefix (it would say it twice).
+ */
+function kubeconfigError(err: KubeConfigError): CliError {
+  const where = err.files.length > 0 ? `kubeconfig ${err.files.join(delimiter)}` : err.source;
+  return new CliError(3, `${where}: ${err.fault}`);
+}
+
 function open(address: LockAddress): { lock: LeaseLock | ConfigMapLock; server: string } {
-  const { kubeConfig, source } = loadKubeConfig(address.kubeconfig);
-  const server = kubeConfig.getCurrentCluster()?.server;
-  if (!server)
-    throw new CliError(3, `kubeconfig ${source} names no current cluster (set KUBECONFIG or --kubeconfig)`);
+  let kubeConfig: ReturnType<typeof loadKubeConfig>;
+  try {
+    // --kubeconfig, else KUBECONFIG, ~/.kube/config or the Pod's service account, as kubectl finds it.
+    kubeConfig = loadKubeConfig('leasehold', address.kubeconfig);
+  } catch (err) {
+    if (err instanceof KubeConfigError) throw kubeconfigError(err);
+    throw err;
+  }
+  const source = kubeConfigSource(kubeConfig) ?? 'kubeconfig';
+  // The loader checked that the current context names a cluster with a server.
+  const server = kubeConfig.getCurrentCluster()?.server ?? '';
   const options = { name: address.name, namespace: address.namespace, identity: 'leasehold-cli', kubeConfig };
   try {
     return {
@@ -36,7 +53,8 @@ function open(address: LockAddress): { lock: LeaseLock | ConfigMapLock; server: 
       server,
     };
   } catch (err) {
-    throw new CliError(3, `cannot use kubeconfig ${source}: ${text(err)}`);
+    if (err instanceof KubeConfigError) throw kubeconfigError(err);
+    throw new CliError(3, `cannot use ${source}: ${text(err)}`);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * `leasehold status` and `watch` run as processes against data they do not control: a holder identity full
  * of terminal control characters written to a Lease, a reader that goes away (`| head -1`), a kubeconfig
- * with a syntax error next to a token line, and a server that accepts connections and never answers.
+ * with a syntax error next to a token line or one the lock package's loader refuses, and a server that
+ * accepts connections and never answers.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -176,6 +177,20 @@ describe('leasehold status and watch: hostile input', () => {
     expect(result.stderr).toBe(
       `leasehold: kubeconfig ${notAConfig}: defines no cluster (a kubeconfig is a mapping with clusters, users and contexts)\n`,
     );
+  }, 150_000);
+
+  it('a kubeconfig the lock package refuses: its fault once, in the CLI words, exit code 3', async () => {
+    // Loaded and checked by @leasehold/lease's loader: the ConfigError's prefix and a second naming of the
+    // source ("cannot use kubeconfig X: invalid election config ...: the KubeConfig given: ...") must not show.
+    const file = kubeconfigFor('http://127.0.0.1:8080');
+    const result = await leasehold(['status', 'x', '--kubeconfig', file]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^leasehold: kubeconfig ${escapeRegExp(file)}: cluster "c": server http://127\\.0\\.0\\.1:8080 is plain http:// and insecure-skip-tls-verify is not set, [^\\n]*\\n$`,
+      ),
+    );
+    expect(result.stderr).not.toMatch(/invalid election config|KubeConfig given|cannot use/);
   }, 150_000);
 
   it('a server that accepts connections and never answers: named as a timeout, exit code 3', async () => {

@@ -28,6 +28,7 @@ import type { Effect, Input, MachineInput, TimerName } from './machine/types.ts'
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
 import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
 import { randomSeed, systemClock } from './system.ts';
+import { guardWrite } from './write-guard.ts';
 
 /** One processed input, for tracing, tests, the simulator and the inspector bridge. */
 export interface TransitionInfo {
@@ -434,14 +435,15 @@ export class LeaderElection {
         break;
       case 'createLock':
         this.#request(
-          (signal) => lock.create(effect.record, { signal }),
+          (signal) => lock.create(guardWrite(effect.record, lock.describe()), { signal }),
           (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
           'create',
         );
         break;
       case 'updateLock':
         this.#request(
-          (signal) => lock.update(effect.record, effect.expectedVersion, { signal }),
+          (signal) =>
+            lock.update(guardWrite(effect.record, lock.describe()), effect.expectedVersion, { signal }),
           (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
           'update',
         );

@@ -207,8 +207,10 @@ export const MAX_IDENTITY_LENGTH = 1_024;
  * `*spec.LeaseTransitions` (int32) up, and writing it converts down with `int32(...)`, which wraps, so at
  * 2^31 - 1 its takeover writes -2^31 and the API server refuses it ("must be greater than or equal to 0"):
  * nobody can take the Lease over. Reading an annotation, its JSON decoder refuses a number that is not an
- * integer in int64 (1e300), and keeps 9007199254740993 exactly. Leasehold at 2^31 - 1 likewise writes
- * 2^31 on a takeover, which the API server refuses (reported, retried, never wrapped).
+ * integer in int64 (1e300), and keeps 9007199254740993 exactly. At 2^31 - 1 a Leasehold takeover would
+ * compute 2^31, which would jam the lock (the API server refuses it for a Lease, and a ConfigMap or
+ * memory lock would store a term every later read reports `Malformed`): the driver refuses such a write
+ * itself (`LockError` `Malformed` naming the term at its maximum), so the record stays readable.
  */
 export const MAX_LEADER_TRANSITIONS = 2 ** 31 - 1;
 

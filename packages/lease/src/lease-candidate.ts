@@ -11,7 +11,8 @@
  * `renewTime`) by renewing, once per ping, and renews every `renewInterval` besides, with at most one
  * renewal in flight and one pending; `stop()` deletes it. Needs the
  * `CoordinatedLeaderElection` feature gate and the `coordination.k8s.io/v1beta1` API on the API server,
- * and RBAC verbs get, create, update, patch, delete and watch on `leasecandidates`.
+ * and RBAC verbs create, patch, delete and watch on `leasecandidates` (the only requests it sends: it
+ * reads its object through the watch, and takes one left by an earlier run over with a patch).
  */
 import { CoordinationV1beta1Api, type KubeConfig, V1MicroTime } from '@kubernetes/client-node';
 import { ConfigError, type LockError } from '@leasehold/core';
@@ -38,8 +39,9 @@ export interface LeaseCandidateOptions {
   /** Seconds between renewals when the controller does not ping; default 60. */
   readonly renewInterval?: number;
   /**
-   * Failures to publish, renew or delete the candidate; default none (they are retried). If it throws, the
-   * candidate goes on (the first such throw is written to console.error).
+   * Failures to publish, renew or delete the candidate; default none (they are retried). If it throws, or
+   * returns a promise that rejects (an `async` function), the candidate goes on (the first such failure is
+   * written to console.error).
    */
   readonly onError?: (error: LockError) => void;
 }
@@ -204,20 +206,28 @@ export class LeaseCandidate {
   }
 
   /**
-   * Passes `error` to `onError`. A throwing `onError` must not become an unhandled rejection (renewals run
-   * from a timer and from watch events, where nobody awaits them): its failure is written once to
-   * console.error, the only place left to say so.
+   * Passes `error` to `onError`. A throwing `onError`, or an `async` one whose promise rejects, must not
+   * become an unhandled rejection (renewals run from a timer and from watch events, where nobody awaits
+   * them): its failure is written once to console.error, the only place left to say so.
    */
   #report(error: LockError): void {
     try {
-      this.options.onError?.(error);
+      // Typed to return nothing, but an async function is assignable to it: its promise is caught too.
+      const result: unknown = this.options.onError?.(error);
+      if (result !== undefined)
+        Promise.resolve(result).then(undefined, (thrown) => this.#onErrorFailed(thrown));
     } catch (thrown) {
-      if (this.#onErrorThrew) return;
-      this.#onErrorThrew = true;
-      // Name and message only: an error's cause may carry response headers.
-      const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
-      console.error(`${this.describe()}: onError threw (reported once): ${what}`);
+      this.#onErrorFailed(thrown);
     }
+  }
+
+  /** `onError` threw or rejected: the first such failure goes to console.error, later ones nowhere. */
+  #onErrorFailed(thrown: unknown): void {
+    if (this.#onErrorThrew) return;
+    this.#onErrorThrew = true;
+    // Name and message only: an error's cause may carry response headers.
+    const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+    console.error(`${this.describe()}: onError threw (reported once): ${what}`);
   }
 
   async #patch(body: object, action: string): Promise<void> {

@@ -8,14 +8,16 @@
  * lock using that KubeConfig: one keep-alive connection pool per cluster and user.
  *
  * The kept dispatcher holds the TLS credentials it was made with, so it is kept only while they stay the
- * same: client-node reads the certificate files anew for every request, and so does the check here (a
- * digest of the server address, CA, client certificate and key, whether inline or in files). When a client
+ * same: client-node reads the certificate files anew for every request, and the check here sees a change as
+ * soon (a digest of the server address, CA, client certificate and key, whether inline or in files; a file
+ * is re-read and re-hashed only when its inode, size, mtime or ctime changed, so a renewal costs one stat
+ * per file, not a read and a hash). When a client
  * certificate is rotated (a cert-manager or kubelet renewal rewrites the files), the next request makes the
  * new dispatcher the kept one, and the old one is closed once its requests are done. Client certificates an
  * exec plugin returns are not seen here (client-node caches them until they expire): restart to pick them up.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import {
   type ConfigurationOptions,
   type KubeConfig,
@@ -42,6 +44,36 @@ const dispatchers = new WeakMap<KubeConfig, Map<string, Kept>>();
 /** How long a replaced dispatcher stays open for requests already handed it, before it closes. */
 const CLOSE_REPLACED_AFTER_MS = 30_000;
 
+/** A credentials file's digest, and the stat it was read under. */
+interface FileDigest {
+  /** Device, inode, size, mtime and ctime (nanoseconds): any rewrite or atomic swap changes one. */
+  readonly stamp: string;
+  readonly digest: string;
+}
+
+/**
+ * Per path (a process uses a handful of credential files), the last digest. A stat decides whether to read
+ * again: an atomic swap (a Secret volume's rename) gives a new inode, an in-place rewrite a new mtime/ctime.
+ */
+const fileDigests = new Map<string, FileDigest>();
+
+/** The digest of `file`'s contents, read again only when its stat changed; a description if unreadable. */
+function fileDigest(file: string): string {
+  try {
+    const st = statSync(file, { bigint: true });
+    const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    const cached = fileDigests.get(file);
+    if (cached?.stamp === stamp) return cached.digest;
+    const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+    fileDigests.set(file, { stamp, digest });
+    return digest;
+  } catch (err) {
+    fileDigests.delete(file);
+    // client-node fails this request the same way; the digest only has to differ from a readable file's.
+    return `unreadable ${file}: ${(err as NodeJS.ErrnoException).code}`;
+  }
+}
+
 /** A digest of what a dispatcher's connections are made with for `kubeConfig`'s current context. */
 function credentialsDigest(kubeConfig: KubeConfig): string {
   const cluster = kubeConfig.getCurrentCluster();
@@ -54,14 +86,7 @@ function credentialsDigest(kubeConfig: KubeConfig): string {
     [user?.certFile, user?.certData],
     [user?.keyFile, user?.keyData],
   ]) {
-    if (file) {
-      try {
-        hash.update(readFileSync(file));
-      } catch (err) {
-        // client-node fails this request the same way; the digest only has to differ from a readable file's.
-        hash.update(`unreadable ${file}: ${(err as NodeJS.ErrnoException).code}`);
-      }
-    } else hash.update(data ?? '');
+    hash.update(file ? `file ${fileDigest(file)}` : `data ${data ?? ''}`);
     hash.update('\0');
   }
   return hash.digest('hex');

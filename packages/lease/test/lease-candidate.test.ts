@@ -1,7 +1,8 @@
 /**
  * LeaseCandidate on the real API server, as a neighbour or a skewed clock would push it: a burst of pings
  * is answered by at most one renewal in flight and one pending, a clock behind the controller's does not
- * make it renew in a loop, a second start() sets up nothing more, and a throwing onError is contained.
+ * make it renew in a loop, a second start() sets up nothing more, and a throwing or rejecting onError is
+ * contained.
  * Requests are counted with undici's diagnostics channels (each request's start and end); the test's own
  * pings go over node:https, which those channels do not see.
  */
@@ -279,38 +280,55 @@ it('stop() while start() is creating: the candidate is deleted once created, and
   expect(errors).toEqual([]);
 }, 30_000);
 
-it('a throwing onError is contained: no unhandled rejection, the candidate keeps renewing', async () => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
-  cleanup.push(() => process.off('unhandledRejection', onUnhandled));
-  const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
-  cleanup.push(() => consoleError.mockRestore());
-  const reported: unknown[] = [];
-  const { candidate: c, identity } = candidate({
-    kubeConfig: kubeConfig(),
-    renewInterval: 0.2,
-    onError: (e) => {
-      reported.push(e);
+it.each([
+  [
+    'a throwing',
+    (): void => {
       throw new Error('the reporter broke');
     },
-  });
-  await c.start();
-  // Deleted behind its back: every renewal now fails (404), and onError throws each time.
-  await kubeConfig()
-    .makeApiClient(CoordinationV1beta1Api)
-    .deleteNamespacedLeaseCandidate({ name: identity, namespace: NAMESPACE });
-  await waitFor(
-    () => reported.length,
-    (n) => n >= 3,
-    10_000,
-  );
-  await expect(c.renew()).resolves.toBeUndefined();
-  await sleep(300);
-  expect(unhandled).toEqual([]);
-  expect(reported.every((e) => isLockError(e, 'NotFound'))).toBe(true);
-  const written = consoleError.mock.calls.map((args) => args.join(' '));
-  expect(written).toEqual([
-    `LeaseCandidate ${NAMESPACE}/${identity}: onError threw (reported once): Error: the reporter broke`,
-  ]);
-}, 30_000);
+  ],
+  [
+    'an async rejecting',
+    async (): Promise<void> => {
+      throw new Error('the reporter broke');
+    },
+  ],
+])(
+  '%s onError is contained: no unhandled rejection, the candidate keeps renewing',
+  async (_, fail) => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    cleanup.push(() => process.off('unhandledRejection', onUnhandled));
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    cleanup.push(() => consoleError.mockRestore());
+    const reported: unknown[] = [];
+    const { candidate: c, identity } = candidate({
+      kubeConfig: kubeConfig(),
+      renewInterval: 0.2,
+      onError: (e) => {
+        reported.push(e);
+        return fail();
+      },
+    });
+    await c.start();
+    // Deleted behind its back: every renewal now fails (404), and onError throws each time.
+    await kubeConfig()
+      .makeApiClient(CoordinationV1beta1Api)
+      .deleteNamespacedLeaseCandidate({ name: identity, namespace: NAMESPACE });
+    await waitFor(
+      () => reported.length,
+      (n) => n >= 3,
+      10_000,
+    );
+    await expect(c.renew()).resolves.toBeUndefined();
+    await sleep(300);
+    expect(unhandled).toEqual([]);
+    expect(reported.every((e) => isLockError(e, 'NotFound'))).toBe(true);
+    const written = consoleError.mock.calls.map((args) => args.join(' '));
+    expect(written).toEqual([
+      `LeaseCandidate ${NAMESPACE}/${identity}: onError threw (reported once): Error: the reporter broke`,
+    ]);
+  },
+  30_000,
+);

@@ -1,7 +1,8 @@
 /**
  * Records planted by someone else, over the in-memory lock on a manual clock (docs/guide.md "Bad records
  * and misconfiguration"): a term past int32, a nested or oversized value, an unknown strategy are
- * `Malformed` (never `Unavailable`, never overwritten); `strategy` and `preferredHolder` are written only in
+ * `Malformed` (never `Unavailable`, never overwritten), and a takeover at the maximum term is refused
+ * rather than writing such a term; `strategy` and `preferredHolder` are written only in
  * coordinated mode, so a planted value is cleared by the next write instead of rewritten every period.
  */
 import { isLockError, type LeaderElectionRecord, ManualClock } from '@leasehold/core';
@@ -91,6 +92,34 @@ describe('malformed through the lock', () => {
     expect(await advanceUntil(clock, () => a.isLeader(), 60_000)).toBe(true);
     expect(store.peek('app')?.record.leaderTransitions).toBe(2_147_483_647);
     await a.stop();
+  });
+
+  it('a takeover at the maximum term is refused, never writing a term no reader accepts', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryLockStore({ clock });
+    const errors: unknown[] = [];
+    store.put(
+      'app',
+      planted(clock, { holderIdentity: 'gone', leaseDurationSeconds: 15, leaderTransitions: 2_147_483_647 }),
+    );
+    const b = memoryElection(store, clock, 'b', { onError: (e) => errors.push(e) });
+    void b.acquire();
+    await advance(clock, 60_000); // the planted lease expires at 15 s: b tries to take over for 45 s
+    expect(b.isLeader()).toBe(false);
+    expect(store.counts.update + store.counts.create).toBe(0);
+    // The record is still readable (a read would throw Malformed on 2^31), still at the maximum.
+    const stored = await store.lock('app', 'reader').get();
+    expect(stored?.record).toMatchObject({ holderIdentity: 'gone', leaderTransitions: 2_147_483_647 });
+    expect(errors.length).toBeGreaterThan(0);
+    for (const e of errors) {
+      // The reporter wraps a lock failure with the request it failed (the LockError is its cause).
+      const lockError = isLockError(e) ? e : (e as Error).cause;
+      expect(isLockError(lockError, 'Malformed')).toBe(true);
+      expect((lockError as Error).message).toMatch(
+        /leaderTransitions 2147483648: the term at its maximum is 2147483647/,
+      );
+    }
+    await b.stop();
   });
 });
 
