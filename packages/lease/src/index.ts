@@ -10,6 +10,7 @@ export { checkClientNode, SUPPORTED_CLIENT_NODE, UnsupportedClientNodeError } fr
 export { kubeLockError, watchLockError } from './kube-errors.ts';
 export type { KubeObject, KubeObjectLockOptions } from './kube-object-lock.ts';
 export { KubeObjectLock } from './kube-object-lock.ts';
+export type { KubeConfigSource } from './kubeconfig.ts';
 export { checkKubeConfig, KubeConfigError, kubeConfigSource, loadKubeConfig } from './kubeconfig.ts';
 export type { LeaderEventsOptions } from './leader-events.ts';
 export { LeaderEventError, recordLeaderEvents } from './leader-events.ts';

@@ -24,16 +24,18 @@ const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 const RULE = 'kubeConfig';
 
 /** Where a kubeconfig came from: the files read (none in a pod or when given), and how it reads in a message. */
-interface Source {
+export interface KubeConfigSource {
+  /** The kubeconfig files read, in order; empty for the in-cluster account or a KubeConfig given. */
   readonly files: readonly string[];
+  /** How the source reads in a message, e.g. `kubeconfig /home/me/.kube/config`. */
   readonly text: string;
 }
 
 /** Where each KubeConfig made by `loadKubeConfig` came from, so later checks can name the file. */
-const sources = new WeakMap<KubeConfig, Source>();
+const sources = new WeakMap<KubeConfig, KubeConfigSource>();
 
 /** The KubeConfig given to a lock rather than loaded here: no file to name. */
-const GIVEN: Source = { files: [], text: 'the KubeConfig given' };
+const GIVEN: KubeConfigSource = { files: [], text: 'the KubeConfig given' };
 
 /**
  * A kubeconfig that cannot be used (a `ConfigError`, rule `kubeConfig`), with its parts apart for a caller
@@ -48,7 +50,7 @@ export class KubeConfigError extends ConfigError {
   readonly source: string;
   /** What is wrong, e.g. `not valid YAML at line 6, column 4`. */
   readonly fault: string;
-  constructor(who: string, source: Source, fault: string) {
+  constructor(who: string, source: KubeConfigSource, fault: string) {
     super(RULE, `${who}: ${source.text}: ${fault}`);
     this.files = source.files;
     this.source = source.text;
@@ -161,7 +163,7 @@ function faultOf(kubeConfig: KubeConfig): string | null {
  * Where kubectl would look with no `--kubeconfig`, in its order (`$KUBECONFIG`, `~/.kube/config` with HOME
  * as client-node reads it, the in-cluster service account); `KubeConfigError` when there is none.
  */
-function defaultSource(who: string): Source {
+function defaultSource(who: string): KubeConfigSource {
   const env = process.env.KUBECONFIG;
   if (env) {
     const files = env.split(delimiter).filter((file) => file);
