@@ -38,12 +38,16 @@ async function rollingUpdate(impl: Impl, replicas: number): Promise<{ changes: n
   };
   const all: CandidateProcess[] = [];
   const old: CandidateProcess[] = [];
+  // The old replicas start together, as a Deployment's do. Started one after another, the last ones join a
+  // lease or more into the first leader's term when each start takes a second (a loaded machine), and rule
+  // 9 rightly treats them as newer replicas: they then race the new ones at the release.
   for (let i = 0; i < replicas; i += 1) {
     const proc = start(`old-${i}`);
     all.push(proc);
     old.push(proc);
-    await until(() => proc.events.some((e) => e.event === 'ready'), 20_000, `old-${i} ready`);
   }
+  for (const [i, proc] of old.entries())
+    await until(() => proc.events.some((e) => e.event === 'ready'), 20_000, `old-${i} ready`);
   await until(() => all.some((p) => p.leading), 20_000, 'a first leader');
   // The leader has led for more than a lease before the update begins (a rollout comes long after a start).
   await sleep(6_000);
@@ -52,7 +56,7 @@ async function rollingUpdate(impl: Impl, replicas: number): Promise<{ changes: n
     all.push(fresh);
     await until(() => fresh.events.some((e) => e.event === 'ready'), 20_000, `new-${i} ready`);
     await sleep(1_500); // ready: it has read the lock and its watch (or its polling) is under way
-    // Oldest first: old-0 created the Lease and leads.
+    // Oldest first, as a Deployment replaces them; whichever old replica leads, its release is the change.
     await old[i]?.kill('SIGTERM');
     await until(() => all.some((p) => p.leading), 20_000, `a leader after old-${i} stopped`);
     await sleep(1_000);
