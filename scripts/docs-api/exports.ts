@@ -26,14 +26,17 @@ export interface ApiSurface {
 
 type ExportsMap = Record<string, string | Record<string, string>>;
 
-/** Reads packages/\*\/package.json and returns the `source` file of every subpath export. */
+/**
+ * Reads packages/\*\/package.json and returns the `source` file of every subpath export, and the TypeScript
+ * templates a package ships in its `templates/` folder (listed in `files`).
+ */
 export function packageEntries(root: string): PackageEntries[] {
   const dir = join(root, 'packages');
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .flatMap((entry) => {
       const pkgDir = join(dir, entry.name);
-      let manifest: { name: string; exports?: ExportsMap };
+      let manifest: { name: string; exports?: ExportsMap; files?: string[] };
       try {
         manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
       } catch {
@@ -44,6 +47,12 @@ export function packageEntries(root: string): PackageEntries[] {
         // A subpath without a `source` condition (e.g. `./package.json`) is not TypeScript API.
         const source = typeof target === 'string' ? undefined : target.source;
         if (source?.endsWith('.ts')) entries.set(subpath, join(pkgDir, source));
+      }
+      // Templates a package ships for users to copy (testkit's `templates/`) are API they read too.
+      if (manifest.files?.includes('templates')) {
+        for (const file of readdirSync(join(pkgDir, 'templates')).filter((f) => f.endsWith('.ts'))) {
+          entries.set(`./templates/${file}`, join(pkgDir, 'templates', file));
+        }
       }
       return [{ name: manifest.name, entries }];
     });

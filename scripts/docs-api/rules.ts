@@ -1,6 +1,9 @@
 /**
  * Which code spans in the docs name Leasehold's API, and whether the name exists.
  *
+ * "Exported" means exported from an entry of some package's `exports` map, or from a template a package
+ * ships for copying (testkit's `templates/`).
+ *
  * The rule. A span counts when, after dropping a leading `new ` or `await `, a call's `(...)`, a generic's
  * `<...>` and a trailing `?`/`!`, it is an identifier or a dotted path (`a.b.c`) and:
  *  - its head is PascalCase (`LeaseLock`, `LockSnapshot`) or a constant (`JITTER_FACTOR`: capitals with an

@@ -10,6 +10,7 @@
  * Everything else here is mapping answers to the five `LockError` kinds the election reacts to.
  */
 import {
+  checkStoredRecord,
   type LeaderElectionRecord,
   type Lock,
   type LockCallOptions,
@@ -93,10 +94,14 @@ export class KvLock implements Lock {
     throw new LockError(kind, this.describe(), `update: the item is not at version ${expectedVersion}`);
   }
 
-  /** A stored item as a snapshot. A value that is not a record is `Malformed`: the elector never overwrites it. */
+  /**
+   * A stored item as a snapshot. A value that is not a record, or a record nobody can follow (a holder with
+   * no lease duration, an identity too long: `checkStoredRecord`), is `Malformed`: the elector reports it and
+   * never overwrites it, as the Kubernetes locks do.
+   */
   #snapshot(item: StoredItem): LockSnapshot {
     try {
-      return { record: parseRecord(item.value), version: item.version, raw: item };
+      return { record: checkStoredRecord(parseRecord(item.value)), version: item.version, raw: item };
     } catch (err) {
       if (!(err instanceof RecordParseError)) throw err;
       throw new LockError('Malformed', this.describe(), err.message, { cause: err });

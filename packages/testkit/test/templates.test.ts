@@ -42,6 +42,13 @@ describe('the lock template', () => {
       };
     }, options);
     expect(failures).toEqual([]);
+    // A record that parses but that nobody can follow (a holder and no lease duration) is Malformed too.
+    const store = new ModelStore();
+    store.plant(KEY, '{"holderIdentity":"a","leaseDurationSeconds":0}');
+    await expect(new KvLock(store, KEY, 'b').get()).rejects.toMatchObject({
+      name: 'LockError',
+      kind: 'Malformed',
+    });
   });
 
   it('`leasehold check` on it says PASS', async () => {
