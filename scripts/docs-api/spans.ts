@@ -1,7 +1,8 @@
 /**
  * Inline code spans of a Markdown document, with where they stand: line, and for a table cell the header of
  * its column. Fenced code blocks and HTML comments are skipped (a fenced block is an example program, not a
- * claim about a name; the test that runs it is its check).
+ * claim about a name; the test that runs it is its check), and so is a region between
+ * `<!-- peer-api -->` and `<!-- /peer-api -->`: prose that cites another library's source by its own names.
  */
 
 /** One inline code span. */
@@ -53,11 +54,16 @@ export function inlineSpans(text: string): string[] {
 /** Every inline code span of a Markdown document. */
 export function codeSpans(file: string, markdown: string): CodeSpan[] {
   const out: CodeSpan[] = [];
+  const raw = markdown.split('\n');
   const lines = markdown.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ' ')).split('\n');
   let fenced = false;
+  let peer = false;
   let headers: string[] | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
+    if (raw[i]?.includes('<!-- peer-api -->')) peer = true;
+    if (raw[i]?.includes('<!-- /peer-api -->')) peer = false;
+    if (peer) continue;
     if (FENCE.test(line)) {
       fenced = !fenced;
       continue;
