@@ -63,6 +63,18 @@ describe('docs name only APIs that exist', () => {
     expect(report, `docs name APIs that do not exist:\n${report.join('\n')}`).toEqual([]);
   });
 
+  it('every claim that no peer has something cites the peers in docs/comparison.md', () => {
+    // A claim about what other libraries lack ("no peer has it") must link the page that cites their code.
+    const claim = /\bno (other )?peers?\b|\bnone of the peers\b|\bthe peers (lack|have no|release)\b/i;
+    const uncited = documents().flatMap((file) =>
+      readFileSync(join(root, file), 'utf8')
+        .split(/\n\s*\n|\n(?=\s*- )/) // paragraphs and list items
+        .filter((block) => claim.test(block) && !block.includes('comparison.md'))
+        .map((block) => `${file}: ${block.trim().slice(0, 120)}`),
+    );
+    expect(uncited, uncited.join('\n')).toEqual([]);
+  });
+
   it('the allow-list holds no name that is in fact ours', () => {
     // A name the packages export must be checked, not waved through.
     const ours = Object.values(NOT_OURS)
