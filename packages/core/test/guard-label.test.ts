@@ -17,12 +17,12 @@ const tiny = setup({
   },
 });
 
-/** The guard on the transition `GO` takes from the initial state of a machine whose only branch is `guard`. */
-function takenGuard(guard: Parameters<typeof tiny.createMachine>[0]['on']): unknown {
+/** The guard on the branch `GO` takes from state `a` of a machine whose `a` has the transitions `on`. */
+function takenGuard(on: NonNullable<Parameters<typeof tiny.createMachine>[0]['on']>): unknown {
   const machine = tiny.createMachine({
     context: { n: 1 },
     initial: 'a',
-    states: { a: { on: guard }, b: {} },
+    states: { a: { on }, b: {} },
   });
   const snapshot = machine.resolveState({ value: 'a', context: { n: 1 } });
   return machine.getTransitionData(snapshot, { type: 'GO' })[0]?.guard;

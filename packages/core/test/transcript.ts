@@ -106,7 +106,8 @@ export type Hit = `${string} ${string} ${number}`;
 
 /** Runs a transcript; returns each case's output and the branches it took. */
 export function runTranscript(t: Transcript): { outputs: string[]; hits: Set<Hit> } {
-  let snapshot: ElectionSnapshot = initialSnapshot({ ...TIMING, ...t.config });
+  const machineInput: MachineInput = { ...TIMING, ...t.config };
+  let snapshot: ElectionSnapshot = initialSnapshot(machineInput);
   let lastWritten: LeaderElectionRecord | null = null;
   const hits = new Set<Hit>();
   const outputs = t.cases.map((c) => {
@@ -124,7 +125,7 @@ export function runTranscript(t: Transcript): { outputs: string[]; hits: Set<Hit
       snapshot = next;
       for (const e of effects) if (e.type === 'createLock' || e.type === 'updateLock') lastWritten = e.record;
       const to = stateOf(snapshot);
-      const all = transitionsTaken(previous, input);
+      const all = transitionsTaken(machineInput, previous, input);
       for (const t of all)
         if (isEventless(t)) hits.add(`${t.source.key} (always) ${t.source.always!.indexOf(t)}`);
       const change = [`${from} -> ${to}`, ...all.map(guardNote).filter((n) => n !== '')].join('  ');
@@ -149,9 +150,15 @@ function branchTaken(snapshot: ElectionSnapshot, input: Input): Hit {
  * throwaway actor replays the input from the same snapshot (its effects go nowhere: the machine's actions
  * only enqueue `effect` actions, which have no implementation to run).
  */
-function transitionsTaken(snapshot: ElectionSnapshot, input: Input): AnyTransitionDefinition[] {
+function transitionsTaken(
+  machineInput: MachineInput,
+  snapshot: ElectionSnapshot,
+  input: Input,
+): AnyTransitionDefinition[] {
   const taken: AnyTransitionDefinition[] = [];
   const actor = createActor(electionMachine, {
+    // The snapshot carries the whole context: the machine input is what the types ask for, and is not read.
+    input: machineInput,
     snapshot,
     inspect: (ev) => {
       if (ev.type === '@xstate.microstep') taken.push(...ev._transitions);
