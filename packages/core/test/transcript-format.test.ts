@@ -96,6 +96,14 @@ z -> z
     expect(parseTranscript(rewritten).cases.map((c) => c.comment)).toEqual(t.cases.map((c) => c.comment));
   });
 
+  it("docs/statechart.md's example is a case of acquire-and-renew.txt as it stands", () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'statechart.md'), 'utf8');
+    const example = /## Transcripts[\s\S]*?```text\n([\s\S]*?)\n {2}\.\.\.\n```/.exec(doc)?.[1];
+    const file = readFileSync(join(import.meta.dirname, 'transcripts', 'acquire-and-renew.txt'), 'utf8');
+    expect(example?.split('\n').length).toBe(5);
+    expect(file).toContain(`${example}\n`);
+  });
+
   it('refuses a block with no ---- after the first case: a rewrite could only move it to the header', () => {
     const stray = SAMPLE.replace('# why: a second', '# a section title\n\n# why: a second');
     expect(() => parseTranscript(stray)).toThrow('line 12: a block with no ---- after the first case');
