@@ -62,7 +62,7 @@ export const NOT_OURS: Readonly<Record<string, readonly string[]>> = {
     'require',
   ],
   'package.json fields': ['packageManager', 'publishConfig'],
-  XState: ['assertEvent', 'enqueueActions', 'createBrowserInspector', 'setup'],
+  XState: ['assertEvent', 'enqueueActions', 'createBrowserInspector', 'setup', 'and', 'or', 'not', 'stateIn'],
   "the peers' names in prose (docs/comparison.md and docs/migration.md cite them)": [
     'Run',
     'HealthzAdaptor',
