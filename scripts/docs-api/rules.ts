@@ -14,6 +14,9 @@
  *    from one (methods, fields, options, parameters);
  *  - it is `receiver.method` with a lowercase receiver (`election.handover(identity)`) and a camelCase or called
  *    last segment: that segment must be a member.
+ * A span written as a reference into the sources, `` `NAME` in `packages/.../file.ts` `` (an internal name,
+ * cited with where it lives), is checked against that file instead: it must exist and define NAME.
+ *
  * Single lowercase words that are not called (`signal`, `null`, `leases`), snake_case (metric names), flags,
  * paths, file names and expressions do not count: they are words or other programs' names as often as ours.
  *
@@ -23,6 +26,8 @@
  * machine; and regions marked `<!-- peer-api -->` ... `<!-- /peer-api -->` (spans.ts). Names of other programs that the docs write in code (Kubernetes objects, Node, XState, the peers in
  * prose, the examples' own classes) are listed in `NOT_OURS` below, each group with its reason.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ApiSurface } from './exports.ts';
 import type { CodeSpan } from './spans.ts';
 
@@ -48,7 +53,14 @@ export const NOT_OURS: Readonly<Record<string, readonly string[]>> = {
   ],
   'environment variables': ['POD_NAME', 'KUBERNETES_SERVICE_HOST'],
   '@kubernetes/client-node': ['KubeConfig', 'CoreV1Api', 'ApiException'],
-  'Express, Fastify and NestJS': ['use', 'enableShutdownHooks'],
+  'Express, Fastify and NestJS': ['use', 'enableShutdownHooks', 'onModuleInit', 'init', 'listen'],
+  '@nestjs/terminus': ['HealthCheckService'],
+  'TypeScript compiler options': ['experimentalDecorators', 'emitDecoratorMetadata'],
+  "the bug zoo's model store errors (packages/testkit/test/zoo/kv-store.ts)": [
+    'ConditionFailed',
+    'ServiceUnavailable',
+    'RequestTimeout',
+  ],
   'JavaScript, Node and the web platform': [
     'AbortSignal',
     'AbortController',
@@ -140,12 +152,38 @@ export function apiReference(text: string): { path: string[]; called: boolean } 
   return undefined;
 }
 
+/** The file a span names as the place of an internal name (`` `NAME` in `packages/x/src/y.ts` ``), if any. */
+export function sourceReference(span: CodeSpan): string | undefined {
+  if (!/^[A-Za-z_$][\w$]*$/.test(span.text)) return undefined; // an identifier, so safe inside a RegExp
+  const escaped = span.text.replaceAll('$', '\\$');
+  const match = new RegExp(
+    `\`${escaped}\` in \`?((?:packages|examples|tools|scripts)/[^\\s\`;,)]+\\.ts)`,
+  ).exec(span.context);
+  return match?.[1];
+}
+
+/** Checks a source reference: the file exists and defines the name (declares or exports it). */
+function checkSourceReference(span: CodeSpan, file: string, root: string): StaleName | undefined {
+  let source: string;
+  try {
+    source = readFileSync(join(root, file), 'utf8');
+  } catch {
+    return { span, name: span.text, why: `it is cited in ${file}, which does not exist` };
+  }
+  const name = span.text.replaceAll('$', '\\$');
+  const defines = new RegExp(`\\b(const|let|function|class|interface|type|enum)\\s+${name}\\b`);
+  return defines.test(source) ? undefined : { span, name: span.text, why: `${file} does not define it` };
+}
+
 /** Checks one span against the API; `undefined` when it is fine or does not count. */
 export function checkSpan(
   span: CodeSpan,
   api: ApiSurface,
   pending: ReadonlySet<string> = new Set(),
+  root = '.',
 ): StaleName | undefined {
+  const reference = sourceReference(span);
+  if (reference) return checkSourceReference(span, reference, root);
   if (span.column !== undefined && (PEER_COLUMN.test(span.column) || GENERATED_COLUMN.test(span.column))) {
     return undefined;
   }

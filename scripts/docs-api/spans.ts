@@ -14,6 +14,8 @@ export interface CodeSpan {
   readonly column: string | undefined;
   /** All headers of that table, so a rule can tell a migration table from others. */
   readonly headers: readonly string[] | undefined;
+  /** The Markdown line (or table cell) the span stands in. */
+  readonly context: string;
 }
 
 const FENCE = /^\s*(```|~~~)/;
@@ -81,13 +83,13 @@ export function codeSpans(file: string, markdown: string): CodeSpan[] {
       const row = cells(line);
       row.forEach((cell, index) => {
         for (const text of inlineSpans(cell)) {
-          out.push({ file, line: i + 1, text, column: headers?.[index], headers });
+          out.push({ file, line: i + 1, text, column: headers?.[index], headers, context: cell });
         }
       });
       continue;
     }
     for (const text of inlineSpans(line)) {
-      out.push({ file, line: i + 1, text, column: undefined, headers: undefined });
+      out.push({ file, line: i + 1, text, column: undefined, headers: undefined, context: line });
     }
   }
   return out;

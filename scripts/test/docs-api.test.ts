@@ -55,7 +55,7 @@ describe('docs name only APIs that exist', () => {
   it('every API name in a code span exists', () => {
     const stale = documents().flatMap((file) =>
       codeSpans(file, readFileSync(join(root, file), 'utf8')).flatMap((span) => {
-        const problem = checkSpan(span, api, pending);
+        const problem = checkSpan(span, api, pending, root);
         return problem ? [problem] : [];
       }),
     );
@@ -73,6 +73,22 @@ describe('docs name only APIs that exist', () => {
         .map((block) => `${file}: ${block.trim().slice(0, 120)}`),
     );
     expect(uncited, uncited.join('\n')).toEqual([]);
+  });
+
+  it('an internal name cited with its file is checked against that file', () => {
+    const doc = [
+      'At most 64 (`MAX_DISTINCT_FAILURES` in `packages/core/src/error-reporter.ts`).',
+      'At most 64 (`MAX_DISTINCT_FAILURE` in packages/core/src/error-reporter.ts).',
+      'A bound (`MAX_DISTINCT_FAILURES` in packages/core/src/no-such-file.ts).',
+    ].join('\n');
+    const found = codeSpans('synthetic.md', doc)
+      .filter((span) => !span.text.includes('/')) // the names, not the paths
+      .map((span) => checkSpan(span, api, pending, root)?.why);
+    expect(found).toEqual([
+      undefined,
+      'packages/core/src/error-reporter.ts does not define it',
+      'it is cited in packages/core/src/no-such-file.ts, which does not exist',
+    ]);
   });
 
   it('the allow-list holds no name that is in fact ours', () => {
