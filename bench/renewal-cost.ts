@@ -8,13 +8,19 @@
  * before/after in one sitting on one machine.
  *
  *   node --conditions=source bench/renewal-cost.ts [--renewals 2000] [--warmup 200] [--rounds 3]
+ *     [--module FILE]
+ *
+ * `--module FILE` takes `LeaseLock` from FILE instead of `@leasehold/lease`: another version of the package's
+ * source (an earlier commit's `packages/lease/src` unpacked inside packages/lease, so it resolves the same
+ * dependencies), to compare the two in one sitting.
  */
 
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GCProfiler } from 'node:v8';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
-import { LeaseLock } from '@leasehold/lease';
+import type { LeaseLock as LeaseLockType } from '@leasehold/lease';
 
 const { values } = parseArgs({
   options: {
@@ -22,11 +28,16 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '3' },
     kubeconfig: { type: 'string' },
+    module: { type: 'string' },
   },
 });
 const renewals = Number(values.renewals);
 const warmup = Number(values.warmup);
 const rounds = Number(values.rounds);
+
+const { LeaseLock } = (await import(
+  values.module ? pathToFileURL(values.module).href : '@leasehold/lease'
+)) as { LeaseLock: typeof LeaseLockType };
 
 const plane = values.kubeconfig ? undefined : await startControlPlane();
 const kubeConfig = new KubeConfig();
@@ -73,6 +84,7 @@ try {
     console.log(
       JSON.stringify({
         round,
+        module: values.module ?? '@leasehold/lease',
         renewals,
         cpuMsPerRenewal: +(cpuMs / renewals).toFixed(3),
         allocatedKiBPerRenewal: +(allocated / renewals / 1024).toFixed(1),

@@ -5,7 +5,8 @@
  * client-node 2 builds a new HTTP dispatcher (undici Agent) for every request, so every renewal would open a
  * new TCP and TLS connection (30 a minute for one election, thousands for a process leading many). Given the
  * `KubeConfig`, the options keep one dispatcher per context of it and hand it to every later request of any
- * lock using that KubeConfig: one keep-alive connection pool per cluster and user.
+ * lock using that KubeConfig (and to the requests `LeaseLock` sends itself, kube-requests.ts, through
+`keptDispatcher`): one keep-alive connection pool per cluster and user.
  *
  * The kept dispatcher holds the TLS credentials it was made with, so it is kept only while they stay the
  * same: client-node reads the certificate files anew for every request, and the check here sees a change as

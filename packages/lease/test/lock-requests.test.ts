@@ -4,6 +4,7 @@
  * authenticate as client-node would (an exec plugin here; tokens, 401/403 and client certificates in
  * lease-lock.test.ts and connections.test.ts, which run over the same path).
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,15 @@ function execKubeConfig(token: string): { kc: KubeConfig; runs: string } {
 describe("LeaseLock's own requests", () => {
   it('keep the metadata and spec of the answer, not managedFields, and write what the generated client reads', async () => {
     const name = uniqueName('own');
+    // What undici sends for this Lease: method, path and headers (raw, as its diagnostics channel has them).
+    const sent: string[] = [];
+    const record = (message: unknown) => {
+      const { request } = message as { request: { method: string; path: string; headers: unknown } };
+      // The create goes to the collection (the name is in its body); this test's lock is the only one posting.
+      if (request.path.includes(name) || request.method === 'POST')
+        sent.push(`${request.method} ${String(request.headers)}`);
+    };
+    subscribe('undici:request:create', record);
     const lock = new LeaseLock({
       name,
       namespace: NAMESPACE,
@@ -99,6 +109,10 @@ describe("LeaseLock's own requests", () => {
     // A stale version is still refused: the patch carries it.
     const stale = await lock.update(sampleRecord('pod-a'), created.version).catch((err: unknown) => err);
     expect(isLockError(stale, 'Conflict')).toBe(true);
+    unsubscribe('undici:request:create', record);
+    // The lock's create, patches and get name it as docs/operations.md says (not the generated client).
+    const own = sent.filter((line) => line.includes('leasehold (@leasehold/lease)'));
+    expect(own.map((line) => line.split(' ')[0])).toEqual(['POST', 'PATCH', 'GET', 'PATCH']);
   });
 
   it("authenticate with an exec plugin's token; a token the server rejects is Forbidden", async () => {
