@@ -12,8 +12,8 @@
  * for every request, so a rotated token or certificate is used as soon as client-node would use it.
  *
  * Where client-node makes no undici dispatcher (client-node 1.x keeps Node agents; an https server trusted by
- * the system CAs with no client certificate needs none; Bun's undici has no `request`), `send` answers
- * `undefined` and the lock uses the generated client, as before.
+ * the system CAs with no client certificate needs none; under Bun, whose `undici` is a shim over its own
+ * fetch), `send` answers `undefined` and the lock uses the generated client, as before.
  */
 import { ApiException, type KubeConfig, RequestContext } from '@kubernetes/client-node';
 import { type Dispatcher, keptDispatcher } from './request-options.ts';
@@ -33,8 +33,12 @@ export interface LockRequest {
 /** The User-Agent of the lock's own requests. */
 const USER_AGENT = 'leasehold (@leasehold/lease)';
 
-/** Whether this client-node hands its dispatchers to requests (client-node 2); checked once. */
-const hasDispatchers = typeof RequestContext.prototype.setDispatcher === 'function';
+/**
+ * Whether this client-node hands its dispatchers to requests (client-node 2) and they are undici's own (not
+ * under Bun, whose `undici` module is a shim); checked once.
+ */
+const hasDispatchers =
+  typeof RequestContext.prototype.setDispatcher === 'function' && process.versions.bun === undefined;
 
 /**
  * Sends `request` for `kubeConfig`'s current context and answers the parsed JSON body of a 2xx answer;
