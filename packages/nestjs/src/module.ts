@@ -8,7 +8,11 @@ import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@
 import { LeaseholdHealthIndicator } from './health-indicator.ts';
 import { findLeaderWork } from './leader-work.ts';
 import { LeadershipService } from './leadership.service.ts';
-import { LEASEHOLD_OPTIONS, type LeaseholdModuleAsyncOptions, type LeaseholdModuleOptions } from './options.ts';
+import {
+  LEASEHOLD_OPTIONS,
+  type LeaseholdModuleAsyncOptions,
+  type LeaseholdModuleOptions,
+} from './options.ts';
 
 // biome-ignore lint/complexity/noStaticOnlyClass: Nest modules are classes with static forRoot factories.
 export class LeaseholdModule {

@@ -2,7 +2,13 @@
  * What `LeaseholdModule.forRoot` and `forRootAsync` take: the election's own options (docs/guide.md), with
  * the two leadership callbacks optional because leader work is usually declared with `@OnLeadership()`.
  */
-import type { ElectionConfigOptions, LeaderElection, Leadership, MaybePromise, StoppedReason } from '@leasehold/core';
+import type {
+  ElectionConfigOptions,
+  LeaderElection,
+  Leadership,
+  MaybePromise,
+  StoppedReason,
+} from '@leasehold/core';
 import type { DynamicModule, FactoryProvider } from '@nestjs/common';
 
 /**

@@ -2,9 +2,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Leadership, StoppedReason } from '@leasehold/core';
 import type { MemoryLockStore } from '@leasehold/memory';
-import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type INestApplicationContext, Module, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type LeaseholdModuleOptions, LeaseholdModule, OnLeadership, OnLeadershipEnd } from '../src/index.ts';
+import { LeaseholdModule, type LeaseholdModuleOptions, OnLeadership, OnLeadershipEnd } from '../src/index.ts';
 
 export const LOCK = 'nest-test';
 /** Short real-time timings: a lease of 2 s, so a takeover after a crash is quick but not a race. */
@@ -50,16 +50,20 @@ export class Worker {
   }
 }
 
-/** One replica: a Nest application context with LeaseholdModule on `store`'s lock and a Worker. */
+/** One replica: a Nest application context with LeaseholdModule on `store`'s lock, a Worker and `imports`. */
 export async function replica(
   store: MemoryLockStore,
   identity: string,
   events: Event[],
   extra: Partial<LeaseholdModuleOptions> = {},
+  imports: NonNullable<ModuleMetadata['imports']> = [],
 ): Promise<{ app: INestApplicationContext; worker: Worker }> {
   const worker = new Worker(identity, events);
   @Module({
-    imports: [LeaseholdModule.forRoot({ lock: store.lock(LOCK, identity), ...TIMINGS, ...extra })],
+    imports: [
+      LeaseholdModule.forRoot({ lock: store.lock(LOCK, identity), ...TIMINGS, ...extra }),
+      ...imports,
+    ],
     providers: [{ provide: Worker, useValue: worker }],
   })
   class AppModule {}

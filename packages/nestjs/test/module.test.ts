@@ -21,8 +21,7 @@ describe('LeaseholdModule', () => {
     open.push(...replicas);
     return replicas;
   }
-  const leading = (replicas: Replica[]) =>
-    replicas.filter((r) => r.app.get(LeadershipService).isLeader());
+  const leading = (replicas: Replica[]) => replicas.filter((r) => r.app.get(LeadershipService).isLeader());
 
   it('one leader of three: only its work runs, with a live signal', async () => {
     const store = new MemoryLockStore();
