@@ -19,7 +19,8 @@ const RETRY_MS = 1_000;
 
 /** The replica's HTTP base URL, from its "listening on" line. */
 async function baseUrl(p: ExampleProcess): Promise<string> {
-  const line = await p.waitFor(/listening on (http:\S+)/, 60_000);
+  // Generous: three Nest processes start at once on a shared 2-core machine.
+  const line = await p.waitFor(/listening on (http:\S+)/, 180_000);
   return line.text.match(/listening on (http:\S+)/)![1]!;
 }
 
@@ -43,7 +44,7 @@ describe('example: nestjs (three replicas of a Nest app)', () => {
   });
 
   it('one leader of three; probes and metrics over HTTP; handover on SIGTERM; failover on SIGKILL', {
-    timeout: 240_000,
+    timeout: 420_000,
   }, async () => {
     const name = uniqueName('nestjs');
     const ids = ['nest-a', 'nest-b', 'nest-c'];
@@ -53,7 +54,7 @@ describe('example: nestjs (three replicas of a Nest app)', () => {
     procs.push(...replicas);
     const urls = await Promise.all(replicas.map(baseUrl));
     const lead = (p: ExampleProcess) => p.matching(/started leading/).length > 0;
-    const first = await Promise.any(replicas.map((p) => p.waitFor(/started leading/, 60_000)));
+    const first = await Promise.any(replicas.map((p) => p.waitFor(/started leading/, 120_000)));
     const leader = replicas.find((p) => p.lines.includes(first))!;
     const leaderId = ids[replicas.indexOf(leader)]!;
     // Three more renewals: still exactly one leader, and the Lease names it.
