@@ -6,37 +6,22 @@
  *
  *   scripts/example.sh express [--name express] [--namespace default] [--http-port 0] [timing flags as in basic]
  *
- * Needs get, create, patch and watch on leases in the namespace: deploy/rbac.yaml.
+ * The election (a Lease, the reconcile loop while leading) is ../shared/election.ts. Needs get, create, patch
+ * and watch on leases in the namespace: deploy/rbac.yaml.
  */
 import type { AddressInfo } from 'node:net';
-import { ElectionConfig, healthHandler, LeaderElection } from '@leasehold/core';
-import { LeaseLock } from '@leasehold/lease';
+import { healthHandler } from '@leasehold/core';
 import { ElectionMetrics } from '@leasehold/metrics';
 import express from 'express';
-import { loadKubeConfig, logger, parseOptions, shutdownSignal } from '../shared/cli.ts';
-import { reconcileLoop } from '../shared/reconcile.ts';
+import { logger, parseOptions, shutdownSignal } from '../shared/cli.ts';
+import { reconcilerElection } from '../shared/election.ts';
 
 const options = parseOptions('express', ['http-port']);
 const log = logger(options.identity);
 const signal = shutdownSignal(options.runFor, log);
 
-const election = new LeaderElection(
-  new ElectionConfig({
-    lock: new LeaseLock({
-      name: options.name,
-      namespace: options.namespace,
-      identity: options.identity,
-      kubeConfig: loadKubeConfig(),
-    }),
-    leaseDuration: options.leaseDuration,
-    renewDeadline: options.renewDeadline,
-    retryPeriod: options.retryPeriod,
-    onStartedLeading: reconcileLoop(log),
-    onStoppedLeading: (reason) => log(`stopped leading (${reason})`),
-    onError: (error) => log(`election error: ${String(error)}`),
-  }),
-  { signal }, // the shutdown signal stops the election: work ends, then the lease is released
-);
+// The shutdown signal stops the election: the work ends, then the lease is released.
+const election = reconcilerElection(options, log, signal);
 const metrics = new ElectionMetrics();
 metrics.observe(election);
 const health = healthHandler(election); // Express's request and response are node:http's

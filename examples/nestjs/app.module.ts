@@ -2,12 +2,12 @@
  * The application: a Lease elects the leader among the replicas (LeaseholdModule), the reconcile loop runs
  * on the leader only, and every replica serves its probes and metrics.
  */
-import { LeaseLock } from '@leasehold/lease';
 import { ElectionMetrics } from '@leasehold/metrics';
 import { LeaseholdModule } from '@leasehold/nestjs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { type CommonOptions, loadKubeConfig } from '../shared/cli.ts';
+import type { CommonOptions } from '../shared/cli.ts';
+import { leaseLock } from '../shared/election.ts';
 import { HealthController } from './health.controller.ts';
 import { MetricsController } from './metrics.controller.ts';
 import { Reconciler } from './reconciler.ts';
@@ -25,12 +25,7 @@ export function appModule(options: CommonOptions): DynamicModule {
     imports: [
       TerminusModule,
       LeaseholdModule.forRoot({
-        lock: new LeaseLock({
-          name: options.name,
-          namespace: options.namespace,
-          identity: options.identity,
-          kubeConfig: loadKubeConfig(),
-        }),
+        lock: leaseLock(options), // a LeaseLock named by --name, --namespace and --identity
         leaseDuration: options.leaseDuration,
         renewDeadline: options.renewDeadline,
         retryPeriod: options.retryPeriod,
