@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiSurface, packageEntries } from '../docs-api/exports.ts';
-import { checkSpan, NOT_OURS, PENDING_PACKAGES } from '../docs-api/rules.ts';
+import { checkSpan, NOT_OURS } from '../docs-api/rules.ts';
 import { codeSpans } from '../docs-api/spans.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -35,13 +35,6 @@ describe('docs name only APIs that exist', () => {
   // Building the checker over every package's entries takes seconds; once for the file.
   const packages = packageEntries(root);
   const api = apiSurface(packages);
-  // Names of packages still being written elsewhere pass only while the package is absent.
-  const present = new Set(packages.map((p) => p.name));
-  const pending = new Set(
-    Object.entries(PENDING_PACKAGES)
-      .filter(([name]) => !present.has(name))
-      .flatMap(([, names]) => names),
-  );
 
   it('reads every exports map entry, subpaths included', () => {
     // The core entry and testkit's `./vitest` subpath: if either were missing, the surface would be partial.
@@ -55,7 +48,7 @@ describe('docs name only APIs that exist', () => {
   it('every API name in a code span exists', () => {
     const stale = documents().flatMap((file) =>
       codeSpans(file, readFileSync(join(root, file), 'utf8')).flatMap((span) => {
-        const problem = checkSpan(span, api, pending, root);
+        const problem = checkSpan(span, api, root);
         return problem ? [problem] : [];
       }),
     );
@@ -83,7 +76,7 @@ describe('docs name only APIs that exist', () => {
     ].join('\n');
     const found = codeSpans('synthetic.md', doc)
       .filter((span) => !span.text.includes('/')) // the names, not the paths
-      .map((span) => checkSpan(span, api, pending, root)?.why);
+      .map((span) => checkSpan(span, api, root)?.why);
     expect(found).toEqual([
       undefined,
       'packages/core/src/error-reporter.ts does not define it',
