@@ -11,7 +11,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
 import { checkLinearizability, HistoryRecorder } from '@leasehold/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ControlPlane, startControlPlane } from './control-plane.ts';
+import { type ControlPlane, type ProcessControl, startControlPlane } from './control-plane.ts';
 import { uniqueName, waitFor } from './testing.ts';
 
 /** What a lock kind needs to be made on this file's control plane. */
@@ -86,27 +86,28 @@ export function describeOutageHistories(
     }, 60_000);
 
     it('pause the API server, kill and restart it, pause etcd: every call is one a compare-and-swap register could answer', async () => {
-      const leaderAgain = () =>
-        waitFor(
+      // Each outage after a steady second and a half, followed by a new leader (or the old one again).
+      const outage = async (fault: () => Promise<void>) => {
+        await sleep(1_500);
+        await fault();
+        await waitFor(
           () => leading.size,
           (n) => n === 1,
           30_000,
         );
-      await sleep(1_500);
-      plane.apiServer.pause();
-      await sleep(5_000);
-      plane.apiServer.resume();
-      await leaderAgain();
-      await sleep(1_500);
-      await plane.apiServer.kill();
-      await sleep(4_000);
-      await plane.apiServer.restart();
-      await leaderAgain();
-      await sleep(1_500);
-      plane.etcd.pause();
-      await sleep(5_000);
-      plane.etcd.resume();
-      await leaderAgain();
+      };
+      const paused = async (control: ProcessControl) => {
+        control.pause();
+        await sleep(5_000);
+        control.resume();
+      };
+      await outage(() => paused(plane.apiServer));
+      await outage(async () => {
+        await plane.apiServer.kill();
+        await sleep(4_000);
+        await plane.apiServer.restart();
+      });
+      await outage(() => paused(plane.etcd));
       await sleep(2_000);
       reading = false;
       await reader;

@@ -30,6 +30,13 @@ const FAULT_COLORS: Record<string, string> = {
   stepDown: '#66a80f',
 };
 
+/** Violation texts drawn under a panel before they repeat lines; the full text is in each marker's tooltip. */
+const MAX_TEXTS = 4;
+/** A violation's text on the page stops here (a linearizability report can be long). */
+const TEXT_CHARS = 190;
+
+const clipText = (text: string) => (text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS - 1)}…` : text);
+
 const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -52,7 +59,11 @@ function panel(
   const span = t1 - t0;
   const x = (t: number) => LABEL + ((Math.min(Math.max(t, t0), t1) - t0) / span) * (WIDTH - LABEL - 20);
   const laneY = (i: number) => TOP + i * LANE;
-  const height = TOP + candidates.length * LANE + 60;
+  const shown = violations.filter((v) => v.atMs >= t0 && v.atMs <= t1);
+  // One text line per violation marker (at most MAX_TEXTS), under the lanes.
+  const texts = Math.min(shown.length, MAX_TEXTS);
+  const height = TOP + candidates.length * LANE + 50 + Math.max(1, texts) * 14;
+  const lanesEnd = TOP + candidates.length * LANE + 10;
   const parts: string[] = [];
 
   // Time axis: about 12 ticks, at 1, 2 or 5 times a power of ten seconds.
@@ -62,7 +73,7 @@ function panel(
   for (let k = Math.ceil(t0 / 1000 / step); k * step * 1000 <= t1; k += 1) {
     const px = x(k * step * 1000);
     parts.push(
-      `<line class="axis" x1="${px}" y1="${TOP - 6}" x2="${px}" y2="${height - 50}" stroke="#eee"/>`,
+      `<line class="axis" x1="${px}" y1="${TOP - 6}" x2="${px}" y2="${lanesEnd}" stroke="#eee"/>`,
       `<text x="${px}" y="${TOP - 10}" font-size="11" text-anchor="middle" fill="#666">${(k * step).toFixed(digits)}s</text>`,
     );
   }
@@ -124,24 +135,22 @@ function panel(
   // Healing: faults stop here.
   if (run.healAtMs >= t0 && run.healAtMs <= t1)
     parts.push(
-      `<line class="heal" x1="${x(run.healAtMs)}" y1="${TOP - 4}" x2="${x(run.healAtMs)}" y2="${height - 50}" stroke="#2b8a3e" stroke-dasharray="4 3"/>`,
-      `<text x="${x(run.healAtMs) + 4}" y="${height - 52}" font-size="11" fill="#2b8a3e">faults end</text>`,
+      `<line class="heal" x1="${x(run.healAtMs)}" y1="${TOP - 4}" x2="${x(run.healAtMs)}" y2="${lanesEnd}" stroke="#2b8a3e" stroke-dasharray="4 3"/>`,
+      `<text x="${x(run.healAtMs) + 4}" y="${lanesEnd - 2}" font-size="11" fill="#2b8a3e">faults end</text>`,
     );
 
-  violations
-    .filter((v) => v.atMs >= t0 && v.atMs <= t1)
-    .forEach((v, k) => {
-      const px = x(v.atMs);
-      parts.push(
-        `<g class="violation" data-invariant="${v.invariant}" data-at="${v.atMs}">`,
-        `<line x1="${px}" y1="${TOP - 4}" x2="${px}" y2="${height - 50}" stroke="#e03131" stroke-width="2"/>`,
-        `<circle cx="${px}" cy="${TOP - 16}" r="6" fill="#e03131"/>`,
-        // Right of the marker in the first half of the panel, left of it in the second, so the text stays on it.
-        `<text x="${px < WIDTH / 2 ? px + 9 : px - 9}" text-anchor="${px < WIDTH / 2 ? 'start' : 'end'}" y="${height - 34 + (k % 2) * 14}" font-size="12" fill="#c92a2a">${escapeHtml(`${v.invariant} at ${(v.atMs / 1000).toFixed(3)}s: ${v.detail}`)}</text>`,
-        `<title>${escapeHtml(`${v.invariant}: ${v.detail}`)}</title>`,
-        '</g>',
-      );
-    });
+  shown.forEach((v, k) => {
+    const px = x(v.atMs);
+    parts.push(
+      `<g class="violation" data-invariant="${v.invariant}" data-at="${v.atMs}">`,
+      `<line x1="${px}" y1="${TOP - 4}" x2="${px}" y2="${lanesEnd}" stroke="#e03131" stroke-width="2"/>`,
+      `<circle cx="${px}" cy="${TOP - 16}" r="6" fill="#e03131"/>`,
+      // Right of the marker in the first half of the panel, left of it in the second, so the text stays on it.
+      `<text x="${px < WIDTH / 2 ? px + 9 : px - 9}" text-anchor="${px < WIDTH / 2 ? 'start' : 'end'}" y="${lanesEnd + 16 + (k % MAX_TEXTS) * 14}" font-size="12" fill="#c92a2a">${escapeHtml(clipText(`${v.invariant} at ${(v.atMs / 1000).toFixed(3)}s: ${v.detail}`))}</text>`,
+      `<title>${escapeHtml(`${v.invariant}: ${v.detail}`)}</title>`,
+      '</g>',
+    );
+  });
 
   return `<svg class="${kind}" xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" data-seed="${scenario.seed}" data-from="${t0}" data-to="${t1}">
 ${parts.join('\n')}
