@@ -2,14 +2,15 @@
  * Lock histories from the real API server under outages (issue 23): three in-process elections and a
  * reader share one lock object through a `HistoryRecorder`, while this file's own control plane lives
  * through the outages of outages.ts in turn (the API server paused, killed and restarted, etcd paused).
- * Every call the locks made, answered, refused or lost, is then judged by `checkLinearizability`: the
- * Kubernetes locks are the compare-and-swap register the elector relies on, through every outage.
+ * Then the handles race outright on one version, ten times. Every call the locks made, answered, refused
+ * or lost, is judged by `checkLinearizability`: the Kubernetes locks are the compare-and-swap register the
+ * elector relies on, through every outage.
  *
  * The lock kind is handed in (`makeLock`), so the same definition serves the Lease and the ConfigMap lock.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
-import { checkLinearizability, HistoryRecorder } from '@leasehold/testkit';
+import { checkLinearizability, HistoryRecorder, sampleRecord } from '@leasehold/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlPlane, type ProcessControl, startControlPlane } from './control-plane.ts';
 import { uniqueName, waitFor } from './testing.ts';
@@ -32,6 +33,7 @@ export function describeOutageHistories(
     let plane: ControlPlane;
     const recorder = new HistoryRecorder(() => Date.now());
     const elections: LeaderElection[] = [];
+    const racers: Lock[] = [];
     const leading = new Set<string>();
     let reading = true;
     let reader: Promise<void> = Promise.resolve();
@@ -44,6 +46,7 @@ export function describeOutageHistories(
       const lock = (identity: string) =>
         recorder.wrap(makeLock({ name, namespace: 'default', identity, kubeConfig: kc }));
       for (const identity of ['alpha', 'bravo', 'charlie']) {
+        racers.push(lock(identity));
         const election = new LeaderElection(
           new ElectionConfig({
             lock: lock(identity),
@@ -109,6 +112,23 @@ export function describeOutageHistories(
       });
       await outage(() => paused(plane.etcd));
       await sleep(2_000);
+      await Promise.all(elections.map((e) => e.stop()));
+      // Then the handles race outright, 10 rounds: each reads, then all write on the version read at once;
+      // a compare-and-swap lets exactly one through per round. (The elections alone rarely race on one
+      // version: a lock without compare-and-swap passed them.)
+      for (let round = 0; round < 10; round += 1) {
+        const read = await Promise.all(racers.map((h) => h.get()));
+        await Promise.all(
+          racers.map((h, i) =>
+            h
+              .update(
+                sampleRecord(h.identity, { leaderTransitions: round + 1, leaseDurationSeconds: 3 }),
+                read[i]!.version,
+              )
+              .catch(() => {}),
+          ),
+        );
+      }
       reading = false;
       await reader;
 
@@ -123,7 +143,8 @@ export function describeOutageHistories(
       );
       // The outages did reach the lock: calls failed or went unanswered, and writes were refused as stale.
       expect(count('unknown')).toBeGreaterThan(0);
-      expect(writes.length).toBeGreaterThan(10);
+      expect(writes.length).toBeGreaterThan(30);
+      expect(count('conflict')).toBeGreaterThanOrEqual(10); // the races: two of three lose each round
       expect(result.verdict, 'detail' in result ? result.detail : '').toBe('linearizable');
     }, 240_000);
   });
