@@ -17,7 +17,7 @@ export default defineConfig({
           // loaded 2-core one. A timeout is not what these tests assert.
           testTimeout: 60_000,
           include: [
-            'packages/{core,memory,testkit,metrics}/test/**/*.test.ts',
+            'packages/{core,memory,testkit,metrics,nestjs}/test/**/*.test.ts',
             'examples/demo/**/*.test.ts',
             'examples/custom-lock/**/*.test.ts',
             'examples/inspector/**/*.test.ts',

@@ -7,18 +7,35 @@
  * against it and stops it afterwards. SIGINT and SIGTERM are passed on to the example, so its graceful
  * shutdown runs; the exit code is the example's.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type ControlPlane, startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
 
-const EXAMPLES = ['basic', 'ha-controller', 'multi-component', 'custom-lock', 'graceful-shutdown', 'fencing'];
+const EXAMPLES = [
+  'basic',
+  'ha-controller',
+  'multi-component',
+  'custom-lock',
+  'graceful-shutdown',
+  'fencing',
+  'nestjs',
+  'express',
+  'fastify',
+];
 const [example, ...args] = process.argv.slice(2);
 if (!example || !EXAMPLES.includes(example)) {
   console.error(`usage: scripts/example.sh <${EXAMPLES.join(' | ')}> [options]`);
   process.exit(2);
 }
-const main = join(import.meta.dirname, example, 'main.ts');
+let main = join(import.meta.dirname, example, 'main.ts');
+if (example === 'nestjs') {
+  // Nest's decorators are compiled first (Node's type stripping does not run them), as `nest build` would.
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(import.meta.dirname, 'nestjs')], { stdio: 'inherit' });
+  main = join(import.meta.dirname, 'nestjs', 'dist', 'nestjs', 'main.js');
+}
 if (!existsSync(main)) throw new Error(`examples/run.ts: ${main} is missing`);
 
 let plane: ControlPlane | undefined;

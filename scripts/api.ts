@@ -1,5 +1,5 @@
 /**
- * The public API of the five published packages, from their built declarations (dist/, so run after
+ * The public API of the published packages, from their built declarations (dist/, so run after
  * `pnpm -r build`):
  * - an API report per package, `docs/api-reports/<package>.api.md` (API Extractor): every exported name and
  *   signature, so that any change to the public surface shows up as a diff in review;
@@ -14,7 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from '@microsoft/api-extractor';
 
-export const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics', 'cli'] as const;
+export const PACKAGES = [
+  'core',
+  'memory',
+  'testkit',
+  'lease',
+  'configmap',
+  'metrics',
+  'nestjs',
+  'cli',
+] as const;
 /** Entry points beyond each package's main one: reported too (the reference covers main entries only). */
 const SUBPATHS = [{ name: 'testkit', subpath: 'vitest' }] as const;
 const root = join(import.meta.dirname, '..');

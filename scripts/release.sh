@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Releases the seven @leasehold packages as pnpm monorepos do, with changesets (docs/releasing.md):
+# Releases the eight @leasehold packages as pnpm monorepos do, with changesets (docs/releasing.md):
 #
 #   scripts/release.sh version     apply the pending changesets: bump the versions, write each CHANGELOG.md
 #   scripts/release.sh publish     on a clean main: build, run the whole suite, publish every package version

@@ -1,7 +1,7 @@
 /**
  * The release, as a dry run: `scripts/release.sh --dry-run` shows the pending changesets, applies the version
  * step to a scratch copy (new versions and CHANGELOG entries), builds, and runs `pnpm publish -r --dry-run`.
- * This checks that it would publish the seven packages and nothing else, with the files users need, and that
+ * This checks that it would publish the eight packages and nothing else, with the files users need, and that
  * it changed nothing in the repository.
  */
 import { execFile } from 'node:child_process';
@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
-const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics', 'cli'] as const;
+const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics', 'nestjs', 'cli'] as const;
 const version = (name: string) =>
   JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')).version as string;
 const gitStatus = async () =>
@@ -26,7 +26,7 @@ it('the release dry run would publish every published package, with dist, README
   }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
     throw new Error(`release dry run failed:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
   });
-  // Exactly the seven, at the versions in the tree; the private workspace projects are not published.
+  // Exactly the eight, at the versions in the tree; the private workspace projects are not published.
   const wouldPublish = stdout.slice(stdout.indexOf('== would publish')).trim().split('\n').slice(1);
   expect(wouldPublish.sort()).toEqual(PACKAGES.map((name) => `@leasehold/${name}@${version(name)}`).sort());
 

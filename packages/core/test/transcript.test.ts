@@ -1,6 +1,6 @@
 /**
  * Runs every transcript in test/transcripts/ against the machine and prints which (state, input, guarded
- * branch) they reached. `LEASEHOLD_REWRITE=1 pnpm exec vitest run packages/core/test/transcript.test.ts`
+ * branch) they reached, eventless branches included; checks that every case carries its comment. `LEASEHOLD_REWRITE=1 pnpm exec vitest run packages/core/test/transcript.test.ts`
  * regenerates the expected outputs from the machine (review the diff before committing it).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,19 @@ describe('transcripts', () => {
       expect(actual).toBe(readFileSync(path, 'utf8'));
     });
   }
+
+  it('every case says why it exists: a # comment directly above its input line', () => {
+    const unexplained: string[] = [];
+    let cases = 0;
+    for (const file of files) {
+      for (const c of parseTranscript(readFileSync(join(dir, file), 'utf8')).cases) {
+        cases++;
+        if (!c.comment.some((l) => /\w/.test(l))) unexplained.push(`${file}:${c.line} ${c.input}`);
+      }
+    }
+    console.log(`transcripts: ${cases} cases, ${cases - unexplained.length} with a comment`);
+    expect(unexplained).toEqual([]);
+  });
 
   it('cover every (state, input, guarded branch) of the machine', () => {
     const branches = new Map<string, number>();

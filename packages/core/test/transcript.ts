@@ -10,8 +10,18 @@
  *   <at> CHANGED (as READ)
  *   <at> WRITTEN v=<version> [holder=..] [renew=..]   (the record this candidate last wrote, edited)
  *   <at> FAILED <kind> [retryAfter=<ms>]
- * A `config key=value ...` line before the first case sets the machine input (identity, seed, ...).
+ * Blocks before the first case are the header (prose as `# ` lines, and a `config key=value ...` line that
+ * sets the machine input: identity, seed, ...). `# ` lines directly above a case's input line are that
+ * case's comment (every case has one, saying why it exists); a rewrite keeps them where they are.
+ *
+ * The state-change line names the guard of the branch taken (guard-label.ts renders XState's forms):
+ *   follower -> leader  [guard: writeCounts]     the branch taken had this guard
+ *   follower -> follower  [no guard]             the unguarded branch after guarded ones (none held)
+ *   stopped -> follower                          the input's only branch, unguarded
+ *   leader -> stopped  [guard: releaseNow]  [then releasing always, guard: noRequestInFlight]
+ *                                                an eventless transition the step went on through
  */
+import { type AnyTransitionDefinition, createActor } from 'xstate';
 import {
   type Effect,
   type ElectionSnapshot,
@@ -24,11 +34,15 @@ import {
   stateOf,
   step,
 } from '../src/index.ts';
+import { guardLabel } from './guard-label.ts';
 import { TIMING, WALL0 } from './harness.ts';
 
 export interface Case {
+  /** The `# ` lines directly above the input line, verbatim: why the case exists. */
+  readonly comment: readonly string[];
   readonly input: string;
   readonly expected: string;
+  /** The line of the input in the file (1-based). */
   readonly line: number;
 }
 
@@ -37,6 +51,8 @@ export interface Transcript {
   readonly config: Partial<MachineInput>;
   readonly cases: readonly Case[];
 }
+
+const COMMENT = /^#( |$)/;
 
 export function parseTranscript(text: string): Transcript {
   const blocks = text.replace(/\n+$/, '').split(/\n\n+/);
@@ -48,10 +64,19 @@ export function parseTranscript(text: string): Transcript {
     const lines = block.split('\n');
     const sep = lines.indexOf('----');
     if (sep < 0) {
+      // After the first case a block with no `----` would have nowhere to go on a rewrite but the header.
+      if (cases.length > 0) throw new Error(`line ${line}: a block with no ---- after the first case`);
       header.push(block);
       for (const l of lines) if (l.startsWith('config ')) config = { ...config, ...parseConfig(l) };
     } else {
-      cases.push({ input: lines.slice(0, sep).join('\n'), expected: lines.slice(sep + 1).join('\n'), line });
+      let n = 0;
+      while (n < sep && COMMENT.test(lines[n] ?? '')) n++;
+      cases.push({
+        comment: lines.slice(0, n),
+        input: lines.slice(n, sep).join('\n'),
+        expected: lines.slice(sep + 1).join('\n'),
+        line: line + n,
+      });
     }
     line += lines.length + 1;
   }
@@ -59,7 +84,7 @@ export function parseTranscript(text: string): Transcript {
 }
 
 export function formatTranscript(t: Transcript, outputs: readonly string[]): string {
-  const cases = t.cases.map((c, i) => `${c.input}\n----\n${outputs[i]}`);
+  const cases = t.cases.map((c, i) => [...c.comment, c.input, '----', outputs[i]].join('\n'));
   return `${[t.header, ...cases].filter((b) => b !== '').join('\n\n')}\n`;
 }
 
@@ -81,7 +106,8 @@ export type Hit = `${string} ${string} ${number}`;
 
 /** Runs a transcript; returns each case's output and the branches it took. */
 export function runTranscript(t: Transcript): { outputs: string[]; hits: Set<Hit> } {
-  let snapshot: ElectionSnapshot = initialSnapshot({ ...TIMING, ...t.config });
+  const machineInput: MachineInput = { ...TIMING, ...t.config };
+  let snapshot: ElectionSnapshot = initialSnapshot(machineInput);
   let lastWritten: LeaderElectionRecord | null = null;
   const hits = new Set<Hit>();
   const outputs = t.cases.map((c) => {
@@ -92,16 +118,18 @@ export function runTranscript(t: Transcript): { outputs: string[]; hits: Set<Hit
       return `bad input: ${(err as Error).message}`;
     }
     const from = stateOf(snapshot);
-    const taken = branchTaken(snapshot, input);
-    hits.add(taken.hit);
+    hits.add(branchTaken(snapshot, input));
     try {
+      const previous = snapshot;
       const [next, effects] = step(snapshot, input);
       snapshot = next;
       for (const e of effects) if (e.type === 'createLock' || e.type === 'updateLock') lastWritten = e.record;
       const to = stateOf(snapshot);
-      // A transition to releasing that ends in stopped went on through releasing's eventless branch.
-      if (taken.target === 'releasing' && to === 'stopped') hits.add('releasing (always) 0');
-      return [`${from} -> ${to}`, ...effects.map((e) => `  ${formatEffect(e)}`)].join('\n');
+      const all = transitionsTaken(machineInput, previous, input);
+      for (const t of all)
+        if (isEventless(t)) hits.add(`${t.source.key} (always) ${t.source.always!.indexOf(t)}`);
+      const change = [`${from} -> ${to}`, ...all.map(guardNote).filter((n) => n !== '')].join('  ');
+      return [change, ...effects.map((e) => `  ${formatEffect(e)}`)].join('\n');
     } catch (err) {
       return `error: ${(err as Error).name}: ${(err as Error).message}`;
     }
@@ -109,12 +137,50 @@ export function runTranscript(t: Transcript): { outputs: string[]; hits: Set<Hit
   return { outputs, hits };
 }
 
-function branchTaken(snapshot: ElectionSnapshot, input: Input): { hit: Hit; target: string } {
+function branchTaken(snapshot: ElectionSnapshot, input: Input): Hit {
   const state = stateOf(snapshot);
   const taken = electionMachine.getTransitionData(snapshot, input)[0];
   const all = electionMachine.states[state]?.transitions.get(input.type) ?? [];
-  const target = taken?.target?.[0]?.key ?? state;
-  return { hit: `${state} ${input.type} ${taken === undefined ? -1 : all.indexOf(taken)}`, target };
+  return `${state} ${input.type} ${taken === undefined ? -1 : all.indexOf(taken)}`;
+}
+
+/**
+ * Every transition one input takes, in order: the input's own, then each eventless (`always`) one it
+ * goes on through. XState reports them to an inspector per microstep; `step()` itself keeps none, so a
+ * throwaway actor replays the input from the same snapshot (its effects go nowhere: the machine's actions
+ * only enqueue `effect` actions, which have no implementation to run).
+ */
+function transitionsTaken(
+  machineInput: MachineInput,
+  snapshot: ElectionSnapshot,
+  input: Input,
+): AnyTransitionDefinition[] {
+  const taken: AnyTransitionDefinition[] = [];
+  const actor = createActor(electionMachine, {
+    // The snapshot carries the whole context: the machine input is what the types ask for, and is not read.
+    input: machineInput,
+    snapshot,
+    inspect: (ev) => {
+      if (ev.type === '@xstate.microstep') taken.push(...ev._transitions);
+    },
+  });
+  actor.start();
+  actor.send(input);
+  actor.stop();
+  return taken;
+}
+
+function isEventless(t: AnyTransitionDefinition): boolean {
+  return t.source.always?.includes(t) ?? false;
+}
+
+/** The guard note of one transition taken (see the header); '' for an input's only, unguarded branch. */
+function guardNote(t: AnyTransitionDefinition): string {
+  const siblings = (isEventless(t) ? t.source.always : t.source.transitions.get(t.eventType)) ?? [];
+  const guard =
+    t.guard !== undefined ? `guard: ${guardLabel(t.guard)}` : siblings.length > 1 ? 'no guard' : '';
+  if (isEventless(t)) return `[then ${t.source.key} always${guard === '' ? '' : `, ${guard}`}]`;
+  return guard === '' ? '' : `[${guard}]`;
 }
 
 function parseInput(text: string, lastWritten: LeaderElectionRecord | null): Input {

@@ -104,15 +104,27 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   protected abstract readonly collectionPath: string;
   /** Where the record lives, as a prefix for messages naming a field: `spec.` or `annotation X: `. */
   protected abstract readonly recordPlace: string;
-  /** GETs the object (client-node throws on 404, which `get` reads as absent). */
-  protected abstract readObject(options: ConfigurationOptions): Promise<T>;
-  /** Creates the object holding `record`. */
-  protected abstract createObject(record: LeaderElectionRecord, options: ConfigurationOptions): Promise<T>;
-  /** A JSON merge patch writing `record` and carrying `metadata.resourceVersion: expectedVersion`. */
+  /**
+   * GETs the object (client-node throws on 404, which `get` reads as absent). `options` are for a
+   * client-node call; `signal` is the same abort signal, for a lock that sends its own request
+   * (kube-requests.ts), as `LeaseLock` does.
+   */
+  protected abstract readObject(options: ConfigurationOptions, signal?: AbortSignal): Promise<T>;
+  /** Creates the object holding `record` (`options` and `signal` as for `readObject`). */
+  protected abstract createObject(
+    record: LeaderElectionRecord,
+    options: ConfigurationOptions,
+    signal?: AbortSignal,
+  ): Promise<T>;
+  /**
+   * A JSON merge patch writing `record` and carrying `metadata.resourceVersion: expectedVersion` (`options`
+   * and `signal` as for `readObject`).
+   */
   protected abstract patchObject(
     record: LeaderElectionRecord,
     expectedVersion: string,
     options: ConfigurationOptions,
+    signal?: AbortSignal,
   ): Promise<T>;
   /** The record the object holds; throws `RecordParseError` naming the field when it cannot be read. */
   protected abstract recordOf(object: T): LeaderElectionRecord;
@@ -151,7 +163,10 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   async get(options?: LockCallOptions): Promise<LockSnapshot | null> {
     let object: T;
     try {
-      object = await this.readObject(requestOptions(options?.signal, undefined, this.kubeConfig));
+      object = await this.readObject(
+        requestOptions(options?.signal, undefined, this.kubeConfig),
+        options?.signal,
+      );
     } catch (err) {
       const error = kubeLockError(err, this.describe(), 'get');
       if (error.kind === 'NotFound') return null;
@@ -164,7 +179,11 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   async create(record: LeaderElectionRecord, options?: LockCallOptions): Promise<LockSnapshot> {
     try {
       return this.snapshot(
-        await this.createObject(record, requestOptions(options?.signal, undefined, this.kubeConfig)),
+        await this.createObject(
+          record,
+          requestOptions(options?.signal, undefined, this.kubeConfig),
+          options?.signal,
+        ),
       );
     } catch (err) {
       throw kubeLockError(err, this.describe(), 'create');
@@ -183,6 +202,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
           record,
           expectedVersion,
           requestOptions(options?.signal, MERGE_PATCH, this.kubeConfig),
+          options?.signal,
         ),
       );
     } catch (err) {

@@ -19,6 +19,8 @@ import {
 } from '@kubernetes/client-node';
 import type { LeaderElectionRecord } from '@leasehold/core';
 import { KubeObjectLock, type KubeObjectLockOptions } from './kube-object-lock.ts';
+import { send } from './kube-requests.ts';
+import { MERGE_PATCH } from './request-options.ts';
 
 /** The Lease's `name`, `namespace`, this candidate's `identity`, and optionally `kubeConfig` and `labels`. */
 export type LeaseLockOptions = KubeObjectLockOptions;
@@ -64,9 +66,27 @@ export function recordToLeaseSpec(record: LeaderElectionRecord): Record<string, 
   };
 }
 
+/**
+ * The part of a Lease the lock keeps from an answer: the metadata it or its users read (name, namespace, uid
+ * for Events, resourceVersion, labels and annotations) and the spec; not `managedFields`, which is most of
+ * the answer.
+ */
+function leaseOf(answer: unknown): V1Lease {
+  const { apiVersion, kind, metadata, spec } = answer as V1Lease;
+  const { name, namespace, uid, resourceVersion, labels, annotations } = metadata ?? {};
+  return {
+    apiVersion,
+    kind,
+    metadata: { name, namespace, uid, resourceVersion, labels, annotations },
+    spec,
+  } as V1Lease;
+}
+
 /** A `Lock` on one Lease: construct with name, namespace, identity and optionally a `KubeConfig`; see the package README. */
 export class LeaseLock extends KubeObjectLock<V1Lease> {
   readonly #api: CoordinationV1Api;
+  /** The Lease's own path, for the lock's own requests (kube-requests.ts). */
+  readonly #path: string;
   /** The Leases of the namespace, for the watch. */
   protected readonly collectionPath: string;
   /** Where the record lives in a Lease, for messages. */
@@ -76,32 +96,60 @@ export class LeaseLock extends KubeObjectLock<V1Lease> {
     super('Lease', options, true);
     this.#api = this.kubeConfig.makeApiClient(CoordinationV1Api);
     this.collectionPath = `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`;
+    this.#path = `${this.collectionPath}/${encodeURIComponent(this.name)}`;
   }
 
-  /** GETs the Lease. */
-  protected readObject(options: ConfigurationOptions): Promise<V1Lease> {
-    return this.#api.readNamespacedLease(this.ref, options);
+  /**
+   * GETs the Lease: with the lock's own request (kube-requests.ts), or the generated client where
+   * client-node gives no dispatcher for it.
+   */
+  protected async readObject(options: ConfigurationOptions, signal?: AbortSignal): Promise<V1Lease> {
+    const answer = await send(this.kubeConfig, { method: 'GET', path: this.#path, signal });
+    return answer === undefined ? this.#api.readNamespacedLease(this.ref, options) : leaseOf(answer);
   }
 
-  /** Creates the Lease holding `record`. */
-  protected createObject(record: LeaderElectionRecord, options: ConfigurationOptions): Promise<V1Lease> {
-    const spec = recordToLeaseSpec(record) as V1LeaseSpec;
-    const body: V1Lease = {
+  /** Creates the Lease holding `record` (the lock's own request or the generated client, as `readObject`). */
+  protected async createObject(
+    record: LeaderElectionRecord,
+    options: ConfigurationOptions,
+    signal?: AbortSignal,
+  ): Promise<V1Lease> {
+    const body = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: this.newMetadata(),
-      spec,
+      spec: recordToLeaseSpec(record) as V1LeaseSpec,
     };
+    const answer = await send(this.kubeConfig, {
+      method: 'POST',
+      path: this.collectionPath,
+      body: JSON.stringify(body),
+      contentType: 'application/json',
+      signal,
+    });
+    if (answer !== undefined) return leaseOf(answer);
     return this.#api.createNamespacedLease({ namespace: this.namespace, body }, options);
   }
 
-  /** Merge-patches `record` into the Lease, carrying `expectedVersion` (compare-and-swap). */
-  protected patchObject(
+  /**
+   * Merge-patches `record` into the Lease, carrying `expectedVersion` (compare-and-swap); the body is the
+   * JSON of the record as `recordToLeaseSpec` writes it (MicroTimes with six digits), nothing more.
+   */
+  protected async patchObject(
     record: LeaderElectionRecord,
     expectedVersion: string,
     options: ConfigurationOptions,
+    signal?: AbortSignal,
   ): Promise<V1Lease> {
     const body = { metadata: { resourceVersion: expectedVersion }, spec: recordToLeaseSpec(record) };
+    const answer = await send(this.kubeConfig, {
+      method: 'PATCH',
+      path: this.#path,
+      body: JSON.stringify(body),
+      contentType: MERGE_PATCH,
+      signal,
+    });
+    if (answer !== undefined) return leaseOf(answer);
     return this.#api.patchNamespacedLease({ ...this.ref, body }, options);
   }
 

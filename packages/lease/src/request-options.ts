@@ -5,7 +5,8 @@
  * client-node 2 builds a new HTTP dispatcher (undici Agent) for every request, so every renewal would open a
  * new TCP and TLS connection (30 a minute for one election, thousands for a process leading many). Given the
  * `KubeConfig`, the options keep one dispatcher per context of it and hand it to every later request of any
- * lock using that KubeConfig: one keep-alive connection pool per cluster and user.
+ * lock using that KubeConfig (and to the requests `LeaseLock` sends itself, kube-requests.ts, through
+`keptDispatcher`): one keep-alive connection pool per cluster and user.
  *
  * The kept dispatcher holds the TLS credentials it was made with, so it is kept only while they stay the
  * same: client-node reads the certificate files anew for every request, and the check here sees a change as
@@ -29,7 +30,8 @@ import {
 /** The content type of a JSON merge patch (RFC 7386). */
 export const MERGE_PATCH = 'application/merge-patch+json';
 
-type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+/** client-node's HTTP dispatcher (an undici `Dispatcher` in client-node 2). */
+export type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
 /** The dispatcher kept for one context, and the digest of the credentials it was made with. */
 interface Kept {
@@ -103,16 +105,14 @@ function closeLater(dispatcher: Dispatcher, afterMs: number): void {
 }
 
 /**
- * Sends `context` through the dispatcher kept for `kubeConfig`'s current context. New credentials (or a first
- * request) are recorded without a dispatcher: this request keeps the one client-node made for it, which may
- * predate a rotation by the time between client-node's read of the files and this one; the next request's,
- * made after that read, is kept.
+ * The dispatcher a request for `kubeConfig`'s current context goes through, given the one client-node `made`
+ * for it: the kept one when there is one for the same credentials (`made` is then closed: it never
+ * connected), else `made`. New credentials (or a first request) are recorded without a dispatcher: this
+ * request keeps the one client-node made for it, which may predate a rotation by the time between
+ * client-node's read of the files and this one; the next request's, made after that read, is kept. Both the
+ * generated client's requests (`requestOptions`) and the locks' own (kube-requests.ts) go through here.
  */
-function reuseConnection(context: RequestContext, kubeConfig: KubeConfig): void {
-  // client-node 1.x has no dispatchers (it keeps its own agents); nothing to do there.
-  if (typeof context.getDispatcher !== 'function') return;
-  const made = context.getDispatcher();
-  if (made === undefined) return;
+export function keptDispatcher(made: Dispatcher, kubeConfig: KubeConfig): Dispatcher {
   let byContext = dispatchers.get(kubeConfig);
   if (!byContext) {
     byContext = new Map();
@@ -127,10 +127,21 @@ function reuseConnection(context: RequestContext, kubeConfig: KubeConfig): void 
     if (kept?.dispatcher) closeLater(kept.dispatcher, CLOSE_REPLACED_AFTER_MS);
   } else if (kept.dispatcher === null) kept.dispatcher = made;
   else if (kept.dispatcher !== made) {
-    context.setDispatcher(kept.dispatcher);
     // Never connected: closing it frees nothing but the object.
     closeLater(made, 0);
+    return kept.dispatcher;
   }
+  return made;
+}
+
+/** Sends `context` through the dispatcher kept for `kubeConfig`'s current context (`keptDispatcher`). */
+function reuseConnection(context: RequestContext, kubeConfig: KubeConfig): void {
+  // client-node 1.x has no dispatchers (it keeps its own agents); nothing to do there.
+  if (typeof context.getDispatcher !== 'function') return;
+  const made = context.getDispatcher();
+  if (made === undefined) return;
+  const use = keptDispatcher(made, kubeConfig);
+  if (use !== made) context.setDispatcher(use);
 }
 
 /**
