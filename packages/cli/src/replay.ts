@@ -1,6 +1,10 @@
-/** `leasehold replay SEED`: one simulated cluster again, as a trace (and a timeline page with --html). */
+/**
+ * `leasehold replay SEED`: one simulated cluster again, as a trace with the lock requests around each
+ * violation (and a timeline page with --html).
+ */
 import {
   checkRun,
+  formatRequestsAround,
   formatTrace,
   type ScenarioOverrides,
   scenarioFromSeed,
@@ -36,7 +40,11 @@ export async function replay(options: ReplayOptions, out: (line: string) => void
     `events ${run.stats.events}, requests ${JSON.stringify(run.stats.requests)}, leadership terms ${run.intervals.length}`,
   );
   for (const v of violations) out(`VIOLATION ${v.invariant} at ${(v.atMs / 1000).toFixed(3)}s: ${v.detail}`);
-  if (options.html) out(`timeline: ${writeTimeline(run, violations, options.html)}`);
+  // Why: the lock requests (handle, operation, expected version, result, latency) around the first few.
+  for (const v of violations.slice(0, 3)) out(formatRequestsAround(run, v));
+  const backendName = options.module ?? 'the in-memory store';
+  if (options.html)
+    out(`timeline: ${writeTimeline(run, violations, options.html, { backend: backendName })}`);
   out(violations.length === 0 ? '0 violations' : `${violations.length} violation(s)`);
   return violations.length === 0 ? 0 : 1;
 }

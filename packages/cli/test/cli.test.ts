@@ -123,6 +123,11 @@ describe('leasehold check and replay', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^VIOLATION single-leader at /m);
     expect(result.stdout).toMatch(/c\d+#\d+ +follower -> leader/);
+    // Why: the lock requests around it, each with handle, operation, expected version, result, latency.
+    expect(result.stdout).toMatch(/^lock requests around single-leader at \d+\.\d{3}s \(\d+,/m);
+    expect(result.stdout).toMatch(
+      /^ +\d+\.\d{3}s {2}c\d+ +update expected=\S+ holder=c\d+ +-> (version \S+ holder=c\d+|conflict) +(\d+\.\d ms|-)$/m,
+    );
     expect(readFileSync(timeline, 'utf8')).toContain('<svg');
   }, 120_000);
 
@@ -143,23 +148,45 @@ describe('leasehold check and replay', () => {
       await page.goto(`file://${timeline}`);
       const title = await page.locator('h1').textContent();
       const candidates = Number(title!.match(/(\d+) candidates/)![1]);
-      expect(await page.locator('g.lane').count()).toBe(candidates);
-      expect(await page.locator('rect.state.leader').count()).toBeGreaterThan(0);
-      expect(await page.locator('line.request').count()).toBeGreaterThan(0);
-      const violations = page.locator('g.violation[data-invariant="single-leader"]');
+      // The header names the backend module, and never reads as a verdict on it.
+      expect(title).toContain('careless-secret-backend.ts');
+      expect(await page.locator('p.backend').textContent()).toMatch(
+        /^backend: \S*careless-secret-backend\.ts \(lock: .+\); the real elector$/,
+      );
+      expect(await page.content()).not.toContain('variant correct');
+      // Every request tick carries its line as a tooltip: time, handle, operation, result, latency.
+      const tooltips = await page.locator('svg.overview line.request > title').allTextContents();
+      expect(tooltips.length).toBe(await page.locator('svg.overview line.request').count());
+      expect(tooltips.some((t) => /^\d+\.\d{3}s +c\d+ +update expected=\S+ /.test(t))).toBe(true);
+      // The zoomed panel shows the overlap wide: the two leader bars share at least 5 px there.
+      const zoomBars = await page
+        .locator('svg.zoom rect.state.leader')
+        .evaluateAll((rects) => rects.map((r) => r.getBoundingClientRect()).map((b) => [b.left, b.right]));
+      const shared = Math.max(
+        0,
+        ...zoomBars.flatMap(([l1, r1], i) =>
+          zoomBars.slice(i + 1).map(([l2, r2]) => Math.min(r1!, r2!) - Math.max(l1!, l2!)),
+        ),
+      );
+      expect(shared).toBeGreaterThanOrEqual(5);
+      expect(await page.locator('svg.overview g.lane').count()).toBe(candidates);
+      expect(await page.locator('svg.zoom g.lane').count()).toBe(candidates);
+      expect(await page.locator('svg.overview rect.state.leader').count()).toBeGreaterThan(0);
+      expect(await page.locator('svg.overview line.request').count()).toBeGreaterThan(0);
+      const violations = page.locator('svg.overview g.violation[data-invariant="single-leader"]');
       expect(await violations.count()).toBeGreaterThan(0);
       // The marker is drawn where the lanes are, and its text is on the page.
       const marker = (await violations.first().locator('line').boundingBox())!;
-      const lanes = (await page.locator('g.lane').first().boundingBox())!;
+      const lanes = (await page.locator('svg.overview g.lane').first().boundingBox())!;
       expect(marker.height).toBeGreaterThan(lanes.height * candidates * 0.9);
       expect(marker.x).toBeGreaterThan(lanes.x);
-      expect(await page.locator('g.violation text').first().textContent()).toMatch(
+      expect(await page.locator('svg.overview g.violation text').first().textContent()).toMatch(
         /^single-leader at \d+\.\d{3}s: c\d led/,
       );
       // Two leader bars overlap in time where the violation is.
       const at = Number(await violations.first().getAttribute('data-at'));
       const leading = await page
-        .locator('rect.state.leader')
+        .locator('svg.overview rect.state.leader')
         .evaluateAll(
           (rects, t) =>
             rects.filter(

@@ -5,7 +5,9 @@
 import {
   type Clock,
   electionMachine,
+  isLockError,
   jittered,
+  type LeaderElectionRecord,
   type Lock,
   type LockCallOptions,
   type LockSnapshot,
@@ -87,3 +89,72 @@ export function trustingRemoteRenewTime(inner: Lock, clock: Clock): Lock {
       : {}),
   };
 }
+
+/**
+ * The election machine counting a leader's validity from the write's *answer* instead of its sending (the
+ * mistake rule 3 forbids): the acquiring write and each renewal set the deadline renewDeadline after the
+ * answer arrived, so a slow answer stretches leadership by its latency. `variant: 'validity-from-answer'`.
+ * Its own deadline arithmetic is consistent, so only a check that takes the send time from the store sees it.
+ */
+/**
+ * The machine's own actions, to run after a variant's change. XState types a provided action by the
+ * machine's action names, not as a bare action function, hence the casts where they are enqueued.
+ */
+const original = electionMachine.implementations.actions;
+export const validityFromAnswerMachine = electionMachine.provide({
+  actions: {
+    becomeLeader: enqueueActions(({ context, event, enqueue }) => {
+      if (context.op !== null) enqueue.assign({ op: { ...context.op, sentAt: event.at } });
+      enqueue(original.becomeLeader as never);
+    }),
+    extendLease: enqueueActions(({ context, event, enqueue }) => {
+      if (context.op !== null) enqueue.assign({ op: { ...context.op, sentAt: event.at } });
+      enqueue(original.extendLease as never);
+    }),
+  },
+});
+
+/**
+ * A lock whose client retries a failed request at once, up to three times, before giving up: the
+ * statechart sends one request and sees one failure, but the store receives four requests in a burst, the
+ * flood rule 7 forbids. `variant: 'retrying-client'`.
+ */
+export function retryingClient(inner: Lock): Lock {
+  const retried =
+    <A extends unknown[], T>(call: (...args: A) => Promise<T>) =>
+    async (...args: A): Promise<T> => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await call(...args);
+        } catch (err) {
+          if (attempt >= 4 || !isLockError(err, 'Unavailable')) throw err;
+        }
+      }
+    };
+  return {
+    identity: inner.identity,
+    describe: () => `${inner.describe()} (retrying client)`,
+    get: retried((options?: LockCallOptions) => inner.get(options)),
+    create: retried((record: LeaderElectionRecord, options?: LockCallOptions) =>
+      inner.create(record, options),
+    ),
+    update: retried((record: LeaderElectionRecord, expectedVersion: string, options?: LockCallOptions) =>
+      inner.update(record, expectedVersion, options),
+    ),
+    ...(inner.watch ? { watch: inner.watch.bind(inner) } : {}),
+  };
+}
+
+/**
+ * The election machine reporting a duplicate identity only when its watch shows the twin's write: a twin
+ * found by a read (after a renewal's conflict) still makes it step down, silently. `variant:
+ * 'twin-unreported-on-read'`. Most runs still report, so only a per-run check sees the silent ones.
+ */
+export const twinUnreportedOnReadMachine = electionMachine.provide({
+  actions: {
+    reportTwin: enqueueActions(({ event, enqueue }) => {
+      if (event.type === 'LOCK_READ') enqueue.assign({ duplicate: true });
+      else enqueue(original.reportTwin as never);
+    }),
+  },
+});

@@ -2,7 +2,7 @@
  * The invariant checker: judges a run's true-time timeline against the documented guarantees. Each check
  * returns violations with enough detail to read the trace around them; an empty list means the run passed.
  */
-import type { LeaderInterval, LockLogEntry, RunResult } from './cluster.ts';
+import type { LockLogEntry, RunResult } from './cluster.ts';
 import { checkLinearizability, type LinearizabilityResult } from './linearizability/check.ts';
 
 /** A broken guarantee, found in a run. */
@@ -72,19 +72,43 @@ function pausedWithin(run: RunResult, candidate: string, from: number, to: numbe
 }
 
 /**
+ * When the store received each write it answered with a version, by candidate: the send time the store saw,
+ * whatever the candidate's state machine believes about it.
+ */
+function storeSendTimes(run: RunResult): Map<string, number> {
+  const received = new Map<string, number>();
+  const sent = new Map<string, number>();
+  for (const entry of run.storeLog) {
+    const key = `${entry.handle}#${entry.call}`;
+    if (entry.what === 'received') received.set(key, entry.t);
+    else if (entry.version !== undefined) sent.set(`${entry.handle}@${entry.version}`, received.get(key)!);
+  }
+  return sent;
+}
+
+/**
  * A leader never goes longer than renewDeadline (on its own clock, so /(1 - drift) in true time) since its
- * last successful write was sent, except for time it spent paused, when it could not act at all.
+ * last successful write was sent, except for time it spent paused, when it could not act at all. "Sent" is
+ * when the store side received the write (the request's first byte left the candidate then: the simulated
+ * network delays only inside the store), found by the version the store gave it; never the candidate's own
+ * belief, which is what is being checked.
  */
 export function checkRenewals(run: RunResult): Violation[] {
   const { renewDeadline } = run.scenario.timing;
   const slack = 1; // ms: float rounding between local and true time
   const limit = (renewDeadline * 1000) / (1 - run.scenario.faults.driftMax);
+  const sendTimes = storeSendTimes(run);
   const violations: Violation[] = [];
   for (const interval of run.intervals) {
+    // The store's send time of each write; a write the store never logged (no such version) is judged on
+    // the candidate's own figure, so the check is never looser than before.
+    const sent = interval.writes.map((w) =>
+      Math.min(w.sent, sendTimes.get(`${interval.candidate}@${w.version}`) ?? w.sent),
+    );
     // Checkpoints: each renewal's answer (judged against the write before it), then the interval's end.
     const checkpoints = interval.writes.slice(1).map((w) => w.answered);
     if (!interval.open) checkpoints.push(interval.end);
-    let base = interval.writes[0]!.sent;
+    let base = sent[0]!;
     checkpoints.forEach((point, k) => {
       const allowed = limit + pausedWithin(run, interval.candidate, base, point) + slack;
       if (point - base > allowed) {
@@ -94,25 +118,52 @@ export function checkRenewals(run: RunResult): Violation[] {
           detail: `${interval.candidate} led ${fmt(point - base)} after its last write was sent (allowed ${fmt(allowed)})`,
         });
       }
-      base = Math.max(base, interval.writes[k + 1]?.sent ?? base);
+      base = Math.max(base, sent[k + 1] ?? base);
     });
   }
   return violations;
 }
 
-/** Once every fault has healed, some candidate leads within the documented bound. */
+/**
+ * The leaderless stretches of [from, to): the gaps between the union of every leadership interval, with a
+ * gap still open at `to` ending there.
+ */
+export function leaderlessWindows(
+  run: RunResult,
+  from: number,
+  to: number,
+): { start: number; end: number }[] {
+  const sorted = [...run.intervals].sort((a, b) => a.start - b.start);
+  const windows: { start: number; end: number }[] = [];
+  let covered = from;
+  for (const interval of sorted) {
+    if (interval.end <= covered) continue;
+    if (interval.start > covered) windows.push({ start: covered, end: Math.min(interval.start, to) });
+    covered = Math.max(covered, interval.end);
+    if (covered >= to) break;
+  }
+  if (covered < to) windows.push({ start: covered, end: to });
+  return windows.filter((w) => w.end > w.start);
+}
+
+/**
+ * Once every fault has healed, no stretch without a leader lasts longer than the documented bound: the
+ * first (from the heal to the first leader) and every later one (a leader lost in a healthy cluster must
+ * be replaced as fast). The run ends a lease after the bound, so a leader lost for good within that lease
+ * of the heal leaves a stretch longer than the bound.
+ */
 export function checkLiveness(run: RunResult): Violation[] {
-  const heal = run.healAtMs;
-  const deadline = heal + run.scenario.livenessBoundMs;
-  const leads = run.intervals.some((i: LeaderInterval) => i.start <= deadline && i.end > heal);
-  if (leads) return [];
-  return [
-    {
-      invariant: 'liveness',
-      atMs: deadline,
-      detail: `no leader within ${fmt(run.scenario.livenessBoundMs)} of healing at ${fmt(heal)}`,
-    },
-  ];
+  const bound = run.scenario.livenessBoundMs;
+  return leaderlessWindows(run, run.healAtMs, run.endAtMs)
+    .filter((w) => w.end - w.start > bound)
+    .map((w) => ({
+      invariant: 'liveness' as const,
+      atMs: w.start + bound,
+      detail:
+        w.start === run.healAtMs
+          ? `no leader within ${fmt(bound)} of healing at ${fmt(w.start)}`
+          : `no leader from ${fmt(w.start)} (after the heal at ${fmt(run.healAtMs)}) for ${fmt(w.end - w.start)}, more than ${fmt(bound)}`,
+    }));
 }
 
 /** Inputs whose requests rule 7 does not hold back: a notification, stopping, a user's attempt, a new start. */
@@ -127,10 +178,64 @@ const CADENCE_EXEMPT_CAUSES = new Set(['LOCK_CHANGED', 'STOP', 'ATTEMPT', 'START
  * user's own `tryAcquireOrRenew()`.
  */
 export function checkCadence(run: RunResult): Violation[] {
-  return cadenceViolations(
-    run.lockLog,
-    (run.scenario.timing.retryPeriod * 1000) / (1 + run.scenario.faults.driftMax) - 1,
-  );
+  const minGapMs = (run.scenario.timing.retryPeriod * 1000) / (1 + run.scenario.faults.driftMax) - 1;
+  return [...cadenceViolations(run.lockLog, minGapMs), ...storeCadenceViolations(run, minGapMs)];
+}
+
+/**
+ * Rule 7 as the store saw it: each request the store received from a candidate is one its state machine
+ * sent at that instant (and then judged above, exempt or not), or it is judged here against the
+ * candidate's last failure, as the store answered it or as its state machine timed it out. A client that
+ * retries inside the lock, or a driver that sends more than its statechart asked for, is caught here.
+ */
+export function storeCadenceViolations(run: RunResult, minGapMs: number): Violation[] {
+  type Event =
+    | { t: number; order: number; kind: 'machine'; entry: LockLogEntry }
+    | { t: number; order: number; kind: 'store'; entry: RunResult['storeLog'][number] };
+  const events: Event[] = [
+    ...run.lockLog.map((entry, order) => ({ t: entry.t, order, kind: 'machine' as const, entry })),
+    ...run.storeLog.map((entry, order) => ({ t: entry.t, order, kind: 'store' as const, entry })),
+  ];
+  // At one instant the machine's entry comes first: its request is what the store then receives.
+  events.sort((a, b) => a.t - b.t || (a.kind === b.kind ? a.order - b.order : a.kind === 'machine' ? -1 : 1));
+  const lastFailure = new Map<string, number>();
+  // Sends of each candidate's state machine not yet matched; earlier ones are dropped as time passes (a
+  // request the store never received: lost in a partition, refused on the way).
+  const asked = new Map<string, number[]>();
+  const heads = new Map<string, number>();
+  const violations: Violation[] = [];
+  for (const event of events) {
+    if (event.kind === 'machine') {
+      const { candidate, what, t } = event.entry;
+      if (what === 'sent') {
+        const list = asked.get(candidate) ?? [];
+        asked.set(candidate, list);
+        list.push(t);
+      } else if (what === 'failed') lastFailure.set(candidate, t);
+      else lastFailure.delete(candidate);
+      continue;
+    }
+    const { handle, what, t, op } = event.entry;
+    if (what === 'answered') lastFailure.delete(handle);
+    else if (what === 'failed') lastFailure.set(handle, t);
+    else {
+      const pending = asked.get(handle) ?? [];
+      let head = heads.get(handle) ?? 0;
+      while (head < pending.length && pending[head]! < t - 1e-6) head += 1;
+      const matched = head < pending.length && Math.abs(pending[head]! - t) < 1e-6;
+      heads.set(handle, matched ? head + 1 : head);
+      if (matched) continue;
+      const failedAt = lastFailure.get(handle);
+      if (failedAt !== undefined && t - failedAt < minGapMs) {
+        violations.push({
+          invariant: 'cadence',
+          atMs: t,
+          detail: `the store received a ${op} from ${handle} its state machine did not send, ${fmt(t - failedAt)} after a failure (at least ${fmt(minGapMs)})`,
+        });
+      }
+    }
+  }
+  return violations;
 }
 
 /**

@@ -18,13 +18,21 @@ import {
   validitySentAt,
 } from '@leasehold/core';
 import { type FaultPlan, MemoryLockStore, type MemoryRequest, withFaults } from '@leasehold/memory';
-import { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
+import {
+  eagerRetryMachine,
+  retryingClient,
+  trustingRemoteRenewTime,
+  twinUnreportedOnReadMachine,
+  validityFromAnswerMachine,
+  withoutCompareAndSwap,
+} from './broken.ts';
 import type { LockHistory } from './linearizability/history.ts';
 import { HistoryRecorder } from './linearizability/recorder.ts';
 import { SimProcess } from './process.ts';
 import { Random } from './random.ts';
 import type { Scenario } from './scenario.ts';
 import { Scheduler } from './scheduler.ts';
+import { logStoreCalls, type StoreLogEntry } from './store-log.ts';
 
 /** One stretch of leadership as the candidate's own state machine held it, in true ms. */
 export interface LeaderInterval {
@@ -36,8 +44,12 @@ export interface LeaderInterval {
   end: number;
   /** leaderTransitions of the record that made it leader. */
   readonly token: number;
-  /** The writes that kept it leader (true ms sent and answered): the acquiring write, then each renewal. */
-  readonly writes: { readonly sent: number; readonly answered: number }[];
+  /**
+   * The writes that kept it leader: the acquiring write, then each renewal. `sent` is the true time of the
+   * send its own deadline counts from (what its state machine believes), `answered` when the answer
+   * arrived, `version` the version the store gave the write (to find it in `RunResult.storeLog`).
+   */
+  readonly writes: { readonly sent: number; readonly answered: number; readonly version: string }[];
   /** Whether the interval was still open when the run ended. */
   open: boolean;
 }
@@ -86,8 +98,12 @@ export interface RunResult {
   readonly intervals: readonly LeaderInterval[];
   /** Every statechart step of every candidate. */
   readonly trace: readonly TraceEntry[];
-  /** Every lock request's life. */
+  /** Every lock request's life, as each candidate's state machine saw it. */
   readonly lockLog: readonly LockLogEntry[];
+  /** What the lock calls itself (`Lock.describe()` of a candidate's handle): names the backend in reports. */
+  readonly lockDescription: string;
+  /** Every lock request that got past its candidate's network, as the store side saw it. */
+  readonly storeLog: readonly StoreLogEntry[];
   /**
    * Every call made on the lock object, timed where the request faults end and the candidate's network
    * begins: after injected latency, errors and lost answers (a lost answer is an unknown outcome), before
@@ -213,6 +229,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const intervals: LeaderInterval[] = [];
   const trace: TraceEntry[] = [];
   const lockLog: LockLogEntry[] = [];
+  const storeLog: StoreLogEntry[] = [];
+  let lockDescription = '';
   const open = new Map<string, LeaderInterval>();
   let errorsReported = 0;
   const errorsByName: Record<string, number> = {};
@@ -255,13 +273,14 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     const ctx = info.snapshot.context;
     // The write a leader's validity runs from: deadline = sentAt + renewDeadline on its own clock.
     const sentTrue = () => proc.trueAt(validitySentAt(ctx));
+    const version = info.input.type === 'LOCK_WRITTEN' ? info.input.snapshot.version : '';
     if (info.to === 'leader' && info.from !== 'leader') {
       const interval: LeaderInterval = {
         candidate: id,
         start: sim.now,
         end: Number.POSITIVE_INFINITY,
         token: ctx.observed?.snapshot?.record.leaderTransitions ?? -1,
-        writes: [{ sent: sentTrue(), answered: sim.now }],
+        writes: [{ sent: sentTrue(), answered: sim.now, version }],
         open: true,
       };
       intervals.push(interval);
@@ -269,16 +288,22 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     } else if (info.from === 'leader' && info.to !== 'leader') {
       close(id);
     } else if (info.to === 'leader' && info.input.type === 'LOCK_WRITTEN') {
-      open.get(id)?.writes.push({ sent: sentTrue(), answered: sim.now });
+      open.get(id)?.writes.push({ sent: sentTrue(), answered: sim.now, version });
     }
   };
 
   const makeLock = (index: number): Lock => {
     const proc = processes[index]!;
     const identity = scenario.twins && index === 1 ? processes[0]!.id : proc.id;
-    const network = proc.lock(handle(identity), current);
+    const network = proc.lock(
+      logStoreCalls(handle(identity), proc.id, storeLog, () => sim.now),
+      current,
+    );
     if (!scenario.watch) delete network.watch;
+    lockDescription ||= network.describe();
     switch (scenario.variant) {
+      case 'retrying-client':
+        return retryingClient(network);
       case 'no-cas':
         return withoutCompareAndSwap(network);
       case 'trust-remote-clock':
@@ -312,6 +337,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     const election = new LeaderElection(config, {
       onTransition: onTransition(index, proc.generation),
       ...(scenario.variant === 'eager-retry' ? { machine: eagerRetryMachine } : {}),
+      ...(scenario.variant === 'validity-from-answer' ? { machine: validityFromAnswerMachine } : {}),
+      ...(scenario.variant === 'twin-unreported-on-read' ? { machine: twinUnreportedOnReadMachine } : {}),
     });
     elections[index] = election;
     const inspector = options.inspect?.(proc.id);
@@ -404,6 +431,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     intervals,
     trace,
     lockLog,
+    storeLog,
+    lockDescription,
     history: recorder.history(),
     pauses: Object.fromEntries(processes.map((p) => [p.id, p.pauses])),
     healAtMs: scenario.faultPhaseMs,

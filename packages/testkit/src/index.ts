@@ -6,7 +6,14 @@
  * @packageDocumentation
  */
 
-export { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
+export {
+  eagerRetryMachine,
+  retryingClient,
+  trustingRemoteRenewTime,
+  twinUnreportedOnReadMachine,
+  validityFromAnswerMachine,
+  withoutCompareAndSwap,
+} from './broken.ts';
 export type { Violation } from './checker.ts';
 export {
   cadenceViolations,
@@ -17,9 +24,11 @@ export {
   checkRun,
   checkSingleLeader,
   checkTokenOrder,
+  leaderlessWindows,
   maxInWindow,
   peakRequestRate,
   runLinearizability,
+  storeCadenceViolations,
 } from './checker.ts';
 export type {
   BackendFactory,
@@ -61,7 +70,14 @@ export { SimProcess } from './process.ts';
 export type { BackendCheckOptions, BackendCheckResult } from './property.ts';
 export { checkBackend } from './property.ts';
 export { Random } from './random.ts';
-export { describeFailure, formatTrace, replayCommand } from './report.ts';
+export {
+  describeFailure,
+  formatRequest,
+  formatRequestsAround,
+  formatTrace,
+  replayCommand,
+  requestsAround,
+} from './report.ts';
 export type {
   FaultEvent,
   FaultKind,
@@ -73,7 +89,9 @@ export type {
 } from './scenario.ts';
 export { livenessBoundMs, maxTakeoverStagger, pauseBoundMs, scenarioFromSeed } from './scenario.ts';
 export { Scheduler } from './scheduler.ts';
+export type { StoreLogEntry } from './store-log.ts';
 export { advance, advanceUntil, settle } from './time.ts';
-export { renderTimeline, writeTimeline } from './timeline.ts';
+export type { TimelineOptions } from './timeline.ts';
+export { renderTimeline, writeTimeline, zoomWindow } from './timeline.ts';
 export type { BackendVerification, VerifyOptions } from './verify.ts';
 export { verifyBackend } from './verify.ts';

@@ -1,5 +1,6 @@
 /**
- * Replays one simulation seed and prints its scenario, fault schedule, state transitions and verdict.
+ * Replays one simulation seed and prints its scenario, fault schedule, state transitions and verdict, and
+ * for a violation the lock requests around it.
  *
  *   node --conditions=source packages/testkit/src/replay.ts <seed> ['<scenario overrides as JSON>']
  *
@@ -7,7 +8,7 @@
  */
 import { checkRun } from './checker.ts';
 import { simulate } from './cluster.ts';
-import { describeFailure, formatTrace } from './report.ts';
+import { describeFailure, formatRequestsAround, formatTrace } from './report.ts';
 import { type ScenarioOverrides, scenarioFromSeed } from './scenario.ts';
 
 const [seedArg, overridesArg] = process.argv.slice(2);
@@ -27,6 +28,7 @@ console.log(
   `events ${run.stats.events}, requests ${JSON.stringify(run.stats.requests)}, leader intervals ${run.intervals.length}`,
 );
 if (violations.length > 0) {
+  for (const v of violations.slice(0, 3)) console.log(formatRequestsAround(run, v));
   console.log(describeFailure(run, violations, overrides));
   process.exit(1);
 }

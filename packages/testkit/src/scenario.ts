@@ -93,9 +93,18 @@ export interface FaultEvent {
 /**
  * What candidates run: the real elector, or a deliberately broken one (to prove the checker fails).
  * `eager-retry` is the retry rule before rule 7: after a failure, retry at the observed lease's expiry, at
- * once if that has passed.
+ * once if that has passed. `validity-from-answer` counts a leader's validity from each write's answer, not its
+ * sending; `retrying-client` puts a client that retries each failed request at once (three times) under the
+ * candidate's lock; `twin-unreported-on-read` stays silent about a twin found by a read (see broken.ts).
  */
-export type Variant = 'correct' | 'no-cas' | 'trust-remote-clock' | 'eager-retry';
+export type Variant =
+  | 'correct'
+  | 'no-cas'
+  | 'trust-remote-clock'
+  | 'eager-retry'
+  | 'validity-from-answer'
+  | 'retrying-client'
+  | 'twin-unreported-on-read';
 
 /** One run, fully determined: `scenarioFromSeed` derives it from a seed. */
 export interface Scenario {
