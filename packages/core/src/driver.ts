@@ -28,21 +28,8 @@ import type { Effect, Input, MachineInput, TimerName } from './machine/types.ts'
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
 import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
 import { randomSeed, systemClock } from './system.ts';
+import type { TransitionInfo } from './transition-info.ts';
 import { guardWrite } from './write-guard.ts';
-
-/** One processed input, for tracing, tests, the simulator and the inspector bridge. */
-export interface TransitionInfo {
-  /** The input processed. */
-  readonly input: Input;
-  /** The state before it. */
-  readonly from: ElectionState;
-  /** The state after it. */
-  readonly to: ElectionState;
-  /** The effects it produced, in the order the driver performs them. */
-  readonly effects: readonly Effect[];
-  /** The statechart snapshot after it. */
-  readonly snapshot: ElectionSnapshot;
-}
 
 /** Options of the driver itself, beside the `ElectionConfig`. */
 export interface LeaderElectionOptions {

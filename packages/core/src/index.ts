@@ -29,7 +29,7 @@ export {
   ElectionConfig,
   JITTER_FACTOR,
 } from './config.ts';
-export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
+export type { LeaderElectionOptions } from './driver.ts';
 export { LeaderElection } from './driver.ts';
 export { REPEAT_REPORT_MS } from './error-reporter.ts';
 export type { LockErrorKind } from './errors.ts';
@@ -115,3 +115,4 @@ export {
   timingGuarantees,
   timingPresets,
 } from './timings.ts';
+export type { TransitionInfo } from './transition-info.ts';
