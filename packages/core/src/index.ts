@@ -60,18 +60,19 @@ export type { AsLoggerOptions, LogFields, Logger, LoggerLike, LogLevel } from '.
 export { asLogger, errorLevel, LOG_LEVELS, logError, logTransition } from './logging.ts';
 export { draw, learnSpread, MAX_SPREAD, maxStaggerMs, slotOf } from './machine/herd.ts';
 export { jittered, nextRandom } from './machine/jitter.ts';
-export { electionMachine, MAX_RELEASE_ATTEMPTS } from './machine/machine.ts';
-export type { Step } from './machine/rules.ts';
+export { electionMachine } from './machine/machine.ts';
 export {
   backoffCapMs,
   followerBackoff,
   isContention,
   leaseExpiry,
+  MAX_RELEASE_ATTEMPTS,
   notBeforeFloor,
   validitySentAt,
 } from './machine/rules.ts';
 export type { ElectionSnapshot, ElectionState } from './machine/step.ts';
 export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
+export type { Step } from './machine/steps.ts';
 export type {
   Effect,
   ElectionContext,
