@@ -9,7 +9,7 @@
  * - `isLeader()` is judged against the clock at the moment of the call, not only the last timer.
  * - A throwing or rejecting callback is reported through `onError`; it never stops the election.
  */
-import { type ElectionConfig, JITTER_FACTOR, type StoppedReason } from './config.ts';
+import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
 import { ErrorReporter, isThenable } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
 import { leadership } from './leadership.ts';
@@ -24,7 +24,7 @@ import {
   stateOf,
   step,
 } from './machine/step.ts';
-import type { Effect, Input, MachineInput, TimerName } from './machine/types.ts';
+import type { Effect, Input, MachineInput, StoppedReason, TimerName } from './machine/types.ts';
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
 import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
 import { randomSeed, systemClock } from './system.ts';
@@ -87,8 +87,6 @@ export class LeaderElection {
   #campaigning = false;
   /** `stop()` was called since the election last started: what `campaign()` waits for. */
   #ended = false;
-  /** Why the leadership that ends next ends, when this candidate ends it itself. */
-  #ending: StoppedReason | null = null;
   /** A step-down's cool-down, before `campaign()` contends again. */
   #coolDown: TimerHandle | null = null;
   /** Coordinated: a handover to the API server's preferred holder is under way. */
@@ -128,7 +126,7 @@ export class LeaderElection {
       await this.renewLoop();
       await this.#stoppedLeading;
       await this.#leaderWork;
-      if (this.state !== 'stopped') await this.#halt(false);
+      if (this.state !== 'stopped') await this.#halt(false, 'stopped');
     } finally {
       this.#running = false;
     }
@@ -166,8 +164,7 @@ export class LeaderElection {
       throw new TypeError(`stepDown: coolDown must be a number of seconds >= 0, got ${String(coolDown)}`);
     }
     if (this.state !== 'leader') return false;
-    this.#ending = 'steppedDown';
-    await this.#halt(true);
+    await this.#halt(true, 'steppedDown');
     if (this.#campaigning && !this.#ended) {
       this.#coolDown = this.#clock.setTimer(coolDown * 1000, () => {
         this.#coolDown = null;
@@ -212,10 +209,8 @@ export class LeaderElection {
       this.#clock.clearTimer(this.#coolDown);
       this.#coolDown = null;
     }
-    this.#ending ??= 'stopped';
-    this.#stopping ??= this.#halt(this.config.releaseOnCancel).finally(() => {
+    this.#stopping ??= this.#halt(this.config.releaseOnCancel, 'stopped').finally(() => {
       this.#stopping = null;
-      this.#ending = null;
       this.#wake();
     });
     return this.#stopping;
@@ -244,7 +239,6 @@ export class LeaderElection {
     if (this.state !== 'leader') return false;
     await this.#drainLeaderWork(`leadership handed over to ${to}`);
     if (this.state !== 'leader') return false;
-    this.#ending = 'handedOver';
     this.#dispatch({ type: 'HANDOVER', to, ...this.#stamp() });
     await this.#until(() => this.state !== 'handingOver');
     await this.#stoppedLeading;
@@ -335,9 +329,9 @@ export class LeaderElection {
     await this.#leaderWork;
   }
 
-  async #halt(release: boolean): Promise<void> {
+  async #halt(release: boolean, reason: 'stopped' | 'steppedDown'): Promise<void> {
     if (this.state === 'leader') await this.#drainLeaderWork('leader election stopped');
-    if (this.state !== 'stopped') this.#dispatch({ type: 'STOP', release, ...this.#stamp() });
+    if (this.state !== 'stopped') this.#dispatch({ type: 'STOP', release, reason, ...this.#stamp() });
     await this.#until(() => this.state === 'stopped');
     if (this.#unwatch) {
       this.#unwatch();
@@ -455,7 +449,7 @@ export class LeaderElection {
         } else if (effect.event === 'startedLeading') {
           this.#startedLeading(callbacks);
         } else {
-          this.#stoppedLeadingNow(callbacks);
+          this.#stoppedLeadingNow(effect.reason, callbacks);
         }
         break;
       case 'report': {
@@ -502,9 +496,7 @@ export class LeaderElection {
     });
   }
 
-  #stoppedLeadingNow(callbacks: (() => void)[]): void {
-    const reason = this.#ending ?? 'lost';
-    this.#ending = null;
+  #stoppedLeadingNow(reason: StoppedReason, callbacks: (() => void)[]): void {
     this.#leaderAbort?.abort(new ElectionStateError('leadership lost'));
     this.#leaderAbort = null;
     let settle!: () => void;

@@ -21,7 +21,7 @@
  * @packageDocumentation
  */
 
-export type { ElectionConfigOptions, MaybePromise, StoppedReason } from './config.ts';
+export type { ElectionConfigOptions, MaybePromise } from './config.ts';
 export {
   DEFAULT_TAKEOVER_SLOT,
   DEFAULT_TIMINGS,
@@ -82,6 +82,7 @@ export type {
   OpPurpose,
   PendingOp,
   Stamp,
+  StoppedReason,
   TimerName,
   Timing,
 } from './machine/types.ts';

@@ -29,7 +29,7 @@ import {
   slotsElapsed,
   staggerMs,
 } from './rules.ts';
-import type { Effect, ElectionContext, Input, OpPurpose, PendingOp } from './types.ts';
+import type { Effect, ElectionContext, Input, OpPurpose, PendingOp, StoppedReason } from './types.ts';
 
 /** What a step contributes: a context patch and effects, in order. */
 export interface Step {
@@ -285,7 +285,7 @@ export function failRenewal(c: ElectionContext, at: number): Step {
   };
 }
 
-/** Leadership ends (deadline passed, lock taken, a twin seen): tell the driver, keep campaigning. */
+/** Leadership is lost (deadline passed, lock taken, a twin seen): tell the driver, keep campaigning. */
 export function stepDown(c: ElectionContext, at: number): Step {
   // With a request still in flight, its answer schedules the next attempt.
   const retry = c.op === null ? scheduleRetry(c, at) : NOTHING;
@@ -294,7 +294,7 @@ export function stepDown(c: ElectionContext, at: number): Step {
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
-      { type: 'notify', event: 'stoppedLeading' },
+      { type: 'notify', event: 'stoppedLeading', reason: 'lost' },
       ...retry.effects,
     ],
   };
@@ -305,14 +305,17 @@ export function rearmDeadline(c: ElectionContext, at: number): Step {
   return { context: {}, effects: [{ type: 'startTimer', timer: 'deadline', ms: c.deadline - at }] };
 }
 
-/** Stop while leading: leadership ends now; the release write follows once no request is in flight. */
-export function stopLeading(release: boolean): Step {
+/**
+ * Stop while leading (a stop, a step-down or a handover, as `reason` says): leadership ends now; the
+ * release write follows once no request is in flight.
+ */
+export function stopLeading(release: boolean, reason: StoppedReason): Step {
   return {
     context: { release, releaseAttempts: 0, deadline: 0 },
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
-      { type: 'notify', event: 'stoppedLeading' },
+      { type: 'notify', event: 'stoppedLeading', reason },
     ],
   };
 }
@@ -440,7 +443,7 @@ export const actions = {
   // ---- stopping ------------------------------------------------------------------------------------------
   stopLeading: (_c, input) => {
     assertEvent(input, 'STOP');
-    return stopLeading(input.release);
+    return stopLeading(input.release, input.reason ?? 'stopped');
   },
   /** Rule 5: write the empty holder on the version last seen. */
   writeRelease: (c, input) => writeRelease(c, input.at, input.wall),
@@ -450,7 +453,7 @@ export const actions = {
   /** Leadership ends now (the driver stopped the leader's work first); remember whom to hand it to. */
   beginHandover: (_c, input) => {
     assertEvent(input, 'HANDOVER');
-    const step = stopLeading(false);
+    const step = stopLeading(false, 'handedOver');
     return { context: { ...step.context, handoverTo: input.to }, effects: step.effects };
   },
   /** The record naming the chosen candidate, compare-and-swap on the version last seen. */

@@ -6,6 +6,9 @@ import type { LockErrorKind } from '../errors.ts';
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 
+/** Why a leadership ended, as `onStoppedLeading` is told: the statechart decides it and names it in its effect. */
+export type StoppedReason = 'lost' | 'stopped' | 'handedOver' | 'steppedDown';
+
 /** The timers the machine runs; starting one replaces a pending timer of the same name. */
 export type TimerName = 'retry' | 'renew' | 'deadline';
 
@@ -41,8 +44,15 @@ export type Input =
    * notification will be notified. Followers poll only while it is not live.
    */
   | (Stamp & { readonly type: 'WATCH_HEALTH'; readonly live: boolean })
-  /** Stop campaigning; a leader writes an empty holder first when `release` is set. */
-  | (Stamp & { readonly type: 'STOP'; readonly release: boolean })
+  /**
+   * Stop campaigning; a leader writes an empty holder first when `release` is set. `reason` is what a
+   * leadership this stop ends is reported as: `stopped` (the default) or `steppedDown` (`stepDown()`).
+   */
+  | (Stamp & {
+      readonly type: 'STOP';
+      readonly release: boolean;
+      readonly reason?: 'stopped' | 'steppedDown';
+    })
   /**
    * A planned handover (leader only; ignored elsewhere): stop leading, then write a record naming `to` as
    * holder, which `to` takes over with a write of its own.
@@ -59,7 +69,9 @@ export type Effect =
   | { readonly type: 'updateLock'; readonly record: LeaderElectionRecord; readonly expectedVersion: string }
   | { readonly type: 'startTimer'; readonly timer: TimerName; readonly ms: number }
   | { readonly type: 'cancelTimer'; readonly timer: TimerName }
-  | { readonly type: 'notify'; readonly event: 'startedLeading' | 'stoppedLeading' }
+  | { readonly type: 'notify'; readonly event: 'startedLeading' }
+  /** Leadership ended, and why: a loss (deadline passed, lock taken, a twin seen), a stop, a step-down or a handover. */
+  | { readonly type: 'notify'; readonly event: 'stoppedLeading'; readonly reason: StoppedReason }
   | { readonly type: 'notify'; readonly event: 'newLeader'; readonly identity: string }
   /** A problem the election detected itself; the driver reports it to `onError`. */
   | { readonly type: 'report'; readonly problem: 'DuplicateIdentity'; readonly version: string };
