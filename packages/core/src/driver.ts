@@ -89,8 +89,6 @@ export class LeaderElection {
   #ended = false;
   /** A step-down's cool-down, before `campaign()` contends again. */
   #coolDown: TimerHandle | null = null;
-  /** Coordinated: a handover to the API server's preferred holder is under way. */
-  #yielding = false;
   readonly #errors: ErrorReporter;
   readonly #machine: typeof electionMachine | undefined;
 
@@ -370,24 +368,6 @@ export class LeaderElection {
       for (const listener of this.#listeners) this.#guard(() => listener(info), 'a transition listener');
     for (const callback of callbacks) this.#guard(callback, 'a callback');
     this.#wake();
-    this.#yieldToPreferred();
-  }
-
-  /**
-   * Coordinated: a leader whose lock names another preferred holder (the API server found a better
-   * candidate) hands leadership to it at once, its work stopping first, instead of waiting for its lease
-   * to run out as client-go does.
-   */
-  #yieldToPreferred(): void {
-    if (!this.config.coordinated || this.#yielding || this.state !== 'leader') return;
-    const preferred = this.observedRecord?.preferredHolder;
-    if (!preferred || preferred === this.config.identity) return;
-    this.#yielding = true;
-    void this.handover(preferred)
-      .catch((err: unknown) => this.#report(err, `yielding to the preferred holder ${preferred}`))
-      .finally(() => {
-        this.#yielding = false;
-      });
   }
 
   /** Resolves the waiters whose condition now holds. */
@@ -446,6 +426,13 @@ export class LeaderElection {
         if (effect.event === 'newLeader') {
           const { identity } = effect;
           callbacks.push(() => this.#guard(() => this.config.onNewLeader?.(identity), 'onNewLeader'));
+        } else if (effect.event === 'yieldTo') {
+          const { identity } = effect;
+          callbacks.push(() => {
+            void this.handover(identity).catch((err: unknown) =>
+              this.#report(err, `yielding to the preferred holder ${identity}`),
+            );
+          });
         } else if (effect.event === 'startedLeading') {
           this.#startedLeading(callbacks);
         } else {

@@ -507,6 +507,25 @@ describe('renew', () => {
   });
 });
 
+describe('coordinated: yielding to the preferred holder', () => {
+  it('a leader whose lock names another preferred holder asks to hand over to it, once per leadership', () => {
+    const m = new Script({ coordinated: true });
+    const me = m.context.identity;
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record(me)) });
+    const mine = m.only('updateLock').record;
+    m.feed(10, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', mine) });
+    expect(m.state).toBe('leader');
+    const yields = () => m.effects.filter((e) => e.type === 'notify' && e.event === 'yieldTo');
+    expect(yields()).toEqual([]);
+    m.feed(20, { type: 'LOCK_CHANGED', snapshot: lockAt('3', { ...mine, preferredHolder: 'c' }) });
+    expect(yields()).toEqual([{ type: 'notify', event: 'yieldTo', identity: 'c' }]);
+    m.feed(30, { type: 'LOCK_CHANGED', snapshot: lockAt('4', { ...mine, preferredHolder: 'c' }) });
+    expect(m.state).toBe('leader');
+    expect(yields()).toEqual([]);
+  });
+});
+
 describe('stop and release', () => {
   it('a leader releases with an empty holder, keeping the transition count, then stops', () => {
     const m = new Script();

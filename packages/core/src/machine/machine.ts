@@ -123,7 +123,11 @@ export const electionMachine = setup({
           { actions: ['observe', 'settle', 'acquireOrWait'] },
         ],
         LOCK_WRITTEN: [
-          { guard: 'writeCounts', target: 'leader', actions: ['observe', 'becomeLeader', 'settle'] },
+          {
+            guard: 'writeCounts',
+            target: 'leader',
+            actions: ['observe', 'becomeLeader', 'settle', 'yieldToPreferred'],
+          },
           // A write that landed too late to lead on: remember it, try again later.
           { actions: ['observe', 'settle', 'retry'] },
         ],
@@ -167,8 +171,8 @@ export const electionMachine = setup({
         ],
         LOCK_WRITTEN: [
           { guard: 'lapsed', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
-          { guard: 'writeCounts', actions: ['observe', 'extendLease', 'settle'] },
-          { actions: ['observe', 'settle', 'keepLease'] },
+          { guard: 'writeCounts', actions: ['observe', 'extendLease', 'settle', 'yieldToPreferred'] },
+          { actions: ['observe', 'settle', 'keepLease', 'yieldToPreferred'] },
         ],
         LOCK_FAILED: [
           { guard: 'lapsed', target: 'follower', actions: ['settle', 'stepDown'] },
@@ -183,7 +187,7 @@ export const electionMachine = setup({
             target: 'follower',
             actions: ['reportTwin', 'observe', 'settle', 'stepDown'],
           },
-          { actions: ['observe', 'settle', 'renewOnRead'] },
+          { actions: ['observe', 'settle', 'renewOnRead', 'yieldToPreferred'] },
         ],
         LOCK_CHANGED: [
           { guard: 'lapsed', target: 'follower', actions: ['observe', 'stepDown'] },
@@ -192,7 +196,7 @@ export const electionMachine = setup({
           { guard: 'staleNotice' },
           { guard: 'heldByOther', target: 'follower', actions: ['observe', 'stepDown'] },
           { guard: 'writtenByTwin', target: 'follower', actions: ['reportTwin', 'observe', 'stepDown'] },
-          { actions: 'observe' },
+          { actions: ['observe', 'yieldToPreferred'] },
         ],
         // Bookkeeping only: a leader never polls, and its deadline timer still checks the lease.
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
@@ -315,6 +319,7 @@ function contextFrom(input: MachineInput): ElectionContext {
     duplicate: false,
     coordinated: input.coordinated ?? false,
     holderTenureAtSight: null,
+    yieldingTo: null,
     handoverTo: null,
     racingFor: null,
     racingSince: 0,

@@ -353,6 +353,19 @@ export function slotsElapsed(ctx: ElectionContext, at: number): number {
   return ctx.timing.takeoverSlotMs > 0 ? (at - ctx.racingSince) / ctx.timing.takeoverSlotMs : 0;
 }
 
+// ---- coordinated election (docs/guide.md "Coordinated leader election") ---------------------------------
+
+/**
+ * The holder the API server prefers over this leader, when it should yield to it now: coordinated, the lock
+ * names another preferred holder, and this leadership has not yielded yet. `null` otherwise. Client-go
+ * waits for its lease to run out; this leader hands over at once, its work stopping first.
+ */
+export function preferredElsewhere(ctx: ElectionContext): string | null {
+  if (!ctx.coordinated || ctx.yieldingTo !== null) return null;
+  const preferred = ctx.observed?.snapshot?.record.preferredHolder;
+  return preferred && preferred !== ctx.identity ? preferred : null;
+}
+
 // ---- bookkeeping: no rule, the facts the transitions branch on ------------------------------------------
 
 /** Guard: a lock request is in flight (the machine sends one at a time). */

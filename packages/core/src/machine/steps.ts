@@ -21,6 +21,7 @@ import {
   leaseExpiry,
   mayAcquire,
   notBeforeFloor,
+  preferredElsewhere,
   REPLACED_KEPT,
   raceVersion,
   raceWon,
@@ -290,7 +291,7 @@ export function stepDown(c: ElectionContext, at: number): Step {
   // With a request still in flight, its answer schedules the next attempt.
   const retry = c.op === null ? scheduleRetry(c, at) : NOTHING;
   return {
-    context: { deadline: 0, ...retry.context },
+    context: { deadline: 0, yieldingTo: null, ...retry.context },
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
@@ -311,7 +312,7 @@ export function rearmDeadline(c: ElectionContext, at: number): Step {
  */
 export function stopLeading(release: boolean, reason: StoppedReason): Step {
   return {
-    context: { release, releaseAttempts: 0, deadline: 0 },
+    context: { release, releaseAttempts: 0, deadline: 0, yieldingTo: null },
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
@@ -439,6 +440,12 @@ export const actions = {
     };
   },
   rearmDeadline: (c, input) => rearmDeadline(c, input.at),
+  /** Coordinated: a leader whose lock names another preferred holder asks the driver to hand over, once. */
+  yieldToPreferred: (c) => {
+    const to = preferredElsewhere(c);
+    if (to === null) return NOTHING;
+    return { context: { yieldingTo: to }, effects: [{ type: 'notify', event: 'yieldTo', identity: to }] };
+  },
 
   // ---- stopping ------------------------------------------------------------------------------------------
   stopLeading: (_c, input) => {

@@ -73,6 +73,11 @@ export type Effect =
   /** Leadership ended, and why: a loss (deadline passed, lock taken, a twin seen), a stop, a step-down or a handover. */
   | { readonly type: 'notify'; readonly event: 'stoppedLeading'; readonly reason: StoppedReason }
   | { readonly type: 'notify'; readonly event: 'newLeader'; readonly identity: string }
+  /**
+   * Coordinated: the API server prefers another holder; the driver hands leadership to it (`handover()`:
+   * the leader's work stops first).
+   */
+  | { readonly type: 'notify'; readonly event: 'yieldTo'; readonly identity: string }
   /** A problem the election detected itself; the driver reports it to `onError`. */
   | { readonly type: 'report'; readonly problem: 'DuplicateIdentity'; readonly version: string };
 
@@ -182,6 +187,8 @@ export interface ElectionContext {
    * and writes it into the lock; this candidate never takes a lock that does not name it.
    */
   readonly coordinated: boolean;
+  /** Coordinated: the preferred holder this leader has been told to yield to, until its leadership ends. */
+  readonly yieldingTo: string | null;
   /** A planned handover under way: the identity this former leader hands the lock to. */
   readonly handoverTo: string | null;
   /**
