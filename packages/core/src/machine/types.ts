@@ -207,18 +207,13 @@ export interface ElectionContext {
   readonly mustRead: boolean;
 }
 
-/** What the statechart is created with (XState's `input`): the identity, timing and jitter seed. */
-export interface MachineInput {
+/**
+ * What the statechart is created with (XState's `input`): the identity, the timing (the same numbers as
+ * `Timing`, flat, the takeover slot optional), and the jitter seed.
+ */
+export interface MachineInput extends Omit<Timing, 'takeoverSlotMs'> {
   /** This candidate's identity. */
   readonly identity: string;
-  /** See `Timing`. */
-  readonly leaseDurationMs: number;
-  /** See `Timing`. */
-  readonly renewDeadlineMs: number;
-  /** See `Timing`. */
-  readonly retryPeriodMs: number;
-  /** See `Timing`. */
-  readonly jitterFactor: number;
   /** See `Timing`; default 0 (no stagger) when absent. */
   readonly takeoverSlotMs?: number;
   /** `ElectionConfig.coordinated`: the API server picks the holder; default false. */
