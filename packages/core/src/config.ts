@@ -6,6 +6,7 @@
 import { ConfigError } from './errors.ts';
 import type { Leadership } from './leadership.ts';
 import { asLogger, LOG_LEVELS, type Logger, type LoggerLike, type LogLevel, logError } from './logging.ts';
+import type { StoppedReason } from './machine/types.ts';
 import type { Clock, Lock } from './ports.ts';
 import { quote } from './quote.ts';
 import { MAX_IDENTITY_LENGTH, MAX_LEASE_SECONDS } from './record.ts';
@@ -27,9 +28,6 @@ export const DEFAULT_TIMINGS = { leaseDuration: 15, renewDeadline: 10, retryPeri
 export function defaultTakeoverSlot(retryPeriod: number): number {
   return Math.min(DEFAULT_TAKEOVER_SLOT, retryPeriod / 10);
 }
-
-/** Why a leadership ended, as `onStoppedLeading` is told. */
-export type StoppedReason = 'lost' | 'stopped' | 'handedOver' | 'steppedDown';
 
 /** A value, or a promise of one: callbacks may be synchronous or async. */
 export type MaybePromise<T> = T | Promise<T>;

@@ -9,7 +9,7 @@
  * - `isLeader()` is judged against the clock at the moment of the call, not only the last timer.
  * - A throwing or rejecting callback is reported through `onError`; it never stops the election.
  */
-import { type ElectionConfig, JITTER_FACTOR, type StoppedReason } from './config.ts';
+import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
 import { ErrorReporter, isThenable } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
 import { leadership } from './leadership.ts';
@@ -24,25 +24,12 @@ import {
   stateOf,
   step,
 } from './machine/step.ts';
-import type { Effect, Input, MachineInput, TimerName } from './machine/types.ts';
+import type { Effect, Input, MachineInput, StoppedReason, TimerName } from './machine/types.ts';
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
 import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
 import { randomSeed, systemClock } from './system.ts';
+import type { TransitionInfo } from './transition-info.ts';
 import { guardWrite } from './write-guard.ts';
-
-/** One processed input, for tracing, tests, the simulator and the inspector bridge. */
-export interface TransitionInfo {
-  /** The input processed. */
-  readonly input: Input;
-  /** The state before it. */
-  readonly from: ElectionState;
-  /** The state after it. */
-  readonly to: ElectionState;
-  /** The effects it produced, in the order the driver performs them. */
-  readonly effects: readonly Effect[];
-  /** The statechart snapshot after it. */
-  readonly snapshot: ElectionSnapshot;
-}
 
 /** Options of the driver itself, beside the `ElectionConfig`. */
 export interface LeaderElectionOptions {
@@ -100,12 +87,8 @@ export class LeaderElection {
   #campaigning = false;
   /** `stop()` was called since the election last started: what `campaign()` waits for. */
   #ended = false;
-  /** Why the leadership that ends next ends, when this candidate ends it itself. */
-  #ending: StoppedReason | null = null;
   /** A step-down's cool-down, before `campaign()` contends again. */
   #coolDown: TimerHandle | null = null;
-  /** Coordinated: a handover to the API server's preferred holder is under way. */
-  #yielding = false;
   readonly #errors: ErrorReporter;
   readonly #machine: typeof electionMachine | undefined;
 
@@ -141,7 +124,7 @@ export class LeaderElection {
       await this.renewLoop();
       await this.#stoppedLeading;
       await this.#leaderWork;
-      if (this.state !== 'stopped') await this.#halt(false);
+      if (this.state !== 'stopped') await this.#halt(false, 'stopped');
     } finally {
       this.#running = false;
     }
@@ -179,8 +162,7 @@ export class LeaderElection {
       throw new TypeError(`stepDown: coolDown must be a number of seconds >= 0, got ${String(coolDown)}`);
     }
     if (this.state !== 'leader') return false;
-    this.#ending = 'steppedDown';
-    await this.#halt(true);
+    await this.#halt(true, 'steppedDown');
     if (this.#campaigning && !this.#ended) {
       this.#coolDown = this.#clock.setTimer(coolDown * 1000, () => {
         this.#coolDown = null;
@@ -225,10 +207,8 @@ export class LeaderElection {
       this.#clock.clearTimer(this.#coolDown);
       this.#coolDown = null;
     }
-    this.#ending ??= 'stopped';
-    this.#stopping ??= this.#halt(this.config.releaseOnCancel).finally(() => {
+    this.#stopping ??= this.#halt(this.config.releaseOnCancel, 'stopped').finally(() => {
       this.#stopping = null;
-      this.#ending = null;
       this.#wake();
     });
     return this.#stopping;
@@ -257,7 +237,6 @@ export class LeaderElection {
     if (this.state !== 'leader') return false;
     await this.#drainLeaderWork(`leadership handed over to ${to}`);
     if (this.state !== 'leader') return false;
-    this.#ending = 'handedOver';
     this.#dispatch({ type: 'HANDOVER', to, ...this.#stamp() });
     await this.#until(() => this.state !== 'handingOver');
     await this.#stoppedLeading;
@@ -348,9 +327,9 @@ export class LeaderElection {
     await this.#leaderWork;
   }
 
-  async #halt(release: boolean): Promise<void> {
+  async #halt(release: boolean, reason: 'stopped' | 'steppedDown'): Promise<void> {
     if (this.state === 'leader') await this.#drainLeaderWork('leader election stopped');
-    if (this.state !== 'stopped') this.#dispatch({ type: 'STOP', release, ...this.#stamp() });
+    if (this.state !== 'stopped') this.#dispatch({ type: 'STOP', release, reason, ...this.#stamp() });
     await this.#until(() => this.state === 'stopped');
     if (this.#unwatch) {
       this.#unwatch();
@@ -389,24 +368,6 @@ export class LeaderElection {
       for (const listener of this.#listeners) this.#guard(() => listener(info), 'a transition listener');
     for (const callback of callbacks) this.#guard(callback, 'a callback');
     this.#wake();
-    this.#yieldToPreferred();
-  }
-
-  /**
-   * Coordinated: a leader whose lock names another preferred holder (the API server found a better
-   * candidate) hands leadership to it at once, its work stopping first, instead of waiting for its lease
-   * to run out as client-go does.
-   */
-  #yieldToPreferred(): void {
-    if (!this.config.coordinated || this.#yielding || this.state !== 'leader') return;
-    const preferred = this.observedRecord?.preferredHolder;
-    if (!preferred || preferred === this.config.identity) return;
-    this.#yielding = true;
-    void this.handover(preferred)
-      .catch((err: unknown) => this.#report(err, `yielding to the preferred holder ${preferred}`))
-      .finally(() => {
-        this.#yielding = false;
-      });
   }
 
   /** Resolves the waiters whose condition now holds. */
@@ -465,10 +426,17 @@ export class LeaderElection {
         if (effect.event === 'newLeader') {
           const { identity } = effect;
           callbacks.push(() => this.#guard(() => this.config.onNewLeader?.(identity), 'onNewLeader'));
+        } else if (effect.event === 'yieldTo') {
+          const { identity } = effect;
+          callbacks.push(() => {
+            void this.handover(identity).catch((err: unknown) =>
+              this.#report(err, `yielding to the preferred holder ${identity}`),
+            );
+          });
         } else if (effect.event === 'startedLeading') {
           this.#startedLeading(callbacks);
         } else {
-          this.#stoppedLeadingNow(callbacks);
+          this.#stoppedLeadingNow(effect.reason, callbacks);
         }
         break;
       case 'report': {
@@ -515,9 +483,7 @@ export class LeaderElection {
     });
   }
 
-  #stoppedLeadingNow(callbacks: (() => void)[]): void {
-    const reason = this.#ending ?? 'lost';
-    this.#ending = null;
+  #stoppedLeadingNow(reason: StoppedReason, callbacks: (() => void)[]): void {
     this.#leaderAbort?.abort(new ElectionStateError('leadership lost'));
     this.#leaderAbort = null;
     let settle!: () => void;

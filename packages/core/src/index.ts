@@ -21,7 +21,7 @@
  * @packageDocumentation
  */
 
-export type { ElectionConfigOptions, MaybePromise, StoppedReason } from './config.ts';
+export type { ElectionConfigOptions, MaybePromise } from './config.ts';
 export {
   DEFAULT_TAKEOVER_SLOT,
   DEFAULT_TIMINGS,
@@ -29,7 +29,7 @@ export {
   ElectionConfig,
   JITTER_FACTOR,
 } from './config.ts';
-export type { LeaderElectionOptions, TransitionInfo } from './driver.ts';
+export type { LeaderElectionOptions } from './driver.ts';
 export { LeaderElection } from './driver.ts';
 export { REPEAT_REPORT_MS } from './error-reporter.ts';
 export type { LockErrorKind } from './errors.ts';
@@ -60,18 +60,19 @@ export type { AsLoggerOptions, LogFields, Logger, LoggerLike, LogLevel } from '.
 export { asLogger, errorLevel, LOG_LEVELS, logError, logTransition } from './logging.ts';
 export { draw, learnSpread, MAX_SPREAD, maxStaggerMs, slotOf } from './machine/herd.ts';
 export { jittered, nextRandom } from './machine/jitter.ts';
-export { electionMachine, MAX_RELEASE_ATTEMPTS } from './machine/machine.ts';
-export type { Step } from './machine/rules.ts';
+export { electionMachine } from './machine/machine.ts';
 export {
   backoffCapMs,
   followerBackoff,
   isContention,
   leaseExpiry,
+  MAX_RELEASE_ATTEMPTS,
   notBeforeFloor,
   validitySentAt,
 } from './machine/rules.ts';
 export type { ElectionSnapshot, ElectionState } from './machine/step.ts';
 export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
+export type { Step } from './machine/steps.ts';
 export type {
   Effect,
   ElectionContext,
@@ -81,6 +82,7 @@ export type {
   OpPurpose,
   PendingOp,
   Stamp,
+  StoppedReason,
   TimerName,
   Timing,
 } from './machine/types.ts';
@@ -115,3 +117,4 @@ export {
   timingGuarantees,
   timingPresets,
 } from './timings.ts';
+export type { TransitionInfo } from './transition-info.ts';

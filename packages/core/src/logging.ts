@@ -9,9 +9,9 @@
  * consola), pino-style take `(fields, message)` (pino, bunyan). `asLogger` tells them apart by pino's
  * `bindings()` method or is told.
  */
-import type { TransitionInfo } from './driver.ts';
 import { isLockError, LockRecovered, RepeatedFailure, summarizeLockError } from './errors.ts';
 import { clip } from './quote.ts';
+import type { TransitionInfo } from './transition-info.ts';
 
 /** Severity, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -125,7 +125,7 @@ describe('rule 7: cadence under failure', () => {
     // Renewals at 2, 4, 6, 8 s fail; the one due at 10 s finds the deadline (10 s) passed.
     expect(requests).toBe(4);
     expect(t).toBe(TIMING.renewDeadlineMs);
-    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading' });
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'lost' });
     // The step-down schedules the next attempt no sooner than a retry period after the last failure.
     expect(m.timer('retry')!).toBeGreaterThanOrEqual(RP);
   });
@@ -156,7 +156,7 @@ describe('rule 8: duplicate identities', () => {
     m.feed(1_000, { type: 'LOCK_CHANGED', snapshot: twin });
     expect(m.state).toBe('follower');
     expect(m.effects).toContainEqual({ type: 'report', problem: 'DuplicateIdentity', version: '2' });
-    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading' });
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'lost' });
     expect(m.context.duplicate).toBe(true);
   });
 

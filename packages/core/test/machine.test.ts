@@ -468,7 +468,7 @@ describe('renew', () => {
     expect(m.state).toBe('follower');
     expect(m.effects).toEqual(
       expect.arrayContaining([
-        { type: 'notify', event: 'stoppedLeading' },
+        { type: 'notify', event: 'stoppedLeading', reason: 'lost' },
         { type: 'cancelTimer', timer: 'renew' },
         { type: 'cancelTimer', timer: 'deadline' },
       ]),
@@ -480,7 +480,7 @@ describe('renew', () => {
     m.lead(0, '1');
     m.feed(25_000, { type: 'TIMER_FIRED', timer: 'renew' });
     expect(m.state).toBe('follower');
-    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading' });
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'lost' });
     expect(m.effects.find((e) => e.type === 'updateLock')).toBeUndefined();
   });
 
@@ -492,7 +492,7 @@ describe('renew', () => {
     expect(m.effects).toEqual([{ type: 'readLock' }]);
     m.feed(2_020, { type: 'LOCK_READ', snapshot: lockAt('3', record('b')) });
     expect(m.state).toBe('follower');
-    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading' });
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'lost' });
     expect(m.effects).toContainEqual({ type: 'notify', event: 'newLeader', identity: 'b' });
   });
 
@@ -507,13 +507,32 @@ describe('renew', () => {
   });
 });
 
+describe('coordinated: yielding to the preferred holder', () => {
+  it('a leader whose lock names another preferred holder asks to hand over to it, once per leadership', () => {
+    const m = new Script({ coordinated: true });
+    const me = m.context.identity;
+    m.feed(0, { type: 'START' });
+    m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record(me)) });
+    const mine = m.only('updateLock').record;
+    m.feed(10, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', mine) });
+    expect(m.state).toBe('leader');
+    const yields = () => m.effects.filter((e) => e.type === 'notify' && e.event === 'yieldTo');
+    expect(yields()).toEqual([]);
+    m.feed(20, { type: 'LOCK_CHANGED', snapshot: lockAt('3', { ...mine, preferredHolder: 'c' }) });
+    expect(yields()).toEqual([{ type: 'notify', event: 'yieldTo', identity: 'c' }]);
+    m.feed(30, { type: 'LOCK_CHANGED', snapshot: lockAt('4', { ...mine, preferredHolder: 'c' }) });
+    expect(m.state).toBe('leader');
+    expect(yields()).toEqual([]);
+  });
+});
+
 describe('stop and release', () => {
   it('a leader releases with an empty holder, keeping the transition count, then stops', () => {
     const m = new Script();
     m.lead(0, '1');
     m.feed(1_000, { type: 'STOP', release: true });
     expect(m.state).toBe('releasing');
-    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading' });
+    expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'stopped' });
     const release = m.only('updateLock');
     expect(release.expectedVersion).toBe('1');
     expect(release.record).toMatchObject({
@@ -523,6 +542,20 @@ describe('stop and release', () => {
     });
     m.feed(1_050, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', release.record) });
     expect(m.state).toBe('stopped');
+  });
+
+  it('names why leadership ended in the stoppedLeading effect: the stop, a step-down, a handover', () => {
+    const stoppedBy = (input: Parameters<Script['feed']>[1]) => {
+      const m = new Script();
+      m.lead(0, '1');
+      m.feed(1_000, input);
+      return m.effects.find((e) => e.type === 'notify' && e.event === 'stoppedLeading');
+    };
+    expect(stoppedBy({ type: 'STOP', release: false })).toMatchObject({ reason: 'stopped' });
+    expect(stoppedBy({ type: 'STOP', release: true, reason: 'steppedDown' })).toMatchObject({
+      reason: 'steppedDown',
+    });
+    expect(stoppedBy({ type: 'HANDOVER', to: 'b' })).toMatchObject({ reason: 'handedOver' });
   });
 
   it('without release, a leader stops at once and writes nothing', () => {

@@ -7,7 +7,7 @@
 import { electionMachine } from './machine.ts';
 
 interface Branch {
-  readonly guard?: string;
+  readonly guard?: GuardRef;
   readonly target?: string;
   readonly actions?: string | readonly string[];
 }
@@ -19,6 +19,18 @@ export interface TransitionRow {
   readonly guard: string | null;
   readonly target: string;
   readonly actions: readonly string[];
+}
+
+/** A guard as the machine names it: a rule's name, or XState's `not()` / `and()` of names. */
+type GuardRef = string | { readonly name?: string; readonly guards?: readonly GuardRef[] };
+
+/** A guard by name: `requestInFlight`, `not requestInFlight`, `watchLost and not requestInFlight`. */
+export function guardText(guard: GuardRef): string {
+  if (typeof guard === 'string') return guard;
+  const parts = (guard.guards ?? []).map(guardText);
+  if (guard.name === 'not' && parts.length === 1) return `not ${parts[0]}`;
+  if (guard.name === 'and' && parts.length > 0) return parts.join(' and ');
+  return '(anonymous)';
 }
 
 function branches(value: unknown): Branch[] {
@@ -43,7 +55,7 @@ export function transitionRows(): TransitionRow[] {
         rows.push({
           state,
           input,
-          guard: branch.guard ?? null,
+          guard: branch.guard === undefined ? null : guardText(branch.guard),
           target: branch.target ?? state,
           actions,
         });

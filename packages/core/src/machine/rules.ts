@@ -1,84 +1,35 @@
 /**
  * The election's rules, each in one place and numbered as in docs/guide.md ("Semantics") and
- * docs/guarantees.md. The statechart (`machine.ts`) names them as guards and actions; the steps
- * (`steps.ts`) build requests and timers from them; nothing else decides.
+ * docs/guarantees.md. Every guard of the statechart (`machine.ts`) is a predicate here, under its rule; the
+ * steps (`steps.ts`) build requests and timers from the numbers these functions return. Functions here
+ * return booleans and numbers only: they build no effect and call no step.
  *
  * 1. Local observed time: lease validity is judged on this candidate's monotonic clock from the moment it
  *    first saw the current version of the lock; the record's renewTime is never compared with a clock.
+ * 2. Config inequalities: checked where a config is built (`ElectionConfig` in `../config.ts`).
  * 3. Renew deadline: a write makes or keeps a leader for renewDeadline from when it was *sent*, and only if
  *    it changed the stored version.
  * 4. Compare-and-swap: a conflict or a vanished object is an answer (re-read), never a failure to retry.
+ * 5. Release on stop: the empty-holder record (`records.ts`), and when it is written (`MAX_RELEASE_ATTEMPTS`).
+ * 6. Transitions: the count each record carries (`records.ts`).
  * 7. Cadence under failure: back-off and the floor under which no timer sends a request.
  * 8. Duplicate identities: a record naming this candidate that it did not write.
  * 9. The takeover herd: which race a follower staggers its write in, and by how much (the slots and their
- *    learning live in `herd.ts`).
- * (Rule 2 lives in `config.ts`; rules 5 and 6, the records written, in `records.ts`.)
+ *    learning live in `herd.ts`), and the quiet followers that trust a live watch.
+ * Last, the bookkeeping guards that decide no rule: which timer fired, which request answered, what the
+ * caller asked for (stop with or without release, hand over).
  */
 import type { LockErrorKind } from '../errors.ts';
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
-import { learnSpread, slotOf } from './herd.ts';
+import { slotOf } from './herd.ts';
 import { jittered } from './jitter.ts';
-import type { Effect, ElectionContext, Input, PendingOp } from './types.ts';
+import type { ElectionContext, Input, PendingOp } from './types.ts';
 
-/** What a step contributes: a context patch and effects, in order. */
-export interface Step {
-  /** The context fields the step changes. */
-  readonly context: Partial<ElectionContext>;
-  /** The effects the step emits, in order. */
-  readonly effects: readonly Effect[];
-}
+/** A guard of the statechart: a question about the context and the input being processed. */
+export type Guard = (ctx: ElectionContext, input: Input) => boolean;
 
 // ---- rule 1: local observed time --------------------------------------------------------------------------
-
-/**
- * Rule 1. Records a sighting of the lock at `at`. The observation time restarts only when the version changes
- * (any write changes it), so a holder that keeps renewing keeps others waiting, and one that stops does not.
- * A sighting is fresh news: a lost takeover need not be re-read (`mustRead`). A new holder of the version
- * this candidate was racing for teaches it the spread of its takeover slots (rule 9).
- */
-export function observe(ctx: ElectionContext, snapshot: LockSnapshot | null, at: number): Step {
-  const previous = ctx.observed;
-  const unchanged = previous !== null && (previous.snapshot?.version ?? null) === (snapshot?.version ?? null);
-  const holder = snapshot?.record.holderIdentity ?? '';
-  const effects: Effect[] = [];
-  let knownLeader = ctx.knownLeader;
-  let holderTenureAtSight = ctx.holderTenureAtSight;
-  if (holder !== '' && holder !== knownLeader) {
-    knownLeader = holder;
-    effects.push({ type: 'notify', event: 'newLeader', identity: holder });
-    const { acquireTime, renewTime } = snapshot?.record ?? {};
-    holderTenureAtSight = acquireTime && renewTime ? renewTime.getTime() - acquireTime.getTime() : null;
-  }
-  const raceWon =
-    ctx.racingFor !== null && snapshot !== null && snapshot.version !== ctx.racingFor && holder !== '';
-  const replaced = previous?.snapshot?.version;
-  return {
-    context: {
-      observed: unchanged ? previous : { snapshot, at },
-      ...(!unchanged && replaced !== undefined && replaced !== snapshot?.version
-        ? { replacedVersions: [...ctx.replacedVersions, replaced].slice(-REPLACED_KEPT) }
-        : {}),
-      lastPresent: snapshot ?? ctx.lastPresent,
-      knownLeader,
-      holderTenureAtSight,
-      mustRead: false,
-      ...(raceWon && ctx.racingFor !== null
-        ? {
-            racingFor: null,
-            spread: learnSpread(
-              ctx.spread,
-              ctx.identity,
-              holder,
-              ctx.racingFor,
-              ctx.timing.takeoverSlotMs > 0 ? (at - ctx.racingSince) / ctx.timing.takeoverSlotMs : 0,
-            ),
-          }
-        : {}),
-    },
-    effects,
-  };
-}
 
 /** How many replaced versions a candidate remembers (`ElectionContext.replacedVersions`). */
 export const REPLACED_KEPT = 8;
@@ -122,6 +73,35 @@ export function leaseExpiry(ctx: ElectionContext): number | undefined {
   return observed.at + leaseMs(ctx, record);
 }
 
+/** Whether a decision of `decideAcquire` lets this candidate write now. */
+export function mayAcquire(ctx: ElectionContext, at: number): boolean {
+  return decideAcquire(ctx, at) !== 'wait';
+}
+
+/**
+ * Whether `snapshot` is the version this candidate last saw (an absent lock included): a sighting of it
+ * restarts nothing, so a holder that keeps renewing keeps others waiting and one that stops does not.
+ */
+export function sameVersion(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
+  const previous = ctx.observed;
+  return previous !== null && (previous.snapshot?.version ?? null) === (snapshot?.version ?? null);
+}
+
+/**
+ * Guard: a notification of a version this candidate saw earlier and has since seen replaced (a watch that
+ * started, or resumed, behind its own reads and writes): old news, not another holder.
+ */
+export const staleNotice: Guard = (ctx, input) =>
+  input.type === 'LOCK_CHANGED' &&
+  input.snapshot !== null &&
+  ctx.replacedVersions.includes(input.snapshot.version);
+
+/**
+ * Guard: a live watch notified while this read was in flight: it knows at least as much as the read's
+ * answer (see PendingOp.overtaken), so the answer does not replace what it said.
+ */
+export const watchKnowsBetter: Guard = (ctx) => ctx.watchLive && ctx.op?.overtaken === true;
+
 // ---- rule 3: the renew deadline ---------------------------------------------------------------------------
 
 /** The moment a leader made valid by `op` (sent at `op.sentAt`) must stop leading, on its own clock. */
@@ -150,10 +130,17 @@ export function writeCounts(ctx: ElectionContext, input: Input): boolean {
   );
 }
 
-/** A leader whose validity has run out on its own clock, whatever input woke it. */
-export function lapsed(ctx: ElectionContext, input: Input): boolean {
-  return input.at >= ctx.deadline;
-}
+/** Guard: a leader whose validity has run out on its own clock, whatever input woke it. */
+export const lapsed: Guard = (ctx, input) => input.at >= ctx.deadline;
+
+/**
+ * Guard: the deadline timer fired. Host timers may fire a fraction of a millisecond before the monotonic
+ * clock reaches the deadline: the deadline timer only ever ends leadership, so an early one is set again
+ * for what is left, never taken for a renewal (found on the real API server: a renewal sent at the
+ * deadline).
+ */
+export const deadlineTimer: Guard = (_ctx, input) =>
+  input.type === 'TIMER_FIRED' && input.timer === 'deadline';
 
 // ---- rule 4: compare-and-swap -----------------------------------------------------------------------------
 
@@ -182,6 +169,33 @@ export function answered(ctx: ElectionContext, input: Input): boolean {
 export function isContention(error: LockErrorKind, request: PendingOp['kind'] | undefined): boolean {
   return error === 'Conflict' || (error === 'NotFound' && request !== 'create');
 }
+
+/** Guard: a create lost to another candidate, whose record this one has not read. */
+export const lostCreate: Guard = (ctx, input) =>
+  input.type === 'LOCK_FAILED' && input.error === 'Conflict' && ctx.op?.kind === 'create';
+
+/** Guard: the lock, as read or notified, now names a holder other than this candidate. */
+export const heldByOther: Guard = (ctx, input) =>
+  (input.type === 'LOCK_READ' || input.type === 'LOCK_CHANGED') &&
+  input.snapshot !== null &&
+  input.snapshot.record.holderIdentity !== ctx.identity;
+
+// ---- rule 5: release on stop ------------------------------------------------------------------------------
+
+/** Release writes and re-reads made while stopping, at most; then the lease is left to expire. */
+export const MAX_RELEASE_ATTEMPTS = 3;
+
+/** Guard: a stop asked for a release and attempts remain. */
+export const releaseAttemptsLeft: Guard = (ctx) => ctx.release && ctx.releaseAttempts < MAX_RELEASE_ATTEMPTS;
+
+/**
+ * Guard: the answer shows the lock still this candidate's (rule 8 decides what is its own): the release, or
+ * a planned handover, may be written on it.
+ */
+export const answerIsOwn: Guard = (ctx, input) =>
+  (input.type === 'LOCK_READ' || input.type === 'LOCK_WRITTEN') &&
+  input.snapshot !== null &&
+  isOwnRecord(ctx, input.snapshot.record);
 
 // ---- rule 7: cadence under failure ------------------------------------------------------------------------
 
@@ -263,11 +277,15 @@ function wroteTime(ctx: ElectionContext, stored: Date | null): boolean {
  * recent writes carried: another candidate wrote it under the same identity. A version this leader already
  * knows, or one of its own writes whose answer it never got, is not evidence.
  */
-export function writtenByTwin(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
+export function twinRecord(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
   if (snapshot === null || snapshot.record.holderIdentity !== ctx.identity) return false;
   if (snapshot.version === ctx.observed?.snapshot?.version) return false;
   return !wroteTime(ctx, snapshot.record.renewTime);
 }
+
+/** Guard: the lock, as read or notified, names this candidate in a version a twin wrote (`twinRecord`). */
+export const writtenByTwin: Guard = (ctx, input) =>
+  (input.type === 'LOCK_READ' || input.type === 'LOCK_CHANGED') && twinRecord(ctx, input.snapshot);
 
 // ---- rule 9: the takeover herd ----------------------------------------------------------------------------
 
@@ -312,6 +330,73 @@ export function newerThanHolder(ctx: ElectionContext): boolean {
  * Whether a follower may act on what its watch last said without reading first: the watch is live, it has
  * shown the lock, and no takeover write has lost since (a lost compare-and-swap means it missed something).
  */
-export function watchIsCurrent(ctx: ElectionContext): boolean {
-  return ctx.watchLive && !ctx.mustRead && ctx.observed !== null;
+export const watchIsCurrent: Guard = (ctx) => ctx.watchLive && !ctx.mustRead && ctx.observed !== null;
+
+/** Guard: the watch reports itself lost: a waiting follower must poll again. */
+export const watchLost: Guard = (_ctx, input) => input.type === 'WATCH_HEALTH' && !input.live;
+
+/**
+ * Whether `snapshot` shows who won the race for `racingFor`: a holder of another version. It teaches this
+ * candidate the spread of its slots (`learnSpread`).
+ */
+export function raceWon(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
+  return (
+    ctx.racingFor !== null &&
+    snapshot !== null &&
+    snapshot.version !== ctx.racingFor &&
+    snapshot.record.holderIdentity !== ''
+  );
 }
+
+/** How many takeover slots have passed since this candidate joined its race, at `at`. */
+export function slotsElapsed(ctx: ElectionContext, at: number): number {
+  return ctx.timing.takeoverSlotMs > 0 ? (at - ctx.racingSince) / ctx.timing.takeoverSlotMs : 0;
+}
+
+// ---- coordinated election (docs/guide.md "Coordinated leader election") ---------------------------------
+
+/**
+ * The holder the API server prefers over this leader, when it should yield to it now: coordinated, the lock
+ * names another preferred holder, and this leadership has not yielded yet. `null` otherwise. Client-go
+ * waits for its lease to run out; this leader hands over at once, its work stopping first.
+ */
+export function preferredElsewhere(ctx: ElectionContext): string | null {
+  if (!ctx.coordinated || ctx.yieldingTo !== null) return null;
+  const preferred = ctx.observed?.snapshot?.record.preferredHolder;
+  return preferred && preferred !== ctx.identity ? preferred : null;
+}
+
+// ---- bookkeeping: no rule, the facts the transitions branch on ------------------------------------------
+
+/** Guard: a lock request is in flight (the machine sends one at a time). */
+export const requestInFlight: Guard = (ctx) => ctx.op !== null;
+
+/** Guard: the stop asks for a release. */
+export const releaseAsked: Guard = (_ctx, input) => input.type === 'STOP' && input.release;
+
+/** Guard: the answer is the release write's. */
+export const releaseWritten: Guard = (ctx) => ctx.op?.purpose === 'release';
+
+/** Guard: the answer is the planned handover's write. */
+export const handoverWritten: Guard = (ctx) => ctx.op?.purpose === 'handover';
+
+/** Every guard the statechart names, by the name it uses. */
+export const guards = {
+  staleNotice,
+  watchKnowsBetter,
+  lapsed,
+  writeCounts,
+  deadlineTimer,
+  answered,
+  lostCreate,
+  heldByOther,
+  releaseAttemptsLeft,
+  answerIsOwn,
+  writtenByTwin,
+  watchIsCurrent,
+  watchLost,
+  requestInFlight,
+  releaseAsked,
+  releaseWritten,
+  handoverWritten,
+} satisfies Record<string, Guard>;

@@ -5,9 +5,9 @@
  */
 import { initialTransition, type SnapshotFrom, transition } from 'xstate';
 import { IllegalTransitionError } from '../errors.ts';
-import { electionMachine } from './machine.ts';
+import { electionMachine, type StateMeta } from './machine.ts';
 import { isLockResult } from './rules.ts';
-import type { Effect, ElectionContext, Input, InputType, MachineInput } from './types.ts';
+import type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './types.ts';
 
 /** A snapshot of the election statechart (XState's), as `step` takes and returns it. */
 export type ElectionSnapshot = SnapshotFrom<typeof electionMachine>;
@@ -19,6 +19,14 @@ const STATES: readonly ElectionState[] = ['stopped', 'follower', 'leader', 'rele
 /** The inputs each state lists in the statechart; anything else is illegal there. */
 const accepted = new Map<ElectionState, ReadonlySet<string>>(
   STATES.map((state) => [state, new Set(Object.keys(electionMachine.states[state]?.config.on ?? {}))]),
+);
+
+/** The timers each state runs (`meta.timers` in the statechart); a timer of another state cannot fire. */
+const timersRun = new Map<ElectionState, ReadonlySet<TimerName>>(
+  STATES.map((state) => [
+    state,
+    new Set((electionMachine.states[state]?.config.meta as StateMeta | undefined)?.timers ?? []),
+  ]),
 );
 
 /** The first snapshot of `machine`: the election machine, or a variant of it built with `.provide()`. */
@@ -61,6 +69,9 @@ export function step(
   const state = stateOf(snapshot);
   const ctx = snapshot.context;
   if (!accepts(state, input.type)) throw new IllegalTransitionError(state, input.type);
+  if (input.type === 'TIMER_FIRED' && !timersRun.get(state)?.has(input.timer)) {
+    throw new IllegalTransitionError(state, input.type, `timer ${input.timer} is not running in this state`);
+  }
   if (isLockResult(input) && ctx.op === null) {
     throw new IllegalTransitionError(state, input.type, 'no lock request is in flight');
   }
@@ -72,13 +83,6 @@ export function step(
   }
   const [next, actions] = transition(machine, snapshot, input);
   const effects: Effect[] = [];
-  for (const action of actions) {
-    if (action.type === 'illegal') throw new IllegalTransitionError(state, input.type, describeInput(input));
-    if (action.type === 'effect') effects.push(action.params as Effect);
-  }
+  for (const action of actions) if (action.type === 'effect') effects.push(action.params as Effect);
   return [next, effects];
-}
-
-function describeInput(input: Input): string {
-  return input.type === 'TIMER_FIRED' ? `timer ${input.timer} is not running in this state` : input.type;
 }

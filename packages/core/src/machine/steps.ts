@@ -1,10 +1,16 @@
 /**
  * The steps the statechart's actions take, as pure functions returning a context patch and effects (a
- * `Step`). Each builds requests and timers from the rules in `rules.ts`; none decides a rule itself. No step
- * reads a clock, a timer or a random source: time arrives as arguments, entropy as the context's PRNG state.
+ * `Step`). Each builds requests and timers from the rules in `rules.ts` (the numbers and answers they
+ * return); none decides a rule itself, and `rules.ts` never calls back here. No step reads a clock, a timer
+ * or a random source: time arrives with the input, entropy as the context's PRNG state.
+ *
+ * `actions` at the end is the table the statechart registers: each action by the name the machine uses, a
+ * function of the context and the input being processed.
  */
+import { assertEvent } from 'xstate';
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
+import { learnSpread } from './herd.ts';
 import { jittered } from './jitter.ts';
 import { acquireRecord, handoverRecord, releaseRecord, renewRecord } from './records.ts';
 import {
@@ -13,15 +19,71 @@ import {
   decideAcquire,
   followerBackoff,
   leaseExpiry,
+  mayAcquire,
   notBeforeFloor,
+  preferredElsewhere,
+  REPLACED_KEPT,
   raceVersion,
+  raceWon,
   rememberOwnWrite,
-  type Step,
+  sameVersion,
+  slotsElapsed,
   staggerMs,
 } from './rules.ts';
-import type { ElectionContext, Input, OpPurpose, PendingOp } from './types.ts';
+import type { Effect, ElectionContext, Input, OpPurpose, PendingOp, StoppedReason } from './types.ts';
+
+/** What a step contributes: a context patch and effects, in order. */
+export interface Step {
+  /** The context fields the step changes. */
+  readonly context: Partial<ElectionContext>;
+  /** The effects the step emits, in order. */
+  readonly effects: readonly Effect[];
+}
+
+/** An action of the statechart: the step it takes for the input being processed. */
+export type StepAction = (c: ElectionContext, input: Input) => Step;
 
 const NOTHING: Step = { context: {}, effects: [] };
+
+/**
+ * Rule 1. Records a sighting of the lock at `at`. The observation time restarts only when the version changes
+ * (`sameVersion`). A sighting is fresh news: a lost takeover need not be re-read (`mustRead`). A new holder
+ * of the version this candidate was racing for teaches it the spread of its takeover slots (rule 9).
+ */
+export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: number): Step {
+  const previous = c.observed;
+  const unchanged = sameVersion(c, snapshot);
+  const holder = snapshot?.record.holderIdentity ?? '';
+  const effects: Effect[] = [];
+  let knownLeader = c.knownLeader;
+  let holderTenureAtSight = c.holderTenureAtSight;
+  if (holder !== '' && holder !== knownLeader) {
+    knownLeader = holder;
+    effects.push({ type: 'notify', event: 'newLeader', identity: holder });
+    const { acquireTime, renewTime } = snapshot?.record ?? {};
+    holderTenureAtSight = acquireTime && renewTime ? renewTime.getTime() - acquireTime.getTime() : null;
+  }
+  const replaced = previous?.snapshot?.version;
+  return {
+    context: {
+      observed: unchanged ? previous : { snapshot, at },
+      ...(!unchanged && replaced !== undefined && replaced !== snapshot?.version
+        ? { replacedVersions: [...c.replacedVersions, replaced].slice(-REPLACED_KEPT) }
+        : {}),
+      lastPresent: snapshot ?? c.lastPresent,
+      knownLeader,
+      holderTenureAtSight,
+      mustRead: false,
+      ...(raceWon(c, snapshot) && c.racingFor !== null
+        ? {
+            racingFor: null,
+            spread: learnSpread(c.spread, c.identity, holder, c.racingFor, slotsElapsed(c, at)),
+          }
+        : {}),
+    },
+    effects,
+  };
+}
 
 /** A pending request; `basedOn` is the version an update replaces (null for a create or a read). */
 function pending(kind: PendingOp['kind'], purpose: OpPurpose, at: number, basedOn: string | null): PendingOp {
@@ -224,16 +286,16 @@ export function failRenewal(c: ElectionContext, at: number): Step {
   };
 }
 
-/** Leadership ends (deadline passed, lock taken, a twin seen): tell the driver, keep campaigning. */
+/** Leadership is lost (deadline passed, lock taken, a twin seen): tell the driver, keep campaigning. */
 export function stepDown(c: ElectionContext, at: number): Step {
   // With a request still in flight, its answer schedules the next attempt.
   const retry = c.op === null ? scheduleRetry(c, at) : NOTHING;
   return {
-    context: { deadline: 0, ...retry.context },
+    context: { deadline: 0, yieldingTo: null, ...retry.context },
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
-      { type: 'notify', event: 'stoppedLeading' },
+      { type: 'notify', event: 'stoppedLeading', reason: 'lost' },
       ...retry.effects,
     ],
   };
@@ -244,14 +306,17 @@ export function rearmDeadline(c: ElectionContext, at: number): Step {
   return { context: {}, effects: [{ type: 'startTimer', timer: 'deadline', ms: c.deadline - at }] };
 }
 
-/** Stop while leading: leadership ends now; the release write follows once no request is in flight. */
-export function stopLeading(release: boolean): Step {
+/**
+ * Stop while leading (a stop, a step-down or a handover, as `reason` says): leadership ends now; the
+ * release write follows once no request is in flight.
+ */
+export function stopLeading(release: boolean, reason: StoppedReason): Step {
   return {
-    context: { release, releaseAttempts: 0, deadline: 0 },
+    context: { release, releaseAttempts: 0, deadline: 0, yieldingTo: null },
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
-      { type: 'notify', event: 'stoppedLeading' },
+      { type: 'notify', event: 'stoppedLeading', reason },
     ],
   };
 }
@@ -289,3 +354,116 @@ export function writeHandover(c: ElectionContext, at: number, wall: number): Ste
     ],
   };
 }
+
+// ---- the actions, as the statechart names them --------------------------------------------------------------
+
+const cancelRetry: Effect = { type: 'cancelTimer', timer: 'retry' };
+
+/** `first`'s effects, then `step`'s, with `step`'s context patch (a cancel before a step that re-arms). */
+function after(first: readonly Effect[], step: Step): Step {
+  return { context: step.context, effects: [...first, ...step.effects] };
+}
+
+/** Every action of the statechart by the name it uses; each a step of this file. */
+export const actions = {
+  // ---- observation and requests ----------------------------------------------------------------------
+  /** Rule 1: remember what the lock holds now, and when this version was first seen. */
+  observe: (c, input) => {
+    assertEvent(input, ['LOCK_READ', 'LOCK_WRITTEN', 'LOCK_CHANGED']);
+    return sighting(c, input.snapshot, input.at);
+  },
+  /** The request in flight is over (rule 7: an answer ends a run of failures). */
+  settle,
+  /** Read the lock: the only way to learn whether a lease ran out. */
+  attempt: (_c, input) => after([cancelRetry], read('acquire', input.at)),
+  /**
+   * Write if rule 1 allows (after its slot, in a race: rule 9), else wait: until expiry with a live watch,
+   * else a jittered retry period.
+   */
+  acquireOrWait: (c, input) => acquireOrWait(c, input.at, input.wall),
+  /**
+   * A notification while campaigning and idle: act at once if the lock is free; with a live watch, move the
+   * wake-up to the expiry of what was just seen (a renewal pushes it a lease further).
+   */
+  actOnNotice: (c, input) => {
+    if (mayAcquire(c, input.at)) return after([cancelRetry], acquireOrWait(c, input.at, input.wall));
+    return c.watchLive ? scheduleWait(c, input.at) : NOTHING;
+  },
+  /**
+   * A notification while a request is in flight: with a live watch, the answer of a read in flight is then
+   * no newer than what the watch said, and may be older (see PendingOp.overtaken).
+   */
+  markOvertaken: (c) =>
+    c.op === null ? NOTHING : { context: { op: { ...c.op, overtaken: true } }, effects: [] },
+  /** A takeover write lost: read before the next attempt unless a notification already told (rule 9). */
+  lostRace,
+  /** A lost create proves a holder this candidate has not read: count it as seen (see `unseenHolder`). */
+  noteUnseenHolder: (c, input) => unseenHolder(c, input.at),
+  /** After an answer that says wait: a jittered retry period, less if a lease still ahead runs out sooner. */
+  retry: (c, input) => scheduleRetry(c, input.at, leaseExpiry(c)),
+  /** Rule 7: a failure backs off; the floor it sets holds against every other timer. */
+  backOff: (c, input) => {
+    assertEvent(input, 'LOCK_FAILED');
+    return backOff(c, input.at, input.retryAfterMs);
+  },
+  noteWatchHealth: (_c, input) => {
+    assertEvent(input, 'WATCH_HEALTH');
+    return { context: { watchLive: input.live }, effects: [] };
+  },
+  /** The watch was lost while waiting: poll again instead of sleeping until an expiry it may not learn of. */
+  wait: (c, input) => scheduleWait(c, input.at),
+  stopCampaign: (_c, input) => {
+    assertEvent(input, 'STOP');
+    return { context: { release: input.release, releaseAttempts: 0 }, effects: [cancelRetry] };
+  },
+
+  // ---- leading -------------------------------------------------------------------------------------------
+  /** Rule 3: the acquiring write counted; lead until renewDeadline after it was sent. */
+  becomeLeader: (c, input) => (c.op === null ? NOTHING : becomeLeader(c, c.op, input.at)),
+  renew: (c, input) => renew(c, input.at, input.wall),
+  /** Rule 3: a renewal counted; the deadline moves to renewDeadline after it was sent. */
+  extendLease: (c, input) => (c.op === null ? NOTHING : extendLease(c, c.op, input.at)),
+  /** A renewal the store answered as a no-op: it extends nothing. */
+  keepLease: (c, input) => keepLease(c, input.at),
+  /** Rule 4: a conflict or a vanished lock is re-read, never rewritten blindly. */
+  rereadForRenewal: (_c, input) => read('renew', input.at),
+  renewOnRead: (c, input) => renewOnRead(c, input.at, input.wall),
+  failRenewal: (c, input) => failRenewal(c, input.at),
+  stepDown: (c, input) => stepDown(c, input.at),
+  /** Rule 8: report the twin; from now on records naming this identity are someone else's. */
+  reportTwin: (_c, input) => {
+    assertEvent(input, ['LOCK_READ', 'LOCK_CHANGED']);
+    const version = input.snapshot?.version ?? '';
+    return {
+      context: { duplicate: true },
+      effects: [{ type: 'report', problem: 'DuplicateIdentity', version }],
+    };
+  },
+  rearmDeadline: (c, input) => rearmDeadline(c, input.at),
+  /** Coordinated: a leader whose lock names another preferred holder asks the driver to hand over, once. */
+  yieldToPreferred: (c) => {
+    const to = preferredElsewhere(c);
+    if (to === null) return NOTHING;
+    return { context: { yieldingTo: to }, effects: [{ type: 'notify', event: 'yieldTo', identity: to }] };
+  },
+
+  // ---- stopping ------------------------------------------------------------------------------------------
+  stopLeading: (_c, input) => {
+    assertEvent(input, 'STOP');
+    return stopLeading(input.release, input.reason ?? 'stopped');
+  },
+  /** Rule 5: write the empty holder on the version last seen. */
+  writeRelease: (c, input) => writeRelease(c, input.at, input.wall),
+  rereadForRelease: (c, input) => rereadForRelease(c, input.at),
+
+  // ---- planned handover ------------------------------------------------------------------------------------
+  /** Leadership ends now (the driver stopped the leader's work first); remember whom to hand it to. */
+  beginHandover: (_c, input) => {
+    assertEvent(input, 'HANDOVER');
+    const step = stopLeading(false, 'handedOver');
+    return { context: { ...step.context, handoverTo: input.to }, effects: step.effects };
+  },
+  /** The record naming the chosen candidate, compare-and-swap on the version last seen. */
+  writeHandover: (c, input) => writeHandover(c, input.at, input.wall),
+  endHandover: () => ({ context: { handoverTo: null }, effects: [] }),
+} satisfies Record<string, StepAction>;

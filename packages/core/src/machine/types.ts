@@ -6,6 +6,9 @@ import type { LockErrorKind } from '../errors.ts';
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 
+/** Why a leadership ended, as `onStoppedLeading` is told: the statechart decides it and names it in its effect. */
+export type StoppedReason = 'lost' | 'stopped' | 'handedOver' | 'steppedDown';
+
 /** The timers the machine runs; starting one replaces a pending timer of the same name. */
 export type TimerName = 'retry' | 'renew' | 'deadline';
 
@@ -41,8 +44,15 @@ export type Input =
    * notification will be notified. Followers poll only while it is not live.
    */
   | (Stamp & { readonly type: 'WATCH_HEALTH'; readonly live: boolean })
-  /** Stop campaigning; a leader writes an empty holder first when `release` is set. */
-  | (Stamp & { readonly type: 'STOP'; readonly release: boolean })
+  /**
+   * Stop campaigning; a leader writes an empty holder first when `release` is set. `reason` is what a
+   * leadership this stop ends is reported as: `stopped` (the default) or `steppedDown` (`stepDown()`).
+   */
+  | (Stamp & {
+      readonly type: 'STOP';
+      readonly release: boolean;
+      readonly reason?: 'stopped' | 'steppedDown';
+    })
   /**
    * A planned handover (leader only; ignored elsewhere): stop leading, then write a record naming `to` as
    * holder, which `to` takes over with a write of its own.
@@ -59,8 +69,15 @@ export type Effect =
   | { readonly type: 'updateLock'; readonly record: LeaderElectionRecord; readonly expectedVersion: string }
   | { readonly type: 'startTimer'; readonly timer: TimerName; readonly ms: number }
   | { readonly type: 'cancelTimer'; readonly timer: TimerName }
-  | { readonly type: 'notify'; readonly event: 'startedLeading' | 'stoppedLeading' }
+  | { readonly type: 'notify'; readonly event: 'startedLeading' }
+  /** Leadership ended, and why: a loss (deadline passed, lock taken, a twin seen), a stop, a step-down or a handover. */
+  | { readonly type: 'notify'; readonly event: 'stoppedLeading'; readonly reason: StoppedReason }
   | { readonly type: 'notify'; readonly event: 'newLeader'; readonly identity: string }
+  /**
+   * Coordinated: the API server prefers another holder; the driver hands leadership to it (`handover()`:
+   * the leader's work stops first).
+   */
+  | { readonly type: 'notify'; readonly event: 'yieldTo'; readonly identity: string }
   /** A problem the election detected itself; the driver reports it to `onError`. */
   | { readonly type: 'report'; readonly problem: 'DuplicateIdentity'; readonly version: string };
 
@@ -170,6 +187,8 @@ export interface ElectionContext {
    * and writes it into the lock; this candidate never takes a lock that does not name it.
    */
   readonly coordinated: boolean;
+  /** Coordinated: the preferred holder this leader has been told to yield to, until its leadership ends. */
+  readonly yieldingTo: string | null;
   /** A planned handover under way: the identity this former leader hands the lock to. */
   readonly handoverTo: string | null;
   /**
@@ -188,18 +207,13 @@ export interface ElectionContext {
   readonly mustRead: boolean;
 }
 
-/** What the statechart is created with (XState's `input`): the identity, timing and jitter seed. */
-export interface MachineInput {
+/**
+ * What the statechart is created with (XState's `input`): the identity, the timing (the same numbers as
+ * `Timing`, flat, the takeover slot optional), and the jitter seed.
+ */
+export interface MachineInput extends Omit<Timing, 'takeoverSlotMs'> {
   /** This candidate's identity. */
   readonly identity: string;
-  /** See `Timing`. */
-  readonly leaseDurationMs: number;
-  /** See `Timing`. */
-  readonly renewDeadlineMs: number;
-  /** See `Timing`. */
-  readonly retryPeriodMs: number;
-  /** See `Timing`. */
-  readonly jitterFactor: number;
   /** See `Timing`; default 0 (no stagger) when absent. */
   readonly takeoverSlotMs?: number;
   /** `ElectionConfig.coordinated`: the API server picks the holder; default false. */
