@@ -40,7 +40,12 @@ interface Row {
   what: string;
   seeds: number;
   fail: number;
+  warn: number;
   unknown: number;
+  /** The latest workload (1-based) that first caught it, over the seeds the workloads caught it in. */
+  latestWorkload: number;
+  /** The latest cluster that first caught it, over the seeds the clusters caught it in. */
+  latestCluster: number;
   conformance: number;
   workloads: number;
   simLinearizability: number;
@@ -78,7 +83,10 @@ for (const entry of values.merge ? [] : zoo) {
     what: entry.what,
     seeds,
     fail: 0,
+    warn: 0,
     unknown: 0,
+    latestWorkload: 0,
+    latestCluster: 0,
     conformance: 0,
     workloads: 0,
     simLinearizability: 0,
@@ -91,20 +99,25 @@ for (const entry of values.merge ? [] : zoo) {
     const v = await verifyBackend(backend, { seed: i + 1 });
     if (v.verdict === 'FAIL') row.fail += 1;
     if (v.verdict === 'UNKNOWN') row.unknown += 1;
+    if (v.verdict === 'WARN') row.warn += 1;
     if (v.conformance.failures.length > 0) row.conformance += 1;
-    if (v.workloads.violation) row.workloads += 1;
+    if (v.workloads.violation) {
+      row.workloads += 1;
+      row.latestWorkload = Math.max(row.latestWorkload, v.workloads.runs);
+    }
+    if (v.simulation.failure) row.latestCluster = Math.max(row.latestCluster, v.simulation.runs);
     const found = v.simulation.failure?.violations.map((x) => x.invariant) ?? [];
     if (found.includes('linearizability')) row.simLinearizability += 1;
     if (found.some((x) => x !== 'linearizability')) row.simElection += 1;
     for (const x of found) if (!row.invariants.includes(x)) row.invariants.push(x);
-    if (entry.kind === 'safe' && v.verdict !== 'PASS')
+    if (entry.kind === 'safe' && v.verdict !== entry.expect)
       process.stderr.write(`  ${entry.name} seed ${i + 1}: ${v.verdict}\n`);
   });
   await pool(tasks, Number(values.concurrency));
   row.seconds = Math.round((Date.now() - started) / 1000);
   rows.push(row);
   process.stderr.write(
-    `${row.kind} ${row.name}: FAIL in ${row.fail}/${row.seeds} (conformance ${row.conformance}, workloads ${row.workloads}, simulation ${row.simLinearizability} linearizability / ${row.simElection} election) ${row.seconds}s\n`,
+    `${row.kind} ${row.name}: FAIL in ${row.fail}/${row.seeds}, WARN in ${row.warn} (latest first catch: workload ${row.latestWorkload}, cluster ${row.latestCluster}; conformance ${row.conformance}, workloads ${row.workloads}, simulation ${row.simLinearizability} linearizability / ${row.simElection} election) ${row.seconds}s\n`,
   );
 }
 
@@ -112,12 +125,13 @@ if (values.save) writeFileSync(values.save, JSON.stringify(rows));
 // The zoo's order, whatever order the rows came in.
 rows.sort((a, b) => zoo.findIndex((z) => z.name === a.name) - zoo.findIndex((z) => z.name === b.name));
 const table = [
-  '| backend | what it does | verdict FAIL (seeds) | conformance | linearizability: workloads | linearizability: clusters | election invariants: clusters |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
+  '| backend | what it does | verdict FAIL (seeds) | WARN | conformance | linearizability: workloads (latest first catch) | linearizability: clusters (latest first catch) | election invariants: clusters |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map((r) => {
     const election = r.invariants.filter((x) => x !== 'linearizability');
     const unknown = r.unknown > 0 ? ` (${r.unknown} UNKNOWN)` : '';
-    return `| ${r.kind === 'bug' ? 'bug' : 'safe'}: \`${r.name}\` | ${r.what} | **${r.fail}/${r.seeds}**${unknown} | ${r.conformance} | ${r.workloads} | ${r.simLinearizability} | ${r.simElection}${election.length ? ` (${election.join(', ')})` : ''} |`;
+    const latest = (n: number) => (n > 0 ? ` (${n})` : '');
+    return `| ${r.kind === 'bug' ? 'bug' : 'safe'}: \`${r.name}\` | ${r.what} | **${r.fail}/${r.seeds}**${unknown} | ${r.warn} | ${r.conformance} | ${r.workloads}${latest(r.latestWorkload)} | ${r.simLinearizability}${latest(r.latestCluster)} | ${r.simElection}${election.length ? ` (${election.join(', ')})` : ''} |`;
   }),
 ].join('\n');
 console.log(table);
