@@ -116,8 +116,10 @@ for (const entry of values.merge ? [] : zoo) {
   await pool(tasks, Number(values.concurrency));
   row.seconds = Math.round((Date.now() - started) / 1000);
   rows.push(row);
+  // Saved after each backend, so that a long run stopped part-way keeps what it measured.
+  if (values.save) writeFileSync(values.save, JSON.stringify(rows));
   process.stderr.write(
-    `${row.kind} ${row.name}: FAIL in ${row.fail}/${row.seeds}, WARN in ${row.warn} (latest first catch: workload ${row.latestWorkload}, cluster ${row.latestCluster}; conformance ${row.conformance}, workloads ${row.workloads}, simulation ${row.simLinearizability} linearizability / ${row.simElection} election) ${row.seconds}s\n`,
+    `${row.kind} ${row.name}: FAIL in ${row.fail}/${row.seeds}, WARN in ${row.warn} (latest first catch: workload ${row.latestWorkload}, cluster ${row.latestCluster}; ${row.invariants.join(', ') || 'no invariants'}; conformance ${row.conformance}, workloads ${row.workloads}, simulation ${row.simLinearizability} linearizability / ${row.simElection} election) ${row.seconds}s\n`,
   );
 }
 

@@ -42,7 +42,10 @@ export interface StoreFaultOptions {
   readonly errorRate?: number;
   /** Fraction of calls that apply, then fail with `storeError('timeout')`: a lost answer (default 0.03). */
   readonly lostRate?: number;
-  /** Fraction of calls delivered a second time a little later, that answer discarded (default 0.02). */
+  /**
+   * Fraction of calls delivered a second time, a little after the first delivery applied, that answer
+   * discarded (default 0.02).
+   */
   readonly duplicateRate?: number;
 }
 
@@ -107,10 +110,14 @@ export function withStoreFaults<S extends object>(store: S, context: StoreFaultC
             await delay(before);
             if (fail) throw context.error('unavailable', call);
             const answer = Promise.resolve(method.apply(target, args));
-            if (duplicate)
+            // The second delivery comes after the first has applied (a delivery the store sees twice, not a
+            // retry racing the original: a lock's own retries are its code, tested as such).
+            const redeliver = () => {
               clock.setTimer(again, () => {
                 Promise.resolve(method.apply(target, args)).catch(() => {});
               });
+            };
+            if (duplicate) answer.then(redeliver, redeliver);
             try {
               const result = await answer;
               await delay(after);

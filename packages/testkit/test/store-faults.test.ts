@@ -4,7 +4,7 @@
  * deliveries, all drawn from a seed (the same seed, the same faults), and none after the faults end.
  */
 import { describe, expect, it } from 'vitest';
-import { Scheduler, storeBackend, verifyBackend, withStoreFaults } from '../src/index.ts';
+import { defaultStoreFaults, Scheduler, storeBackend, verifyBackend, withStoreFaults } from '../src/index.ts';
 import { store as careful } from './zoo/kv-lock.ts';
 import { RequestTimeout, ServiceUnavailable } from './zoo/kv-store.ts';
 import { store as timeoutAsNotFound } from './zoo/timeout-as-not-found.ts';
@@ -63,6 +63,27 @@ async function drive(
 }
 
 describe('withStoreFaults', () => {
+  it('defaults to the rates docs/model-checking.md states, and draws about them', async () => {
+    expect(defaultStoreFaults).toEqual({
+      latencyMaxMs: 5,
+      errorRate: 0.03,
+      lostRate: 0.03,
+      duplicateRate: 0.02,
+    });
+    const { outcomes, plain } = await drive(9, 5000, {});
+    const share = (what: string) => outcomes.filter((o) => o === what).length / outcomes.length;
+    const duplicated = (plain.applied.length - outcomes.filter((o) => o !== 'unavailable').length) / 5000;
+    console.log(
+      `5000 calls at the defaults: ${share('unavailable')} unavailable, ${share('timeout')} timed out, ${duplicated} duplicated`,
+    );
+    expect(share('unavailable')).toBeGreaterThan(0.02);
+    expect(share('unavailable')).toBeLessThan(0.04);
+    expect(share('timeout')).toBeGreaterThan(0.02);
+    expect(share('timeout')).toBeLessThan(0.04);
+    expect(duplicated).toBeGreaterThan(0.01);
+    expect(duplicated).toBeLessThan(0.03);
+  });
+
   it('fails calls in the store own error type: unavailable ones never applied, timed-out ones did', async () => {
     const { outcomes, plain } = await drive(7, 400, { errorRate: 0.2, lostRate: 0.2, duplicateRate: 0 });
     const count = (what: string) => outcomes.filter((o) => o === what).length;
@@ -80,6 +101,40 @@ describe('withStoreFaults', () => {
     expect(outcomes.every((o) => o === 'ok')).toBe(true);
     expect(plain.applied.length).toBeGreaterThan(200);
     expect(plain.sync()).toBe(plain.applied.length);
+  });
+
+  it('delivers the duplicate after the first delivery applied, even when the store itself is slow', async () => {
+    const sim = new Scheduler();
+    const clock = sim.clock(0);
+    const random = new Random(3);
+    /** A compare-and-set cell that takes up to 20 ms to apply: a second delivery racing the first would win. */
+    class SlowCell {
+      version = 0;
+      async setIf(expected: number): Promise<number> {
+        await new Promise<void>((resolve) => clock.setTimer(random.float(0, 20), resolve));
+        if (this.version !== expected) throw new Error('condition failed');
+        this.version += 1;
+        return this.version;
+      }
+    }
+    const cell = new SlowCell();
+    const store = withStoreFaults(cell, {
+      clock,
+      seed: 2,
+      error: (kind, call) => new StoreError(kind, call),
+      errorRate: 0,
+      lostRate: 0,
+      duplicateRate: 0.5,
+    });
+    const failures: unknown[] = [];
+    const done = (async () => {
+      for (let i = 0; i < 100; i += 1) await store.setIf(cell.version).catch((err) => failures.push(err));
+    })();
+    await sim.run(1_000_000);
+    await done;
+    // Every call's own delivery applied first: its duplicate, on a version that moved, changed nothing.
+    expect(failures).toEqual([]);
+    expect(cell.version).toBe(100);
   });
 
   it('draws from its seed: the same seed gives the same faults, another seed others', async () => {

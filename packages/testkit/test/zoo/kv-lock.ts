@@ -65,12 +65,15 @@ export class KvLock implements Lock {
 
   async update(record: LeaderElectionRecord, expectedVersion: string): Promise<LockSnapshot> {
     try {
-      return this.snapshot(
-        await this.store.put(KEY, stringifyRecord(record), (current) => current?.version === expectedVersion),
-      );
+      return this.snapshot(await this.putOnVersion(record, expectedVersion));
     } catch (err) {
       throw await this.refusedUpdate(err);
     }
+  }
+
+  /** The conditional put of `update`: applies only if the item is still at `expectedVersion`. */
+  protected putOnVersion(record: LeaderElectionRecord, expectedVersion: string): Promise<Item> {
+    return this.store.put(KEY, stringifyRecord(record), (current) => current?.version === expectedVersion);
   }
 
   /** The snapshot of a stored item; remembers it. */

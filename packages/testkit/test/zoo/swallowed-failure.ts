@@ -5,16 +5,14 @@
  * renewed a record that was never written, or takes for its own a version someone else may already have
  * replaced.
  */
-import { type LeaderElectionRecord, type LockSnapshot, parseRecord, stringifyRecord } from '@leasehold/core';
-import { KEY, KvLock, kvBackend } from './kv-lock.ts';
+import { type LeaderElectionRecord, type LockSnapshot, parseRecord } from '@leasehold/core';
+import { KvLock, kvBackend } from './kv-lock.ts';
 import { ConditionFailed } from './kv-store.ts';
 
 class SwallowedFailureLock extends KvLock {
   override async update(record: LeaderElectionRecord, expectedVersion: string): Promise<LockSnapshot> {
     try {
-      return this.snapshot(
-        await this.store.put(KEY, stringifyRecord(record), (current) => current?.version === expectedVersion),
-      );
+      return this.snapshot(await this.putOnVersion(record, expectedVersion));
     } catch (err) {
       const last = this.last;
       if (!(err instanceof ConditionFailed) && last !== undefined)
