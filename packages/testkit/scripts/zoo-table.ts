@@ -1,16 +1,17 @@
 /**
  * Measures the bug zoo's catch rates at `leasehold check`'s default settings (`verifyBackend`: conformance,
- * 10 concurrent workloads, 100 simulated clusters) over sequence seeds 1..N, and writes the table into
- * docs/model-checking.md between the `zoo-table` marker comments.
+ * 10 concurrent workloads, 100 simulated clusters, faults inside the lock) over sequence seeds 1..N, and
+ * writes the table into docs/model-checking.md between the `zoo-table` marker comments.
  *
  *   node --conditions=source packages/testkit/scripts/zoo-table.ts [--seeds 100] [--safe-seeds 10]
  *
- * To spread the work over processes: `--only a,b --save rows-1.json` in each, then `--merge rows-*.json`
- * writes the table from the saved rows.
+ * To spread the work over processes: `--only a,b --save rows-1.json` in each (saved after every backend),
+ * then `--merge rows-*.json` writes the table from the saved rows.
  *
  * A bug counts as caught in a seed when the verdict is FAIL; the columns say which parts found it (a seed
- * can count in several). A safe backend must never get FAIL; UNKNOWN (a history the checker could not judge
- * within its budget) is counted separately.
+ * can count in several) and the latest workload or cluster that was first to catch it. A safe backend must
+ * never get FAIL and must get its listed verdict (PASS, or WARN); UNKNOWN (a history the checker could not
+ * judge within its budget) is counted separately.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -4,7 +4,14 @@
  * deliveries, all drawn from a seed (the same seed, the same faults), and none after the faults end.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultStoreFaults, Scheduler, storeBackend, verifyBackend, withStoreFaults } from '../src/index.ts';
+import {
+  defaultStoreFaults,
+  Random,
+  Scheduler,
+  storeBackend,
+  verifyBackend,
+  withStoreFaults,
+} from '../src/index.ts';
 import { store as careful } from './zoo/kv-lock.ts';
 import { RequestTimeout, ServiceUnavailable } from './zoo/kv-store.ts';
 import { store as timeoutAsNotFound } from './zoo/timeout-as-not-found.ts';
