@@ -72,9 +72,36 @@ async function pool<T>(tasks: (() => Promise<T>)[], n: number): Promise<T[]> {
   return results;
 }
 
+/** Rows of one backend from several processes (seed ranges split with `--from`) as one row. */
+function combine(saved: Row[]): Row[] {
+  const byName = new Map<string, Row>();
+  for (const row of saved) {
+    const seen = byName.get(row.name);
+    if (!seen) {
+      byName.set(row.name, { ...row, invariants: [...row.invariants] });
+      continue;
+    }
+    for (const key of [
+      'seeds',
+      'fail',
+      'warn',
+      'unknown',
+      'conformance',
+      'workloads',
+      'simLinearizability',
+      'simElection',
+    ] as const)
+      seen[key] += row[key];
+    for (const key of ['latestWorkload', 'latestCluster', 'seconds'] as const)
+      seen[key] = Math.max(seen[key], row[key]);
+    for (const x of row.invariants) if (!seen.invariants.includes(x)) seen.invariants.push(x);
+  }
+  return [...byName.values()];
+}
+
 const only = values.only?.split(',');
 const rows: Row[] = values.merge
-  ? positionals.flatMap((file) => JSON.parse(readFileSync(file, 'utf8')) as Row[])
+  ? combine(positionals.flatMap((file) => JSON.parse(readFileSync(file, 'utf8')) as Row[]))
   : [];
 for (const entry of values.merge ? [] : zoo) {
   if (only && !only.includes(entry.name)) continue;
