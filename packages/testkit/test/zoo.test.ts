@@ -6,7 +6,7 @@
  * packages/testkit/scripts/zoo-table.ts (the table in docs/model-checking.md).
  */
 import { describe, expect, it } from 'vitest';
-import { verifyBackend } from '../src/index.ts';
+import { DEFAULT_WORKLOADS, verifyBackend } from '../src/index.ts';
 import { zoo } from './zoo/index.ts';
 
 const BUG_SEEDS = [1, 2];
@@ -14,6 +14,12 @@ const BUG_SEEDS = [1, 2];
 const SAFE_RUNS = 30;
 
 describe('the bug zoo', () => {
+  it('has the twelve bugs and six safe backends docs/model-checking.md counts, checked with 10 workloads', () => {
+    expect(zoo.filter((e) => e.kind === 'bug')).toHaveLength(12);
+    expect(zoo.filter((e) => e.kind === 'safe')).toHaveLength(6);
+    expect(DEFAULT_WORKLOADS).toBe(10);
+  });
+
   for (const entry of zoo.filter((e) => e.kind === 'bug')) {
     it(`${entry.name} (${entry.what}) fails, and linearizability catches it`, async () => {
       const backend = await entry.load();
@@ -37,6 +43,7 @@ describe('the bug zoo', () => {
       expect(v.workloads.unknown + v.simulation.histories.unknown).toBe(0);
       expect(v.simulation.failure?.report ?? null).toBeNull();
       expect(v.simulation.runs).toBe(SAFE_RUNS);
+      expect(v.workloads.runs).toBe(DEFAULT_WORKLOADS);
       if (entry.expect === 'PASS') {
         expect(v.workloads.linearizable).toBe(v.workloads.runs);
         expect(v.simulation.histories.linearizable).toBe(SAFE_RUNS);
