@@ -21,7 +21,7 @@ export default defineConfig({
             'examples/demo/**/*.test.ts',
             'examples/custom-lock/**/*.test.ts',
             'examples/inspector/**/*.test.ts',
-            'packages/cli/test/{readme,timings,overrides}.test.ts',
+            'packages/cli/test/{readme,timings,overrides,verdicts}.test.ts',
             'scripts/test/**/*.test.ts',
           ],
         },

@@ -4,9 +4,12 @@
  *
  *   leasehold check examples/custom-lock/careless-secret-backend.ts   # FAIL, with a replay command
  */
-import { secretBackend } from './secret-backend.ts';
 
-export const backend = secretBackend((model) => ({
+import { secretBackend, secretStore } from './secret-backend.ts';
+import type { SecretApi } from './secret-lock.ts';
+import type { SecretModel } from './secret-model.ts';
+
+const careless = (model: SecretModel): SecretApi => ({
   readNamespacedSecret: (request) => model.readNamespacedSecret(request),
   createNamespacedSecret: (request) => model.createNamespacedSecret(request),
   replaceNamespacedSecret: (request) => {
@@ -14,4 +17,7 @@ export const backend = secretBackend((model) => ({
     delete metadata.resourceVersion; // the bug: an unconditional replace
     return model.replaceNamespacedSecret({ ...request, body: { ...request.body, metadata } });
   },
-}));
+});
+
+export const store = secretStore(careless);
+export const backend = secretBackend(careless);

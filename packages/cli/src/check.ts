@@ -1,10 +1,25 @@
 /**
  * `leasehold check MODULE`: the conformance checks, call by call; concurrent workloads, each history judged
  * for linearizability; then simulated clusters over the backend, each judged by the invariant checker
- * (`verifyBackend`). A verdict, and for a failure what replays it.
+ * (`verifyBackend`). A verdict, its exit code, and for a failure what replays it.
  */
-import { type ScenarioOverrides, verifyBackend, writeTimeline } from '@leasehold/testkit';
-import { loadBackend } from './load-backend.ts';
+import {
+  isStoreBackend,
+  type ScenarioOverrides,
+  type Verdict,
+  verifyBackend,
+  writeTimeline,
+} from '@leasehold/testkit';
+import { loadBackendModule } from './load-backend.ts';
+
+/**
+ * The exit code of each verdict (docs/model-checking.md). UNKNOWN (a history the checker could not judge)
+ * is not a pass and keeps the code it always had, 1; the verdict line says which of the two it was.
+ */
+export const VERDICT_EXIT_CODES = { PASS: 0, FAIL: 1, UNKNOWN: 1, WARN: 4 } as const satisfies Record<
+  Verdict,
+  number
+>;
 
 /** What `leasehold check` was given. */
 export interface CheckOptions {
@@ -18,21 +33,34 @@ export interface CheckOptions {
   readonly overrides: ScenarioOverrides | undefined;
   /** Where to write a failure's timeline (`--html`). */
   readonly html: string | undefined;
+  /** Whether to put a `store` the module offers behind faults inside the lock (default true). */
+  readonly storeFaults?: boolean;
 }
 
-/** Prints what the checks found; resolves with the exit code (0 passed, 1 failed or could not be judged). */
-export async function check(options: CheckOptions, out: (line: string) => void): Promise<0 | 1> {
-  const backend = await loadBackend(options.module);
+/** Prints what the checks found; resolves with the verdict's exit code (`VERDICT_EXIT_CODES`). */
+export async function check(options: CheckOptions, out: (line: string) => void): Promise<number> {
+  const useStore = options.storeFaults !== false;
+  const backend = await loadBackendModule(options.module, useStore);
   const {
     conformance,
     workloads,
     simulation: result,
     verdict,
+    warnings,
+    storeFaults,
   } = await verifyBackend(backend, {
     runs: options.runs,
+    ...(useStore ? {} : { storeFaults: false }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.overrides ? { overrides: options.overrides } : {}),
   });
+  out(
+    storeFaults
+      ? 'faults inside the lock: on (the module offers its store: its calls are slowed, failed, answered late and repeated)'
+      : isStoreBackend(backend)
+        ? 'faults inside the lock: off (--no-store-faults)'
+        : 'faults inside the lock: off (the module offers no `store`: faults act around the lock only)',
+  );
   out(
     `conformance: ${conformance.checks - conformance.failures.length} of ${conformance.checks} checks passed${conformance.watch ? ' (with the watch check)' : ''}`,
   );
@@ -67,6 +95,7 @@ export async function check(options: CheckOptions, out: (line: string) => void):
       `simulation: ${result.runs} clusters, 0 violations (sequence seed ${result.seed}: --seed ${result.seed} runs them again); lock histories: ${histories.linearizable} linearizable, ${histories.staleReads} only with stale reads, ${histories.unknown} undecided`,
     );
   }
+  for (const warning of warnings) out(`  WARN ${warning}`);
   out(`verdict: ${verdict}`);
-  return verdict === 'PASS' ? 0 : 1;
+  return VERDICT_EXIT_CODES[verdict];
 }

@@ -19,10 +19,12 @@ function wrap(words: string[], indent: string, width = 110): string {
 export const HELP = `leasehold: model-check lock backends, replay simulations, choose timings, look at live locks
 
 usage:
-  leasehold check MODULE [--runs N] [--seed S] [--overrides JSON] [--html FILE]
-      Run the lock conformance checks and N simulated clusters (default 100) over the backend that MODULE
-      exports as \`backend\` (a BackendFactory: (clock) => ({ lock(identity) })). Prints a verdict; on a
-      violation, the command that replays it and the path of its timeline.
+  leasehold check MODULE [--runs N] [--seed S] [--overrides JSON] [--html FILE] [--no-store-faults]
+      Run the lock conformance checks, concurrent workloads judged for linearizability and N simulated
+      clusters (default 100) over the backend that MODULE exports as \`backend\` (a BackendFactory: (clock)
+      => ({ lock(identity) })) or as \`store\` (a StoreBackend: its store's calls then meet faults too, unless
+      --no-store-faults). Prints a verdict, PASS, WARN (a deviation the election tolerates, with its cost),
+      FAIL or UNKNOWN; on a violation, the command that replays it and the path of its timeline.
   leasehold replay SEED [--lock MODULE] [--overrides JSON] [--html FILE]
       Replay one simulated cluster (over MODULE's backend, or the in-memory store) and print its trace;
       --html writes the run as a timeline page.
@@ -45,6 +47,7 @@ ${overrideKeys()
       time since the previous line as seen here.
   leasehold help | --help
 
-exit codes: 0 passed / shown; 1 a check failed, a violation, no such lock, or goals no timings meet;
-2 bad usage; 3 the module could not be loaded or the cluster could not be reached.
+exit codes: 0 passed / shown; 1 a check failed (check: FAIL or UNKNOWN), a violation, no such lock, or goals
+no timings meet; 2 bad usage; 3 the module could not be loaded or the cluster could not be reached; 4 check's
+verdict is WARN.
 `;

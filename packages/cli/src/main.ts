@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         overrides: { type: 'string' },
         html: { type: 'string' },
+        'no-store-faults': { type: 'boolean' },
       });
       const { check } = await import('./check.ts');
       return check(
@@ -56,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
           seed: integer('--seed', values.seed as string | undefined, 0),
           overrides: overrides(values.overrides as string | undefined),
           html: values.html as string | undefined,
+          storeFaults: values['no-store-faults'] !== true,
         },
         out,
       );

@@ -140,8 +140,16 @@ export interface SimulatedBackend {
   lock(identity: string): Lock;
 }
 
+/** What a backend may know of the run it is made for (a backend made outside a run gets nothing). */
+export interface BackendRun {
+  /** The run's seed: draws of the backend's own (the store fault layer's) come from it, so a seed replays. */
+  readonly seed: number;
+  /** When the run's faults end (ms of the clock's `now()`); faults of the backend's own should end too. */
+  readonly faultsEndAtMs?: number;
+}
+
 /** Makes a fresh backend for each run; `clock` runs on the simulation's true time. */
-export type BackendFactory = (clock: Clock) => SimulatedBackend;
+export type BackendFactory = (clock: Clock, run?: BackendRun) => SimulatedBackend;
 
 /** Options of `simulate`. */
 export interface SimulateOptions {
@@ -203,7 +211,10 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   /** The object as it is now, for a watch that reconnects (it starts again from the current state). */
   let current: () => Promise<LockSnapshot | null>;
   if (options.backend) {
-    const backend = options.backend(storeClock);
+    const backend = options.backend(storeClock, {
+      seed: scenario.seed,
+      faultsEndAtMs: scenario.faultPhaseMs,
+    });
     const observer = backend.lock('simulator-observer');
     const phantom = recorder.wrap(backend.lock('simulator-phantom-writer'));
     const counts = { get: 0, create: 0, update: 0 };

@@ -32,6 +32,7 @@ export {
 } from './checker.ts';
 export type {
   BackendFactory,
+  BackendRun,
   LeaderInterval,
   LockLogEntry,
   RunResult,
@@ -89,9 +90,16 @@ export type {
 } from './scenario.ts';
 export { livenessBoundMs, maxTakeoverStagger, pauseBoundMs, scenarioFromSeed } from './scenario.ts';
 export { Scheduler } from './scheduler.ts';
+export type {
+  StoreBackend,
+  StoreFaultContext,
+  StoreFaultKind,
+  StoreFaultOptions,
+} from './store-faults.ts';
+export { defaultStoreFaults, isStoreBackend, storeBackend, withStoreFaults } from './store-faults.ts';
 export type { StoreLogEntry } from './store-log.ts';
 export { advance, advanceUntil, settle } from './time.ts';
 export type { TimelineOptions } from './timeline.ts';
 export { renderTimeline, writeTimeline, zoomWindow } from './timeline.ts';
-export type { BackendVerification, VerifyOptions } from './verify.ts';
-export { verifyBackend } from './verify.ts';
+export type { BackendVerification, Verdict, VerifyOptions } from './verify.ts';
+export { DEFAULT_WORKLOADS, verifyBackend } from './verify.ts';

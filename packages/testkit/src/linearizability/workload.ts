@@ -72,7 +72,7 @@ export async function runConcurrentWorkload(
   const sim = new Scheduler();
   const clock = sim.clock(WALL_EPOCH);
   const rng = new Random(seed);
-  const made = backend(clock);
+  const made = backend(clock, { seed });
   const recorder = new HistoryRecorder(() => sim.now);
   const plan = (request: MemoryRequest): FaultPlan => ({
     requestDelayMs: rng.float(0, latencyMaxMs),

@@ -11,4 +11,4 @@ class CreateOverwritesLock extends KvLock {
   }
 }
 
-export const backend = kvBackend((store, identity) => new CreateOverwritesLock(store, identity));
+export const store = kvBackend((store, identity) => new CreateOverwritesLock(store, identity));

@@ -30,4 +30,4 @@ class ExpiredIsFreeLock extends KvLock {
   }
 }
 
-export const backend = kvBackend((store, identity, clock) => new ExpiredIsFreeLock(store, identity, clock));
+export const store = kvBackend((store, identity, clock) => new ExpiredIsFreeLock(store, identity, clock));

@@ -26,4 +26,4 @@ class HolderConditionLock extends KvLock {
   }
 }
 
-export const backend = kvBackend((store, identity) => new HolderConditionLock(store, identity));
+export const store = kvBackend((store, identity) => new HolderConditionLock(store, identity));

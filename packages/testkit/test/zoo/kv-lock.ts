@@ -13,8 +13,15 @@ import {
   parseRecord,
   stringifyRecord,
 } from '@leasehold/core';
-import type { BackendFactory } from '../../src/index.ts';
-import { ConditionFailed, type Item, KvStore, type KvStoreOptions } from './kv-store.ts';
+import type { StoreBackend } from '../../src/index.ts';
+import {
+  ConditionFailed,
+  type Item,
+  KvStore,
+  type KvStoreOptions,
+  RequestTimeout,
+  ServiceUnavailable,
+} from './kv-store.ts';
 
 export const KEY = 'leader-election';
 
@@ -37,7 +44,12 @@ export class KvLock implements Lock {
   }
 
   async get(): Promise<LockSnapshot | null> {
-    const item = await this.store.get(KEY);
+    let item: Item | undefined;
+    try {
+      item = await this.store.get(KEY);
+    } catch (err) {
+      throw this.refused(err, 'get');
+    }
     return item === undefined ? null : this.snapshot(item);
   }
 
@@ -53,12 +65,15 @@ export class KvLock implements Lock {
 
   async update(record: LeaderElectionRecord, expectedVersion: string): Promise<LockSnapshot> {
     try {
-      return this.snapshot(
-        await this.store.put(KEY, stringifyRecord(record), (current) => current?.version === expectedVersion),
-      );
+      return this.snapshot(await this.putOnVersion(record, expectedVersion));
     } catch (err) {
       throw await this.refusedUpdate(err);
     }
+  }
+
+  /** The conditional put of `update`: applies only if the item is still at `expectedVersion`. */
+  protected putOnVersion(record: LeaderElectionRecord, expectedVersion: string): Promise<Item> {
+    return this.store.put(KEY, stringifyRecord(record), (current) => current?.version === expectedVersion);
   }
 
   /** The snapshot of a stored item; remembers it. */
@@ -74,10 +89,13 @@ export class KvLock implements Lock {
     return new LockError('Unavailable', this.describe(), `${what}: ${String(err)}`, { cause: err });
   }
 
-  /** A failed condition on update: `NotFound` if the item is gone, else `Conflict`. */
+  /**
+   * A failed condition on update: `NotFound` if the item is gone, else `Conflict` (also when the read that
+   * tells them apart fails: the condition failed, so nothing applied either way).
+   */
   protected async refusedUpdate(err: unknown): Promise<LockError> {
     if (!(err instanceof ConditionFailed)) return this.refused(err, 'update');
-    const now = await this.store.get(KEY);
+    const now = await this.store.get(KEY).catch(() => null);
     return new LockError(
       now === undefined ? 'NotFound' : 'Conflict',
       this.describe(),
@@ -86,16 +104,23 @@ export class KvLock implements Lock {
   }
 }
 
-/** A backend of `Lock`s made by `make` over one fresh store per run. */
+/**
+ * A backend of `Lock`s made by `make` over one fresh store per run, offered with its store: the testkit puts
+ * the store's calls behind faults (store-faults.ts), failing them with the store's own errors.
+ */
 export function kvBackend(
-  make: (store: KvStore, identity: string, clock: Parameters<BackendFactory>[0]) => Lock,
+  make: (store: KvStore, identity: string, clock: Clock) => Lock,
   options: Omit<KvStoreOptions, 'clock'> = {},
-): BackendFactory {
-  return (clock) => {
-    const store = new KvStore({ ...options, clock });
-    return { lock: (identity) => make(store, identity, clock) };
+): StoreBackend<KvStore> {
+  return {
+    createStore: (clock) => new KvStore({ ...options, clock }),
+    createLock: make,
+    storeError: (kind, call) =>
+      kind === 'timeout'
+        ? new RequestTimeout(`${call}: the request timed out`)
+        : new ServiceUnavailable(`${call}: the service is unavailable`),
   };
 }
 
 /** The careful lock itself: the zoo's control, which must pass. */
-export const backend = kvBackend((store, identity) => new KvLock(store, identity));
+export const store = kvBackend((store, identity) => new KvLock(store, identity));

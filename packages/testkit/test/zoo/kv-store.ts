@@ -21,6 +21,16 @@ export class ConditionFailed extends Error {
   override readonly name = 'ConditionalCheckFailedException';
 }
 
+/** The store's own error for a call that never reached it (throttled, no connection): nothing applied. */
+export class ServiceUnavailable extends Error {
+  override readonly name = 'ServiceUnavailableException';
+}
+
+/** The store's own error for a call whose answer did not come in time: it may have applied. */
+export class RequestTimeout extends Error {
+  override readonly name = 'RequestTimeoutException';
+}
+
 /** How the model behaves. */
 export interface KvStoreOptions {
   /** The simulation's clock; needed for `latencyMaxMs`. */

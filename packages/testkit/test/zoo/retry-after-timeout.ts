@@ -49,7 +49,7 @@ class RetryAfterTimeoutLock extends KvLock {
   }
 }
 
-export const backend = kvBackend(
+export const store = kvBackend(
   (store, identity, clock) => new RetryAfterTimeoutLock(store, identity, clock),
   {
     latencyMaxMs: 3,

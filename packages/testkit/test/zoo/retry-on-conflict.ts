@@ -25,4 +25,4 @@ class RetryOnConflictLock extends KvLock {
   }
 }
 
-export const backend = kvBackend((store, identity) => new RetryOnConflictLock(store, identity));
+export const store = kvBackend((store, identity) => new RetryOnConflictLock(store, identity));

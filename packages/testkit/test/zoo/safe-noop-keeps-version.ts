@@ -15,4 +15,4 @@ class NoopKeepsVersionLock extends KvLock {
   }
 }
 
-export const backend = kvBackend((store, identity) => new NoopKeepsVersionLock(store, identity));
+export const store = kvBackend((store, identity) => new NoopKeepsVersionLock(store, identity));

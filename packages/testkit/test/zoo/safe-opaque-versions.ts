@@ -4,7 +4,7 @@
  */
 import { KvLock, kvBackend } from './kv-lock.ts';
 
-export const backend = kvBackend((store, identity) => new KvLock(store, identity), {
+export const store = kvBackend((store, identity) => new KvLock(store, identity), {
   nextVersion: (counter, random) =>
     `"${Math.floor(random.next() * 2 ** 32).toString(16)}g${counter.toString(36)}"`,
 });

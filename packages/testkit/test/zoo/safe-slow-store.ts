@@ -4,4 +4,4 @@
  */
 import { KvLock, kvBackend } from './kv-lock.ts';
 
-export const backend = kvBackend((store, identity) => new KvLock(store, identity), { latencyMaxMs: 20 });
+export const store = kvBackend((store, identity) => new KvLock(store, identity), { latencyMaxMs: 20 });

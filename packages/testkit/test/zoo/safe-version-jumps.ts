@@ -4,6 +4,6 @@
  */
 import { KvLock, kvBackend } from './kv-lock.ts';
 
-export const backend = kvBackend((store, identity) => new KvLock(store, identity), {
+export const store = kvBackend((store, identity) => new KvLock(store, identity), {
   nextVersion: (counter, random) => String(counter * 1000 + random.int(0, 999)),
 });

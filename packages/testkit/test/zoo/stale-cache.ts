@@ -13,4 +13,4 @@ class StaleCacheLock extends KvLock {
   }
 }
 
-export const backend = kvBackend((store, identity) => new StaleCacheLock(store, identity));
+export const store = kvBackend((store, identity) => new StaleCacheLock(store, identity));

@@ -18,4 +18,4 @@ class TornReadLock extends KvLock {
   }
 }
 
-export const backend = kvBackend((store, identity) => new TornReadLock(store, identity), { latencyMaxMs: 5 });
+export const store = kvBackend((store, identity) => new TornReadLock(store, identity), { latencyMaxMs: 5 });

@@ -19,4 +19,4 @@ class VersionNotBumpedLock extends KvLock {
   }
 }
 
-export const backend = kvBackend((store, identity) => new VersionNotBumpedLock(store, identity));
+export const store = kvBackend((store, identity) => new VersionNotBumpedLock(store, identity));
