@@ -10,20 +10,14 @@
  * - A throwing or rejecting callback is reported through `onError`; it never stops the election.
  */
 import { type ElectionConfig, JITTER_FACTOR, type StoppedReason } from './config.ts';
+import type { ElectionSnapshotView, ElectionState, ElectionStatechart } from './election-view.ts';
 import { ErrorReporter, isThenable } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
 import { leadership } from './leadership.ts';
 import { logTransition } from './logging.ts';
 import { electionMachine } from './machine/machine.ts';
 import { isContention } from './machine/rules.ts';
-import {
-  contextOf,
-  type ElectionSnapshot,
-  type ElectionState,
-  initialSnapshot,
-  stateOf,
-  step,
-} from './machine/step.ts';
+import { contextOf, type ElectionSnapshot, initialSnapshot, stateOf, step } from './machine/step.ts';
 import type { Effect, Input, MachineInput, TimerName } from './machine/types.ts';
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
 import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
@@ -40,8 +34,8 @@ export interface TransitionInfo {
   readonly to: ElectionState;
   /** The effects it produced, in the order the driver performs them. */
   readonly effects: readonly Effect[];
-  /** The statechart snapshot after it. */
-  readonly snapshot: ElectionSnapshot;
+  /** The statechart snapshot after it (`snapshotOf` in `@leasehold/core/statechart` types it fully). */
+  readonly snapshot: ElectionSnapshotView;
 }
 
 /** Options of the driver itself, beside the `ElectionConfig`. */
@@ -54,7 +48,7 @@ export interface LeaderElectionOptions {
    * The statechart to run: `electionMachine` (the default) or a variant built from it with `.provide()`.
    * Only for proving that a checker catches a broken rule (testkit's broken variants); never in production.
    */
-  readonly machine?: typeof electionMachine;
+  readonly machine?: ElectionStatechart;
 }
 
 /** What the statechart is created with, from a config and the seed of its jitter sequence. */
@@ -116,8 +110,9 @@ export class LeaderElection {
     const { logger, name } = config;
     if (logger) this.#listeners.add((info) => logTransition(logger, name, info));
     this.#errors = new ErrorReporter(config.onError, () => this.#clock.now());
-    this.#machine = options.machine;
-    this.#snapshot = initialSnapshot(machineInput(config, config.seed ?? randomSeed()), options.machine);
+    // The main entry types the statechart opaquely (election-view.ts): it is `electionMachine` or a variant.
+    this.#machine = options.machine as typeof electionMachine | undefined;
+    this.#snapshot = initialSnapshot(machineInput(config, config.seed ?? randomSeed()), this.#machine);
     const { signal } = options;
     if (signal) {
       if (signal.aborted) queueMicrotask(() => void this.stop());
@@ -298,12 +293,12 @@ export class LeaderElection {
   }
 
   /** The statechart this election runs: `electionMachine`, or the variant given as `options.machine`. */
-  get machine(): typeof electionMachine {
+  get machine(): ElectionStatechart {
     return this.#machine ?? electionMachine;
   }
 
-  /** The statechart snapshot (for the inspector and tests). */
-  get snapshot(): ElectionSnapshot {
+  /** The statechart snapshot (for the inspector and tests; `snapshotOf` types it fully). */
+  get snapshot(): ElectionSnapshotView {
     return this.#snapshot;
   }
 

@@ -12,18 +12,15 @@
  *   <at> FAILED <kind> [retryAfter=<ms>]
  * A `config key=value ...` line before the first case sets the machine input (identity, seed, ...).
  */
+import type { Effect, Input, LeaderElectionRecord, LockSnapshot } from '../src/index.ts';
 import {
-  type Effect,
   type ElectionSnapshot,
   electionMachine,
-  type Input,
   initialSnapshot,
-  type LeaderElectionRecord,
-  type LockSnapshot,
   type MachineInput,
   stateOf,
   step,
-} from '../src/index.ts';
+} from '../src/statechart.ts';
 import { TIMING, WALL0 } from './harness.ts';
 
 export interface Case {

@@ -2,38 +2,7 @@
  * Deliberately broken variants, kept to prove that the simulator's checker and the conformance suite can
  * fail. Never use them for anything else.
  */
-import {
-  type Clock,
-  electionMachine,
-  jittered,
-  type Lock,
-  type LockCallOptions,
-  type LockSnapshot,
-  leaseExpiry,
-} from '@leasehold/core';
-import { enqueueActions } from 'xstate';
-
-/**
- * The election machine with the retry rule before rule 7 (docs/guide.md), swapped in with XState's
- * `provide()`: after a failed request, retry after a jittered retry period cut short at the observed lease's
- * expiry, which is 0 ms once that has passed; no back-off, no floor. With requests that fail at once, a
- * follower retries as fast as they fail. `LeaderElectionOptions.machine` for variant 'eager-retry'.
- */
-export const eagerRetryMachine = electionMachine.provide({
-  actions: {
-    backOff: enqueueActions(({ context, event, enqueue }) => {
-      const [jitteredMs, rng] = jittered(
-        context.timing.retryPeriodMs,
-        context.timing.jitterFactor,
-        context.rng,
-      );
-      const expiry = leaseExpiry(context);
-      const ms = expiry === undefined ? jitteredMs : Math.min(jitteredMs, Math.max(0, expiry - event.at));
-      enqueue.assign({ rng });
-      enqueue({ type: 'effect', params: { type: 'startTimer', timer: 'retry', ms } });
-    }),
-  },
-});
+import type { Clock, Lock, LockCallOptions, LockSnapshot } from '@leasehold/core';
 
 /** A lock whose update ignores the expected version: last writer wins, like a plain patch. */
 export function withoutCompareAndSwap(inner: Lock): Lock {

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export { eagerRetryMachine, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
+export { trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
 export type { Violation } from './checker.ts';
 export {
   cadenceViolations,
@@ -73,6 +73,12 @@ export type {
 } from './scenario.ts';
 export { livenessBoundMs, maxTakeoverStagger, pauseBoundMs, scenarioFromSeed } from './scenario.ts';
 export { Scheduler } from './scheduler.ts';
+export type {
+  InspectionEventLike,
+  InspectionListener,
+  InspectionObserver,
+  SimulationInspector,
+} from './simulation-inspector.ts';
 export { advance, advanceUntil, settle } from './time.ts';
 export { renderTimeline, writeTimeline } from './timeline.ts';
 export type { BackendVerification, VerifyOptions } from './verify.ts';
