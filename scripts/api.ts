@@ -12,7 +12,7 @@
  *   node scripts/api.ts --docs [DIR]   # check the reports' warnings and write the reference to DIR (docs/api)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from '@microsoft/api-extractor';
@@ -74,7 +74,8 @@ for (const { name, entry, report, model } of entries) {
       reportFileName: `${report}.api.md`,
       reportFolder: reports,
       reportTempFolder: join(scratch, 'reports'),
-      includeForgottenExports: true,
+      // A subpath's signatures name the main entry's types: those are reported there, not again here.
+      includeForgottenExports: model,
     },
     docModel: { enabled: model, apiJsonFilePath: join(models, '<unscopedPackageName>.api.json') },
     dtsRollup: { enabled: false },
@@ -102,8 +103,16 @@ for (const { name, entry, report, model } of entries) {
     // --docs leaves the committed reports as they are (a difference is --check's to report).
     localBuild: !check && !docs,
     messageCallback: (message) => {
+      const symbol = message.text.match(/^The symbol "(\w+?)(?:_\d+)?" needs to be exported/)?.[1];
       if (String(message.messageId).startsWith('console-')) {
         // API Extractor's own notes (a report created, copied, or not copied: said below with the diff).
+      } else if (
+        !model &&
+        message.messageId === 'ae-forgotten-export' &&
+        symbol &&
+        mainExports(name).has(symbol)
+      ) {
+        // A subpath naming a type its package's main entry exports: users can name it from there.
       } else if (
         message.logLevel === ExtractorLogLevel.Warning ||
         message.logLevel === ExtractorLogLevel.Error
@@ -150,6 +159,18 @@ if (check) {
 } else {
   console.log(`api: wrote docs/api-reports/ (${entries.length} entry points of ${PACKAGES.length} packages)`);
   if (problems.length > 0) process.exit(1);
+}
+
+/** The names a package's main entry exports, from the report just made of it (main entries run first). */
+function mainExports(name: string): Set<string> {
+  const report = readFileSync(join(check ? join(scratch, 'reports') : reports, `${name}.api.md`), 'utf8');
+  return new Set(
+    [
+      ...report.matchAll(
+        /^export (?:declare )?(?:abstract )?(?:function|const|class|interface|type|enum|namespace|let) (\w+)/gm,
+      ),
+    ].map((m) => m[1] as string),
+  );
 }
 
 /** The change to a report, as `diff -u` shows it (the committed one first). */
