@@ -6,7 +6,7 @@
 #                                  the registry lacks (pnpm, so publishConfig applies), tag the release
 #   scripts/release.sh --dry-run   show what both would do, changing nothing here: the pending releases, the
 #                                  version step applied to a scratch copy, the build, and the publish as a
-#                                  dry run (tarball contents); the test suite runs this
+#                                  dry run (tarball contents), and the API reference; the test suite runs this
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 leasehold_setup
@@ -37,6 +37,10 @@ dry_run() {
 
   echo "== build"
   pnpm -r --reporter=append-only build
+
+  echo "== API reference (generated, not committed: docs/api/ is what pnpm api:docs writes)"
+  node scripts/api.ts --docs "$scratch/api"
+  echo "-- $(ls "$scratch/api" | wc -l) pages"
 
   echo "== publish (dry run)"
   pnpm publish -r --dry-run --no-git-checks --report-summary 2>&1 | grep -v "requires you to be logged in"

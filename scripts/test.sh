@@ -23,7 +23,7 @@ echo "== typecheck"
 pnpm -r --reporter=append-only typecheck
 echo "== build (what users install must build: dist/ of every package)"
 pnpm -r --reporter=append-only build
-echo "== public API (docs/api-reports/ and docs/api/ match the built declarations; update: pnpm api:update)"
+echo "== public API (docs/api-reports/ match the built declarations; update: pnpm api:update)"
 node scripts/api.ts --check
 echo "== lint"
 pnpm exec biome check .

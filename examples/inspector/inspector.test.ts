@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { electionMachine } from '@leasehold/core';
+import { electionMachine } from '@leasehold/core/statechart';
 import { expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 

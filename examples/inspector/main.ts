@@ -10,7 +10,8 @@
  * the example's test compares with what the listener received.
  */
 import { parseArgs } from 'node:util';
-import { ElectionConfig, inspectElection, LeaderElection } from '@leasehold/core';
+import { ElectionConfig, LeaderElection } from '@leasehold/core';
+import { inspectElection } from '@leasehold/core/statechart';
 import { MemoryLockStore } from '@leasehold/memory';
 import { createWebSocketInspector } from '@statelyai/inspect';
 

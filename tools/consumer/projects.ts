@@ -8,30 +8,53 @@
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { documentedInstall } from './documented.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 
 export const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics', 'cli'] as const;
-/** One project per client-node line; `legacyPeerDeps` where npm would refuse the peer range (on purpose). */
+/** The lowest version a caret range in a package's dependencies allows (`^5.19.0` -> `5.19.0`). */
+export function lowestAllowed(pkg: string, dependency: string): string {
+  const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'));
+  const range: string = manifest.dependencies[dependency];
+  const floor = range.match(/^\^(\d+\.\d+\.\d+)$/)?.[1];
+  if (floor === undefined) throw new Error(`${pkg}: ${dependency} ${range} is not a caret range`);
+  return floor;
+}
+
+/**
+ * One project per client-node line; `legacyPeerDeps` where npm would refuse the peer range (on purpose).
+ * `lowest-deps` pins xstate and fast-check to the lowest versions the packages' caret ranges allow (npm
+ * `overrides`); the other projects get what their lockfiles resolved, the newest allowed when written.
+ */
 export const PROJECTS = {
-  'client-node-2': { clientNode: '2.0.1', legacyPeerDeps: false },
-  'client-node-1.4': { clientNode: '1.4.0', legacyPeerDeps: false },
-  'client-node-1.3': { clientNode: '1.3.0', legacyPeerDeps: true },
+  'client-node-2': { clientNode: '2.0.1', legacyPeerDeps: false, lowest: false },
+  'client-node-1.4': { clientNode: '1.4.0', legacyPeerDeps: false, lowest: false },
+  'client-node-1.3': { clientNode: '1.3.0', legacyPeerDeps: true, lowest: false },
+  'lowest-deps': { clientNode: '2.0.1', legacyPeerDeps: false, lowest: true },
 } as const;
 export type Project = keyof typeof PROJECTS;
 
-/** Packs every published package into `dir`; returns package name → tarball file name (in `dir`). */
+/**
+ * Packs every published package with the README's documented pack command (run in the repository, as users
+ * run it) and copies the tarballs into `dir`; returns package name → tarball file name (in `dir`).
+ */
 export async function packAll(dir: string): Promise<Record<string, string>> {
+  const { pack, packs } = documentedInstall();
+  await run('bash', ['-c', pack], { cwd: root, timeout: 600_000 }).catch(
+    (err: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`${pack} failed:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+    },
+  );
   const tarballs: Record<string, string> = {};
   for (const name of PACKAGES) {
-    const { stdout } = await run('pnpm', ['pack', '--pack-destination', dir], {
-      cwd: join(root, 'packages', name),
-      timeout: 120_000,
-    });
-    tarballs[`@leasehold/${name}`] = basename(stdout.trim().split('\n').at(-1)!.trim());
+    const version = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')).version;
+    const file = `leasehold-${name}-${version}.tgz`;
+    copyFileSync(join(root, packs, file), join(dir, file));
+    tarballs[`@leasehold/${name}`] = file;
   }
   return tarballs;
 }
@@ -52,7 +75,12 @@ export function manifest(name: Project, tarballs: Record<string, string>): Recor
       '@types/node': '24.19.2',
     },
     // The packed packages name each other by version: these point them at the tarballs.
-    overrides: Object.fromEntries(Object.keys(tarballs).map((pkg) => [pkg, `$${pkg}`])),
+    overrides: {
+      ...Object.fromEntries(Object.keys(tarballs).map((pkg) => [pkg, `$${pkg}`])),
+      ...(PROJECTS[name].lowest
+        ? { xstate: lowestAllowed('core', 'xstate'), 'fast-check': lowestAllowed('testkit', 'fast-check') }
+        : {}),
+    },
   };
 }
 

@@ -25,6 +25,39 @@ export const RUNTIMES = {
 } as const;
 export type RuntimeName = keyof typeof RUNTIMES;
 
+/** The runtimes the in-memory election runs on (the README table's `core + memory` column). */
+export const MEMORY_RUNTIMES = [
+  'node-24',
+  'node-22',
+  'node-20',
+  'bun',
+  'deno',
+] as const satisfies RuntimeName[];
+
+/**
+ * The elections on the control plane the consumer test runs, one per cell of the README's runtime table:
+ * `works: true` hands over with no error; `works: false` is shown failing the way the README says. A cell of
+ * the table that is not here must read "not tested" (scripts/test/readme-runtimes.test.ts checks both ways).
+ */
+export const KUBE_CELLS = [
+  { project: 'client-node-2', runtime: 'node-24', kind: 'lease', works: true },
+  { project: 'client-node-2', runtime: 'node-24', kind: 'configmap', works: true },
+  { project: 'client-node-2', runtime: 'node-22', kind: 'lease', works: true },
+  { project: 'client-node-2', runtime: 'bun', kind: 'lease', works: false },
+  { project: 'client-node-2', runtime: 'deno', kind: 'lease', works: true },
+  { project: 'client-node-1.4', runtime: 'node-24', kind: 'lease', works: true },
+  { project: 'client-node-1.4', runtime: 'node-22', kind: 'lease', works: true },
+  { project: 'client-node-1.4', runtime: 'node-20', kind: 'lease', works: true },
+  { project: 'client-node-1.4', runtime: 'node-20', kind: 'configmap', works: true },
+  { project: 'client-node-1.4', runtime: 'bun', kind: 'lease', works: true },
+  { project: 'client-node-1.4', runtime: 'deno', kind: 'lease', works: true },
+] as const satisfies readonly {
+  project: 'client-node-2' | 'client-node-1.4';
+  runtime: RuntimeName;
+  kind: 'lease' | 'configmap';
+  works: boolean;
+}[];
+
 /** How to run a script: the command and the arguments before the script's path. */
 export interface Runtime {
   readonly name: RuntimeName;

@@ -17,7 +17,8 @@
  * The control plane is this file's own: pausing the shared one would stall the other test files.
  */
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { isContention, type LockErrorKind } from '@leasehold/core';
+import type { LockErrorKind } from '@leasehold/core';
+import { isContention } from '@leasehold/core/internal';
 import { cadenceViolations, type LockLogEntry } from '@leasehold/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';

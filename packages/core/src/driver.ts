@@ -10,20 +10,14 @@
  * - A throwing or rejecting callback is reported through `onError`; it never stops the election.
  */
 import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
+import type { ElectionSnapshotView, ElectionState, ElectionStatechart } from './election-view.ts';
 import { ErrorReporter, isThenable } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
 import { leadership } from './leadership.ts';
 import { logTransition } from './logging.ts';
 import { electionMachine } from './machine/machine.ts';
 import { isContention } from './machine/rules.ts';
-import {
-  contextOf,
-  type ElectionSnapshot,
-  type ElectionState,
-  initialSnapshot,
-  stateOf,
-  step,
-} from './machine/step.ts';
+import { contextOf, type ElectionSnapshot, initialSnapshot, stateOf, step } from './machine/step.ts';
 import type { Effect, Input, MachineInput, StoppedReason, TimerName } from './machine/types.ts';
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
 import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
@@ -41,7 +35,7 @@ export interface LeaderElectionOptions {
    * The statechart to run: `electionMachine` (the default) or a variant built from it with `.provide()`.
    * Only for proving that a checker catches a broken rule (testkit's broken variants); never in production.
    */
-  readonly machine?: typeof electionMachine;
+  readonly machine?: ElectionStatechart;
 }
 
 /** What the statechart is created with, from a config and the seed of its jitter sequence. */
@@ -99,8 +93,9 @@ export class LeaderElection {
     const { logger, name } = config;
     if (logger) this.#listeners.add((info) => logTransition(logger, name, info));
     this.#errors = new ErrorReporter(config.onError, () => this.#clock.now());
-    this.#machine = options.machine;
-    this.#snapshot = initialSnapshot(machineInput(config, config.seed ?? randomSeed()), options.machine);
+    // The main entry types the statechart opaquely (election-view.ts): it is `electionMachine` or a variant.
+    this.#machine = options.machine as typeof electionMachine | undefined;
+    this.#snapshot = initialSnapshot(machineInput(config, config.seed ?? randomSeed()), this.#machine);
     const { signal } = options;
     if (signal) {
       if (signal.aborted) queueMicrotask(() => void this.stop());
@@ -277,12 +272,12 @@ export class LeaderElection {
   }
 
   /** The statechart this election runs: `electionMachine`, or the variant given as `options.machine`. */
-  get machine(): typeof electionMachine {
+  get machine(): ElectionStatechart {
     return this.#machine ?? electionMachine;
   }
 
-  /** The statechart snapshot (for the inspector and tests). */
-  get snapshot(): ElectionSnapshot {
+  /** The statechart snapshot (for the inspector and tests; `snapshotOf` types it fully). */
+  get snapshot(): ElectionSnapshotView {
     return this.#snapshot;
   }
 

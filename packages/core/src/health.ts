@@ -14,7 +14,6 @@
  */
 import type { LeaderElection } from './driver.ts';
 import { validitySentAt } from './machine/rules.ts';
-import { contextOf } from './machine/step.ts';
 import { systemClock } from './system.ts';
 
 /** What a probe found. */
@@ -40,7 +39,7 @@ export function checkLiveness(
   if (election.state !== 'leader')
     return { ok: true, reason: `${config.name}: ${election.state}, not leading` };
   const now = (config.clock ?? systemClock).now();
-  const sinceMs = now - validitySentAt(contextOf(election.snapshot));
+  const sinceMs = now - validitySentAt(election.snapshot.context);
   const limitMs = (config.leaseDuration + toleranceSeconds) * 1000;
   const since = `${(sinceMs / 1000).toFixed(1)}s`;
   if (sinceMs > limitMs)

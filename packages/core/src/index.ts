@@ -18,19 +18,18 @@
  * read the old holder's record nor lost a create to it is starting; no protection from clocks whose rates
  * drift past the bound.
  *
+ * This entry is what applications use. Two more: `@leasehold/core/statechart` (the XState statechart,
+ * `step` and the inspector bridge, for tools) and `@leasehold/core/internal` (shared with the other Leasehold
+ * packages; unstable).
+ *
  * @packageDocumentation
  */
 
 export type { ElectionConfigOptions, MaybePromise } from './config.ts';
-export {
-  DEFAULT_TAKEOVER_SLOT,
-  DEFAULT_TIMINGS,
-  defaultTakeoverSlot,
-  ElectionConfig,
-  JITTER_FACTOR,
-} from './config.ts';
+export { DEFAULT_TAKEOVER_SLOT, DEFAULT_TIMINGS, ElectionConfig, JITTER_FACTOR } from './config.ts';
 export type { LeaderElectionOptions } from './driver.ts';
 export { LeaderElection } from './driver.ts';
+export type { ElectionSnapshotView, ElectionState, ElectionStatechart } from './election-view.ts';
 export { REPEAT_REPORT_MS } from './error-reporter.ts';
 export type { LockErrorKind } from './errors.ts';
 export {
@@ -52,33 +51,15 @@ export {
   DEFAULT_LIVENESS_TOLERANCE_SECONDS,
   healthHandler,
 } from './health.ts';
-export type { ElectionInspection, ElectionInspector } from './inspect.ts';
-export { inspectElection } from './inspect.ts';
 export type { Leadership, LeadershipProbe } from './leadership.ts';
 export { leadership } from './leadership.ts';
 export type { AsLoggerOptions, LogFields, Logger, LoggerLike, LogLevel } from './logging.ts';
-export { asLogger, errorLevel, LOG_LEVELS, logError, logTransition } from './logging.ts';
-export { draw, learnSpread, MAX_SPREAD, maxStaggerMs, slotOf } from './machine/herd.ts';
-export { jittered, nextRandom } from './machine/jitter.ts';
-export { electionMachine } from './machine/machine.ts';
-export {
-  backoffCapMs,
-  followerBackoff,
-  isContention,
-  leaseExpiry,
-  MAX_RELEASE_ATTEMPTS,
-  notBeforeFloor,
-  validitySentAt,
-} from './machine/rules.ts';
-export type { ElectionSnapshot, ElectionState } from './machine/step.ts';
-export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
-export type { Step } from './machine/steps.ts';
+export { asLogger, LOG_LEVELS } from './logging.ts';
 export type {
   Effect,
   ElectionContext,
   Input,
   InputType,
-  MachineInput,
   OpPurpose,
   PendingOp,
   Stamp,
@@ -86,16 +67,11 @@ export type {
   TimerName,
   Timing,
 } from './machine/types.ts';
-export { ManualClock } from './manual-clock.ts';
 export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
-export { clip, QUOTE_LIMIT, quote } from './quote.ts';
 export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';
 export {
-  COORDINATED_STRATEGIES,
   checkStoredRecord,
   emptyRecord,
-  formatRfc3339Seconds,
-  isKnownStrategy,
   MAX_IDENTITY_LENGTH,
   MAX_LEADER_TRANSITIONS,
   MAX_LEASE_SECONDS,
@@ -103,11 +79,10 @@ export {
   parseRecord,
   RecordParseError,
   recordFromJSON,
-  recordsEqual,
   recordToJSON,
   stringifyRecord,
 } from './record.ts';
-export { randomSeed, systemClock } from './system.ts';
+export { systemClock } from './system.ts';
 export type { TimingGoals, TimingGuarantees, TimingPresetName, Timings } from './timings.ts';
 export {
   DEFAULT_PAUSE_GOAL,

@@ -13,6 +13,7 @@
  */
 import { type AnyActorRef, createActor, type InspectionEvent, type Observer } from 'xstate';
 import { type LeaderElection, machineInput } from './driver.ts';
+import { machineOf, snapshotOf } from './typed-statechart.ts';
 
 /** What an inspector accepts: XState's `inspect` option (an observer, or a function of each event). */
 export type ElectionInspector = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
@@ -62,7 +63,7 @@ export function inspectElection(
   const inspect = (event: InspectionEvent) => (held ? held.push(event) : deliver(event));
   // The snapshot carries the whole context; the input is what the types ask for, and is not read.
   const input = machineInput(election.config, election.config.seed ?? 0);
-  const actor = createActor(election.machine, { snapshot: election.snapshot, input, inspect, id });
+  const actor = createActor(machineOf(election), { snapshot: snapshotOf(election), input, inspect, id });
   const sessionId = sessionIdFor(id);
   actor.sessionId = sessionId;
   const announced = held;

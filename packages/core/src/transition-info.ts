@@ -3,7 +3,7 @@
  * simulator, the inspector bridge). Its own file so that the logger can read it without importing the
  * driver that calls the logger.
  */
-import type { ElectionSnapshot, ElectionState } from './machine/step.ts';
+import type { ElectionSnapshotView, ElectionState } from './election-view.ts';
 import type { Effect, Input } from './machine/types.ts';
 
 /** One processed input, for tracing, tests, the simulator and the inspector bridge. */
@@ -16,6 +16,6 @@ export interface TransitionInfo {
   readonly to: ElectionState;
   /** The effects it produced, in the order the driver performs them. */
   readonly effects: readonly Effect[];
-  /** The statechart snapshot after it. */
-  readonly snapshot: ElectionSnapshot;
+  /** The statechart snapshot after it (`snapshotOf` in `@leasehold/core/statechart` types it fully). */
+  readonly snapshot: ElectionSnapshotView;
 }

@@ -3,7 +3,7 @@
  * Every step's effects are compared whole, so an unexpected extra request fails the test.
  */
 import { describe, expect, it } from 'vitest';
-import { backoffCapMs } from '../src/index.ts';
+import { backoffCapMs } from '../src/internal.ts';
 import { lockAt, record, Script, TIMING } from './harness.ts';
 
 const RP = TIMING.retryPeriodMs;

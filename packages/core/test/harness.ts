@@ -1,15 +1,12 @@
 /** Scripted driving of the pure machine: feed inputs, read effects. */
+import type { Effect, Input, LeaderElectionRecord, LockSnapshot } from '../src/index.ts';
 import {
-  type Effect,
   type ElectionSnapshot,
-  type Input,
   initialSnapshot,
-  type LeaderElectionRecord,
-  type LockSnapshot,
   type MachineInput,
   stateOf,
   step,
-} from '../src/index.ts';
+} from '../src/statechart.ts';
 
 export const TIMING: MachineInput = {
   identity: 'a',

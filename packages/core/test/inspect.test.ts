@@ -6,7 +6,9 @@
 
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
-import { ElectionConfig, inspectElection, LeaderElection, ManualClock } from '../src/index.ts';
+import { ElectionConfig, LeaderElection } from '../src/index.ts';
+import { ManualClock } from '../src/internal.ts';
+import { inspectElection } from '../src/statechart.ts';
 import { stubLock } from './stub-lock.ts';
 
 const election = (identity: string) =>

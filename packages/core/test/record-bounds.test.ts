@@ -10,11 +10,10 @@ import {
   MAX_IDENTITY_LENGTH,
   MAX_LEADER_TRANSITIONS,
   parseRecord,
-  QUOTE_LIMIT,
-  quote,
   RecordParseError,
   recordFromJSON,
 } from '../src/index.ts';
+import { QUOTE_LIMIT, quote } from '../src/internal.ts';
 
 const held: LeaderElectionRecord = {
   holderIdentity: 'a',

@@ -6,10 +6,10 @@ import {
   parseRecord,
   RecordParseError,
   recordFromJSON,
-  recordsEqual,
   recordToJSON,
   stringifyRecord,
 } from '../src/index.ts';
+import { recordsEqual } from '../src/internal.ts';
 
 describe('LeaderElectionRecord JSON', () => {
   it('writes the exact bytes client-go writes into the annotation', () => {

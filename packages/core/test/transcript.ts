@@ -18,22 +18,19 @@
  *   follower -> leader  [guard: writeCounts]     the branch taken had this guard
  *   follower -> follower  [no guard]             the unguarded branch after guarded ones (none held)
  *   stopped -> follower                          the input's only branch, unguarded
- *   leader -> stopped  [guard: releaseNow]  [then releasing always, guard: noRequestInFlight]
+ *   leader -> stopped  [guard: and(not(requestInFlight), releaseAsked)]  [then releasing always, guard: not(requestInFlight)]
  *                                                an eventless transition the step went on through
  */
 import { type AnyTransitionDefinition, createActor } from 'xstate';
+import type { Effect, Input, LeaderElectionRecord, LockSnapshot } from '../src/index.ts';
 import {
-  type Effect,
   type ElectionSnapshot,
   electionMachine,
-  type Input,
   initialSnapshot,
-  type LeaderElectionRecord,
-  type LockSnapshot,
   type MachineInput,
   stateOf,
   step,
-} from '../src/index.ts';
+} from '../src/statechart.ts';
 import { guardLabel } from './guard-label.ts';
 import { TIMING, WALL0 } from './harness.ts';
 

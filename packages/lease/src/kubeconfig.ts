@@ -15,7 +15,8 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError, quote } from '@leasehold/core';
+import { ConfigError } from '@leasehold/core';
+import { quote } from '@leasehold/core/internal';
 
 /** Where client-node finds the in-cluster service account (`KubeConfig.loadFromCluster`). */
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';

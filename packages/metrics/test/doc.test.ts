@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ElectionConfig, LeaderElection, ManualClock } from '@leasehold/core';
+import { ElectionConfig, LeaderElection } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { advance, advanceUntil } from '@leasehold/testkit';
 import { expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import { ElectionConfig, LeaderElection, ManualClock } from '@leasehold/core';
+import { ElectionConfig, LeaderElection } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { advance, advanceUntil } from '@leasehold/testkit';
 import { register as globalRegistry, Registry } from 'prom-client';

@@ -7,25 +7,21 @@
 import {
   type Clock,
   ElectionConfig,
-  type ElectionInspector,
-  inspectElection,
-  isContention,
   LeaderElection,
   type Leadership,
   type Lock,
   type LockSnapshot,
   type TransitionInfo,
-  validitySentAt,
 } from '@leasehold/core';
+import { isContention, validitySentAt } from '@leasehold/core/internal';
+import { type ElectionInspector, inspectElection } from '@leasehold/core/statechart';
 import { type FaultPlan, MemoryLockStore, type MemoryRequest, withFaults } from '@leasehold/memory';
+import { retryingClient, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
 import {
   eagerRetryMachine,
-  retryingClient,
-  trustingRemoteRenewTime,
   twinUnreportedOnReadMachine,
   validityFromAnswerMachine,
-  withoutCompareAndSwap,
-} from './broken.ts';
+} from './broken-machine.ts';
 import type { LockHistory } from './linearizability/history.ts';
 import { HistoryRecorder } from './linearizability/recorder.ts';
 import { SimProcess } from './process.ts';
@@ -33,6 +29,7 @@ import { Random } from './random.ts';
 import type { Scenario } from './scenario.ts';
 import { Scheduler } from './scheduler.ts';
 import { logStoreCalls, type StoreLogEntry } from './store-log.ts';
+import type { SimulationInspector } from './simulation-inspector.ts';
 
 /** One stretch of leadership as the candidate's own state machine held it, in true ms. */
 export interface LeaderInterval {
@@ -163,7 +160,7 @@ export interface SimulateOptions {
    * An inspector for a candidate (`c0`, `c1`, ...), or `undefined` for none: each election of that candidate
    * (one per process generation) is shown in it (`inspectElection`), named `c0#0`, `c0#1`, ...
    */
-  readonly inspect?: (candidate: string) => ElectionInspector | undefined;
+  readonly inspect?: (candidate: string) => SimulationInspector | undefined;
   /**
    * Called as each candidate starts leading, with its `Leadership`, the candidate's own clock (timers on it
    * run in the simulation, paused with its process) and the simulation's true time: to exercise the
@@ -353,7 +350,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     });
     elections[index] = election;
     const inspector = options.inspect?.(proc.id);
-    if (inspector) inspectElection(election, inspector, `${proc.id}#${proc.generation}`);
+    // A SimulationInspector is an ElectionInspector typed without XState's declarations (simulation-inspector.ts).
+    if (inspector) inspectElection(election, inspector as ElectionInspector, `${proc.id}#${proc.generation}`);
     void election.acquire();
   };
 

@@ -6,14 +6,7 @@
  * @packageDocumentation
  */
 
-export {
-  eagerRetryMachine,
-  retryingClient,
-  trustingRemoteRenewTime,
-  twinUnreportedOnReadMachine,
-  validityFromAnswerMachine,
-  withoutCompareAndSwap,
-} from './broken.ts';
+export { retryingClient, trustingRemoteRenewTime, withoutCompareAndSwap } from './broken.ts';
 export type { Violation } from './checker.ts';
 export {
   cadenceViolations,
@@ -90,6 +83,12 @@ export type {
 } from './scenario.ts';
 export { livenessBoundMs, maxTakeoverStagger, pauseBoundMs, scenarioFromSeed } from './scenario.ts';
 export { Scheduler } from './scheduler.ts';
+export type {
+  InspectionEventLike,
+  InspectionListener,
+  InspectionObserver,
+  SimulationInspector,
+} from './simulation-inspector.ts';
 export type {
   StoreBackend,
   StoreFaultContext,

@@ -2,7 +2,7 @@
  * The simulator's seeded draws, over core's PRNG (`nextRandom`, the one the statechart's jitter uses): one
  * generator in the project. One seed, one sequence.
  */
-import { nextRandom } from '@leasehold/core';
+import { nextRandom } from '@leasehold/core/internal';
 
 /** The simulator's seeded random draws. */
 export class Random {

@@ -2,7 +2,7 @@
  * A simulation scenario: cluster size, timings, clocks and the fault schedule, all derived from one seed
  * (TigerBeetle style), so a printed seed replays a run exactly. Knobs carry their units in their names.
  */
-import { defaultTakeoverSlot, maxStaggerMs } from '@leasehold/core';
+import { defaultTakeoverSlot, maxStaggerMs } from '@leasehold/core/internal';
 import type { ProcessClockSpec } from './process.ts';
 import { Random } from './random.ts';
 

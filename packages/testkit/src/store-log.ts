@@ -5,13 +5,8 @@
  * this log rather than on what the candidate's state machine believed it did, so a driver or lock that
  * sends more than its statechart asked for, or counts a lease from the wrong moment, is seen.
  */
-import {
-  isContention,
-  isLockError,
-  type Lock,
-  type LockCallOptions,
-  type LockSnapshot,
-} from '@leasehold/core';
+import { isLockError, type Lock, type LockCallOptions, type LockSnapshot } from '@leasehold/core';
+import { isContention } from '@leasehold/core/internal';
 
 /** One point of a call's life at the store boundary, in true ms. */
 export interface StoreLogEntry {

@@ -3,7 +3,7 @@
  * microtask queue must drain. `settle()` waits until it has (one host macrotask turn); `advance()` moves the
  * clock timer by timer, settling after each, so every callback sees the time it was due.
  */
-import type { ManualClock } from '@leasehold/core';
+import type { ManualClock } from '@leasehold/core/internal';
 
 /** Lets all pending promise callbacks run. */
 export function settle(): Promise<void> {

@@ -7,7 +7,8 @@
  * read per value, every `INTERVAL_MS` of a manual clock. Prints one JSON line of what it measured; the
  * test asserts the bounds.
  */
-import { ManualClock, RepeatedFailure } from '@leasehold/core';
+import { RepeatedFailure } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { advance } from '../src/time.ts';
 import { memoryElection } from './memory-election.ts';

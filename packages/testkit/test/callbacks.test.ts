@@ -3,7 +3,8 @@
  * `onStoppedLeading` or `onError` that throws or returns a rejected promise is contained (no unhandled
  * rejection; later listeners still get every event), reported once then counted, and the election goes on.
  */
-import { ManualClock, RepeatedFailure, type TransitionInfo } from '@leasehold/core';
+import { RepeatedFailure, type TransitionInfo } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { advance, advanceUntil } from '../src/time.ts';

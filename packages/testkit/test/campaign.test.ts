@@ -3,7 +3,8 @@
  * loss, a handover and a step-down, and `onStoppedLeading` says which it was; `stepDown(coolDown)`
  * releases at once and keeps out of the race for the cool-down. Over the in-memory lock on a manual clock.
  */
-import { ManualClock, type StoppedReason } from '@leasehold/core';
+import type { StoppedReason } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { expect, it } from 'vitest';
 import { advance } from '../src/time.ts';

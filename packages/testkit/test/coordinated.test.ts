@@ -5,12 +5,8 @@
  * write; when the controller names another preferred holder, the leader yields to it at once (work first),
  * and the term moves on each time. The real controller: packages/lease/test/coordinated.test.ts.
  */
-import {
-  type LeaderElection,
-  type LeaderElectionRecord,
-  ManualClock,
-  type StoppedReason,
-} from '@leasehold/core';
+import type { LeaderElection, LeaderElectionRecord, StoppedReason } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { expect, it } from 'vitest';
 import { advance } from '../src/time.ts';

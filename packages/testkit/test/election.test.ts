@@ -1,4 +1,5 @@
-import { ElectionConfig, type ElectionConfigOptions, LeaderElection, ManualClock } from '@leasehold/core';
+import { ElectionConfig, type ElectionConfigOptions, LeaderElection } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it, vi } from 'vitest';
 import { advance, advanceUntil, settle } from '../src/time.ts';

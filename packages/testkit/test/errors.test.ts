@@ -8,9 +8,9 @@ import {
   type ElectionConfigOptions,
   LeaderElection,
   LockRecovered,
-  ManualClock,
   RepeatedFailure,
 } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it } from 'vitest';
 import { advance, advanceUntil } from '../src/time.ts';

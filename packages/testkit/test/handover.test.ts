@@ -4,7 +4,8 @@
  * write of its own at once; nobody else leads; the term moves on; a handover to a candidate that never
  * takes it costs a lease, as a crash would.
  */
-import { type LeaderElection, ManualClock } from '@leasehold/core';
+import type { LeaderElection } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it } from 'vitest';
 import { checkRun, describeFailure, type FaultEvent, scenarioFromSeed, simulate } from '../src/index.ts';

@@ -6,8 +6,8 @@ import {
   type HealthResponse,
   healthHandler,
   LeaderElection,
-  ManualClock,
 } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it } from 'vitest';
 import { advance, advanceUntil } from '../src/time.ts';

@@ -5,7 +5,8 @@
  * rather than writing such a term; `strategy` and `preferredHolder` are written only in
  * coordinated mode, so a planted value is cleared by the next write instead of rewritten every period.
  */
-import { isLockError, type LeaderElectionRecord, ManualClock } from '@leasehold/core';
+import { isLockError, type LeaderElectionRecord } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it } from 'vitest';
 import { advance, advanceUntil } from '../src/time.ts';

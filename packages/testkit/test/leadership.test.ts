@@ -4,7 +4,8 @@
  * not: after a handover, after its lease lapsed on its own clock (a leader cut off from the store), after a
  * stop. Over the in-memory lock on a manual clock.
  */
-import { type Leadership, LeadershipLostError, ManualClock } from '@leasehold/core';
+import { type Leadership, LeadershipLostError } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { expect, it } from 'vitest';
 import { advance } from '../src/time.ts';

@@ -1,11 +1,5 @@
-import {
-  asLogger,
-  ElectionConfig,
-  LeaderElection,
-  type LoggerLike,
-  type LogLevel,
-  ManualClock,
-} from '@leasehold/core';
+import { asLogger, ElectionConfig, LeaderElection, type LoggerLike, type LogLevel } from '@leasehold/core';
+import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { describe, expect, it } from 'vitest';
 import { advance, advanceUntil } from '../src/time.ts';

@@ -3,12 +3,8 @@
  * (15 s, 10 s, 2 s) and a seed from the identity: the candidate the driver-level tests build, with `over`
  * for what each test watches (callbacks) or changes.
  */
-import {
-  ElectionConfig,
-  type ElectionConfigOptions,
-  LeaderElection,
-  type ManualClock,
-} from '@leasehold/core';
+import { ElectionConfig, type ElectionConfigOptions, LeaderElection } from '@leasehold/core';
+import type { ManualClock } from '@leasehold/core/internal';
 import type { MemoryLockStore } from '@leasehold/memory';
 
 export function memoryElection(

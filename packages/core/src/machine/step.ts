@@ -4,6 +4,7 @@
  * production. Nothing here performs an effect.
  */
 import { initialTransition, type SnapshotFrom, transition } from 'xstate';
+import type { ElectionState } from '../election-view.ts';
 import { IllegalTransitionError } from '../errors.ts';
 import { electionMachine, type StateMeta } from './machine.ts';
 import { isLockResult } from './rules.ts';
@@ -11,8 +12,8 @@ import type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName
 
 /** A snapshot of the election statechart (XState's), as `step` takes and returns it. */
 export type ElectionSnapshot = SnapshotFrom<typeof electionMachine>;
-/** The statechart's top-level states. */
-export type ElectionState = 'stopped' | 'follower' | 'leader' | 'releasing' | 'handingOver';
+// The state names are defined beside the main entry's view of the statechart, which cannot import XState.
+export type { ElectionState } from '../election-view.ts';
 
 const STATES: readonly ElectionState[] = ['stopped', 'follower', 'leader', 'releasing', 'handingOver'];
 
