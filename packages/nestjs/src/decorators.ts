@@ -16,7 +16,8 @@ export type LeadershipStartHandler = (signal: AbortSignal, leadership: Leadershi
 /** A method `@OnLeadershipEnd()` may mark. */
 export type LeadershipEndHandler = (reason: StoppedReason) => MaybePromise<void>;
 
-type MethodOf<F> = <T extends F>(
+/** A method decorator that accepts only methods of type `F` (so a wrong signature fails to compile). */
+export type MethodOf<F> = <T extends F>(
   target: object,
   key: string | symbol,
   descriptor: TypedPropertyDescriptor<T>,

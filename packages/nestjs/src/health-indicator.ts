@@ -21,6 +21,10 @@ export type LeaseholdHealthResult<Key extends string> = Record<
   }
 >;
 
+/**
+ * Liveness (`isHealthy`) and readiness (`isLeading`) of this replica's election, in terminus's result shape:
+ * inject it into a controller and hand its methods to terminus's `HealthCheckService.check`.
+ */
 export class LeaseholdHealthIndicator {
   readonly #leadership: LeadershipService;
   readonly #toleranceSeconds: number;

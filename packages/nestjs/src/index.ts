@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 
-export type { LeadershipEndHandler, LeadershipStartHandler } from './decorators.ts';
+export type { LeadershipEndHandler, LeadershipStartHandler, MethodOf } from './decorators.ts';
 export { ON_LEADERSHIP, ON_LEADERSHIP_END, OnLeadership, OnLeadershipEnd } from './decorators.ts';
 export type { LeaseholdHealthResult } from './health-indicator.ts';
 export { LeaseholdHealthIndicator } from './health-indicator.ts';

@@ -13,7 +13,9 @@ import {
 
 /** The marked methods, bound to their instances. */
 export interface LeaderWork {
+  /** The `@OnLeadership()` methods, called in this order when leadership starts. */
   readonly start: readonly LeadershipStartHandler[];
+  /** The `@OnLeadershipEnd()` methods, called in this order once leadership has ended. */
   readonly end: readonly LeadershipEndHandler[];
 }
 

@@ -13,6 +13,10 @@ import {
 import type { LeaderWork } from './leader-work.ts';
 import type { LeaseholdModuleOptions } from './options.ts';
 
+/**
+ * This application's election: `isLeader()`, the leader's identity, `stepDown()`, and the `LeaderElection`
+ * itself once the application has bootstrapped. Released when the application closes.
+ */
 export class LeadershipService {
   readonly #options: LeaseholdModuleOptions;
   readonly #findWork: () => LeaderWork;

@@ -14,6 +14,10 @@ import {
   type LeaseholdModuleOptions,
 } from './options.ts';
 
+/**
+ * The Nest module: `forRoot(options)` or `forRootAsync({ imports, inject, useFactory })` in the root module's
+ * imports. Global: `LeadershipService` and `LeaseholdHealthIndicator` inject anywhere.
+ */
 // biome-ignore lint/complexity/noStaticOnlyClass: Nest modules are classes with static forRoot factories.
 export class LeaseholdModule {
   /** The module with these options: the election starts when the application bootstraps. */

@@ -16,6 +16,7 @@ import type { DynamicModule, FactoryProvider } from '@nestjs/common';
  * fits. Typed by shape so this package needs neither `@leasehold/metrics` nor prom-client unless you use them.
  */
 export interface ElectionObserver {
+  /** Starts reporting `election` (called once, when the election is made). */
   observe(election: LeaderElection): unknown;
 }
 

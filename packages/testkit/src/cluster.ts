@@ -28,8 +28,8 @@ import { SimProcess } from './process.ts';
 import { Random } from './random.ts';
 import type { Scenario } from './scenario.ts';
 import { Scheduler } from './scheduler.ts';
-import { logStoreCalls, type StoreLogEntry } from './store-log.ts';
 import type { SimulationInspector } from './simulation-inspector.ts';
+import { logStoreCalls, type StoreLogEntry } from './store-log.ts';
 
 /** One stretch of leadership as the candidate's own state machine held it, in true ms. */
 export interface LeaderInterval {
