@@ -56,7 +56,13 @@ export const NOT_OURS: Readonly<Record<string, readonly string[]>> = {
   undici: ['Dispatcher'],
   'Express, Fastify and NestJS': ['use', 'enableShutdownHooks', 'onModuleInit', 'init', 'listen'],
   '@nestjs/terminus': ['HealthCheckService'],
-  'TypeScript compiler options': ['experimentalDecorators', 'emitDecoratorMetadata'],
+  'TypeScript compiler options': [
+    'experimentalDecorators',
+    'emitDecoratorMetadata',
+    'exactOptionalPropertyTypes',
+    'noUncheckedIndexedAccess',
+    'skipLibCheck',
+  ],
   "the bug zoo's model store errors (packages/testkit/test/zoo/kv-store.ts)": [
     'ConditionFailed',
     'ServiceUnavailable',
