@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from '@microsoft/api-extractor';
 
 export const PACKAGES = [
@@ -38,7 +38,7 @@ const reports = join(root, 'docs', 'api-reports');
 const check = process.argv.includes('--check');
 const docsAt = process.argv.indexOf('--docs');
 const docs = docsAt >= 0;
-const reference = docs ? join(process.cwd(), process.argv[docsAt + 1] ?? join(root, 'docs', 'api')) : '';
+const reference = docs ? resolve(process.argv[docsAt + 1] ?? join(root, 'docs', 'api')) : '';
 
 const scratch = mkdtempSync(join(tmpdir(), 'leasehold-api-'));
 const models = join(scratch, 'models');

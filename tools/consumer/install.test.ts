@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentedInstall, root } from './documented.ts';
-import { PACKAGES } from './projects.ts';
+import { PUBLISHED } from './projects.ts';
 
 const run = promisify(execFile);
 const documented = documentedInstall();
@@ -30,7 +30,7 @@ describe("the README's install-from-tarballs commands, run as written", () => {
 
   it('the pack command writes one tarball per published package, at its version', () => {
     const tarballs = readdirSync(join(root, documented.packs)).filter((f) => f.endsWith('.tgz'));
-    const expected = PACKAGES.map((name) => {
+    const expected = PUBLISHED.map((name) => {
       const { version } = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
       return `leasehold-${name}-${version}.tgz`;
     });

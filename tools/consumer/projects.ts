@@ -16,6 +16,11 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 
 export const PACKAGES = ['core', 'memory', 'testkit', 'lease', 'configmap', 'metrics', 'cli'] as const;
+/**
+ * Every published package, as the pack command writes them: PACKAGES and the NestJS module, which the consumer
+ * projects do not install (it needs a Nest application: its own tests and examples/nestjs cover it).
+ */
+export const PUBLISHED = [...PACKAGES, 'nestjs'] as const;
 /** The lowest version a caret range in a package's dependencies allows (`^5.19.0` -> `5.19.0`). */
 export function lowestAllowed(pkg: string, dependency: string): string {
   const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'));

@@ -30,8 +30,13 @@ import {
 /** The content type of a JSON merge patch (RFC 7386). */
 export const MERGE_PATCH = 'application/merge-patch+json';
 
-/** client-node's HTTP dispatcher (an undici `Dispatcher` in client-node 2). */
-export type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
+/**
+ * client-node's HTTP dispatcher (an undici `Dispatcher` in client-node 2). Read through a conditional type:
+ * client-node 1.x's `RequestContext` has no `getDispatcher` (there the locks use the generated client only),
+ * and these declarations must still check against its types in a consumer's project.
+ */
+export type Dispatcher = DispatcherOf<RequestContext>;
+type DispatcherOf<C> = C extends { getDispatcher(): infer D } ? NonNullable<D> : never;
 
 /** The dispatcher kept for one context, and the digest of the credentials it was made with. */
 interface Kept {
