@@ -2,7 +2,7 @@
  * One replica of the HA controller (main.ts runs it): its options, lock, elector, controller loop and HTTP
  * endpoints. Split from main.ts so that the election's lock and clock can be passed in: main.ts passes none
  * (the replica's own lock, the system clock); the liveness test wraps them to simulate a deadlocked elector
- * (examples/kube/stuck-replica.ts), which a production build must never be able to do.
+ * (tools/kube/stuck-replica.ts, test tooling), which a production build must never be able to do.
  */
 import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -3,8 +3,8 @@
  * /healthz, /readyz and /metrics. Scrapes the metrics and sees client-go's leader gauge move on a failover,
  * reads the leadership Events back from the Lease, and freezes a leader's elector (as a deadlock would) to
  * see its controller stop on its own clock and its liveness check fail while another replica takes over.
- * The replicas run stuck-replica.ts: the example plus the test's fault switch (SIGUSR2 freezes the elector),
- * which the shipped example does not have.
+ * The replicas run tools/kube/stuck-replica.ts: the example plus the test's fault switch (SIGUSR2 freezes the
+ * elector), which lives in the test tooling; nothing under examples/ has it.
  */
 import { join } from 'node:path';
 import { leaderEvents, uniqueName, waitFor } from '@leasehold/kube-tools/testing.ts';
@@ -54,7 +54,7 @@ describe('example: HA controller with probes, metrics and events', () => {
         ],
         ...FAST,
       ],
-      { main: join(import.meta.dirname, 'stuck-replica.ts') },
+      { main: join(import.meta.dirname, '..', '..', 'tools', 'kube', 'stuck-replica.ts') },
     );
     procs.push(proc);
     const line = await proc.waitFor(/serving \/healthz, \/readyz and \/metrics on port \d+$/, 30_000);

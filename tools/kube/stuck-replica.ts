@@ -1,6 +1,7 @@
 /**
  * The HA controller example (examples/ha-controller/replica.ts) with a fault switch, for the liveness test
- * in operations.test.ts only: after SIGUSR2 nothing reaches the replica's elector any more, neither its
+ * in examples/kube/operations.test.ts only. It lives here, in the test tooling, so that nothing under
+ * examples/ (which users copy) installs a signal handler: after SIGUSR2 nothing reaches the replica's elector any more, neither its
  * timers nor its lock's answers and notifications, as if its loop were deadlocked; the process itself keeps
  * serving /healthz, /readyz and /metrics, and its controller loop keeps running on its own timers. The
  * shipped example has no such switch (a signal that `node --heapsnapshot-signal` or nodemon may send must not
@@ -8,7 +9,7 @@
  */
 import type { Clock, Lock } from '@leasehold/core';
 import { systemClock } from '@leasehold/core';
-import { runReplica, setUpReplica } from '../ha-controller/replica.ts';
+import { runReplica, setUpReplica } from '../../examples/ha-controller/replica.ts';
 
 const replica = setUpReplica();
 let frozen = false;
