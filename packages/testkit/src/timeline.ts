@@ -3,14 +3,15 @@
  * network), a lane per candidate showing when it followed, led or released, the faults as bands (on the
  * lane of the candidate they hit, outages across every lane), lock requests as ticks (unanswered ones in
  * red) with their operation, expected version, result and latency as tooltips, and every violation of a
- * guarantee as a red marker with its text; the first violation again in a zoomed panel above. The header
+ * guarantee as a red marker with its text; the first violation again in a zoomed panel above. When the
+ * lock's history is not linearizable, the calls that cannot be ordered are drawn as tall orange ticks. The header
  * names the backend. `leasehold replay SEED --html FILE`
  * writes it; so does a failing `checkBackend`.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Violation } from './checker.ts';
+import { runLinearizability, type Violation } from './checker.ts';
 import type { RunResult } from './cluster.ts';
 import { formatRequest } from './report.ts';
 
@@ -60,6 +61,7 @@ function panel(
   const x = (t: number) => LABEL + ((Math.min(Math.max(t, t0), t1) - t0) / span) * (WIDTH - LABEL - 20);
   const laneY = (i: number) => TOP + i * LANE;
   const shown = violations.filter((v) => v.atMs >= t0 && v.atMs <= t1);
+  const culprits = unorderable(run, violations);
   // One text line per violation marker (at most MAX_TEXTS), under the lanes.
   const texts = Math.min(shown.length, MAX_TEXTS);
   const height = TOP + candidates.length * LANE + 50 + Math.max(1, texts) * 14;
@@ -109,8 +111,10 @@ function panel(
     // handle, operation, expected version, result and latency as the tooltip.
     for (const op of run.history.filter((o) => o.handle === id && o.callMs >= t0 && o.callMs <= t1)) {
       const failed = op.outcome.type === 'unknown';
+      const culprit = culprits.has(op.id);
+      const stroke = culprit ? '#e8590c' : failed ? '#c92a2a' : '#343a40';
       parts.push(
-        `<line class="request${failed ? ' failed' : ''}" data-op="${op.op}" x1="${x(op.callMs)}" y1="${y + LANE - 10}" x2="${x(op.callMs)}" y2="${y + LANE - (failed ? 2 : 5)}" stroke="${failed ? '#c92a2a' : '#343a40'}" stroke-width="1.5"><title>${escapeHtml(formatRequest(op).trim())}</title></line>`,
+        `<line class="request${failed ? ' failed' : ''}${culprit ? ' unorderable' : ''}" data-op="${op.op}" data-id="${op.id}" x1="${x(op.callMs)}" y1="${culprit ? y + 2 : y + LANE - 10}" x2="${x(op.callMs)}" y2="${y + LANE - (failed ? 2 : 5)}" stroke="${stroke}" stroke-width="${culprit ? 3 : 1.5}"><title>${escapeHtml(`${culprit ? 'cannot be ordered: ' : ''}${formatRequest(op).trim()}`)}</title></line>`,
       );
     }
     parts.push('</g>');
@@ -158,12 +162,31 @@ ${parts.join('\n')}
 }
 
 /**
+ * The ids of the calls a linearizability violation among `violations` reports as impossible to order (the
+ * checker's minimal set, from its verdict on the run, computed once per run); empty when there is none.
+ */
+function unorderable(run: RunResult, violations: readonly Violation[]): ReadonlySet<number> {
+  if (!violations.some((v) => v.invariant === 'linearizability')) return new Set();
+  const result = runLinearizability(run);
+  return new Set(result.verdict === 'violation' ? result.operations.map((o) => o.id) : []);
+}
+
+/**
  * The window the zoomed panel shows around a violation: for two leaders, their overlap with three times
  * its length (at least 10 ms) on each side, so even a 10 ms overlap is wide on the page, reaching back to
- * the send of the newer leader's write; otherwise one retry period on each side.
+ * the send of the newer leader's write; for a history no compare-and-swap register could give, the calls
+ * that cannot be ordered, from the first call to the last answer, with a tenth of that on each side;
+ * otherwise one retry period on each side.
  */
 export function zoomWindow(run: RunResult, violation: Violation): { from: number; to: number } {
   const at = violation.atMs;
+  const ops = run.history.filter((o) => unorderable(run, [violation]).has(o.id));
+  if (ops.length > 0) {
+    const from = Math.min(...ops.map((o) => o.callMs));
+    const to = Math.max(...ops.map((o) => (Number.isFinite(o.retMs) ? o.retMs : o.callMs)));
+    const pad = Math.max(to - from, 10) / 10;
+    return { from: Math.max(0, from - pad), to: Math.min(run.endAtMs, to + pad) };
+  }
   if (violation.invariant === 'single-leader') {
     const leading = run.intervals.filter((i) => i.start <= at && i.end > at);
     const end = Math.min(...leading.map((i) => i.end), run.endAtMs);
@@ -206,6 +229,7 @@ export function renderTimeline(
     ),
     '<span style="color:#343a40">|</span> lock request (hover: operation, expected version, result, latency)',
     '<span style="color:#c92a2a">|</span> request without answer',
+    '<span style="color:#e8590c;font-weight:bold">|</span> a call that cannot be ordered (linearizability)',
     '<span style="color:#e03131">&#9679;</span> violation',
   ].join(' &nbsp; ');
   const zoomed =

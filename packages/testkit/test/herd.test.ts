@@ -17,6 +17,11 @@ import {
 } from '../src/index.ts';
 
 const CANDIDATES = 64;
+/**
+ * Follower requests a learned takeover may cost: one or two racers in the first non-empty slot and their
+ * reads, a few more when a just-restarted candidate races with spread 0 (seeds 1 to 3 give at most 6).
+ */
+const LEARNED_MAX = 8;
 
 /** A quiet cluster (small latencies, no random faults) whose leader is hit by `kind` every 4 s. */
 function herdScenario(seed: number, kind: 'stop' | 'crash', takeoverSlot = 0.025): Scenario {
@@ -84,15 +89,18 @@ describe('the takeover stagger, 64 candidates on one lock', () => {
           `herd (${kind}, seed ${seed}): follower requests per takeover ${requests.join(' ')}; ` +
             `without the stagger ${without.join(' ')}; takeover gaps ms (median) ${median(gaps).toFixed(0)} vs ${median(gapsAfterEach(off)).toFixed(0)}`,
         );
-        // With it, once learned (from the fifth takeover on), a handful: O(1).
+        // With it, once learned (from the fifth takeover on), a handful: O(1), at every takeover (not a
+        // median: a follower that forgot what it learned now and then would hide among the good ones).
         const learned = requests.slice(4);
-        expect(median(learned)).toBeLessThanOrEqual(kind === 'stop' ? 8 : 4);
+        for (const [i, n] of learned.entries())
+          expect(n, `seed ${seed}, takeover ${i + 5}: follower requests`).toBeLessThanOrEqual(LEARNED_MAX);
         if (kind === 'stop') {
-          // Without it every follower writes at the release: O(N). (At an expiry the followers' clocks
+          // Without it every follower writes at every release: O(N). (At an expiry the followers' clocks
           // and watch delays already spread them over a few ms here; they no longer read first.)
-          expect(median(without)).toBeGreaterThanOrEqual(CANDIDATES - 2);
-          // Even the worst learned takeover (a just-restarted leader races with spread 0) is far from that.
-          expect(Math.max(...learned)).toBeLessThanOrEqual(CANDIDATES / 2);
+          for (const [i, n] of without.entries())
+            expect(n, `seed ${seed}, takeover ${i + 1} without the stagger`).toBeGreaterThanOrEqual(
+              CANDIDATES - 2,
+            );
         }
         // Every fault was followed by a takeover.
         expect(gaps.every((g) => Number.isFinite(g))).toBe(true);
