@@ -27,6 +27,9 @@ export interface ScheduleResult {
   readonly p99LatenessMs: number;
   /** How many Leases renewed at least once in the window. */
   readonly leases: number;
+  /** Watch events received in all, and restarts of the watch. */
+  readonly events: number;
+  readonly restarts: number;
 }
 
 /** Watches the Leases named `prefix` or `prefix-*` in `namespace`; `window` opens and closes the count. */
@@ -51,15 +54,25 @@ export class RenewalSchedule {
     this.#retryMs = retryPeriodSeconds * 1000;
   }
 
-  /** Starts the watch; it restarts when the API server ends it. */
+  /** Watch events received, and how many times the watch ended and was started again. */
+  events = 0;
+  restarts = 0;
+
+  /** Starts the watch; it restarts when it ends (the API server's timeout, a failure). */
   async start(): Promise<void> {
     const watch = new Watch(this.#kubeConfig);
     const controller = await watch.watch(
       `/apis/coordination.k8s.io/v1/namespaces/${this.#namespace}/leases`,
       {},
-      (_type: string, lease: LeaseEvent) => this.#seen(lease),
-      () => {
-        if (!this.#stopped) void this.start();
+      (_type: string, lease: LeaseEvent) => {
+        this.events += 1;
+        this.#seen(lease);
+      },
+      (err: unknown) => {
+        if (this.#stopped) return;
+        this.restarts += 1;
+        console.error(`renewal schedule: the Lease watch ended (${String(err)}); starting it again`);
+        setTimeout(() => void this.start(), 500);
       },
     );
     this.#abort = () => controller.abort();
@@ -86,6 +99,8 @@ export class RenewalSchedule {
       worstLatenessMs: sorted.at(-1) ?? Number.NaN,
       p99LatenessMs: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? Number.NaN,
       leases: this.#renewed.size,
+      events: this.events,
+      restarts: this.restarts,
     };
   }
 

@@ -126,6 +126,7 @@ for (let round = 1; round <= rounds; round += 1) {
       renewalsPerMin: s.renewals / (Number(values.seconds) / 60),
       worst: s.worstLatenessMs,
       p99Late: s.p99LatenessMs,
+      watch: `${s.events} events, ${s.restarts} restarts`,
     };
   };
   const l = side('lease');
