@@ -13,7 +13,7 @@
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 
 interface LeaseEvent {
-  metadata?: { name?: string };
+  metadata?: { name?: string; resourceVersion?: string };
   spec?: { holderIdentity?: string; renewTime?: string };
 }
 
@@ -58,21 +58,36 @@ export class RenewalSchedule {
   events = 0;
   restarts = 0;
 
-  /** Starts the watch; it restarts when it ends (the API server's timeout, a failure). */
+  /** The last resourceVersion seen: a restarted watch resumes from it, so no renewal goes unseen. */
+  #resourceVersion: string | undefined;
+
+  /**
+   * Starts the watch; it restarts when it ends (the API server ends a watch that falls behind, or on its
+   * timeout), resumed from the last resourceVersion seen; when that is gone (410), afresh, and then the
+   * gaps spanning the restart are not counted (the renewals in between were not seen).
+   */
   async start(): Promise<void> {
     const watch = new Watch(this.#kubeConfig);
+    const query: Record<string, string> = { allowWatchBookmarks: 'true' };
+    if (this.#resourceVersion) query.resourceVersion = this.#resourceVersion;
     const controller = await watch.watch(
       `/apis/coordination.k8s.io/v1/namespaces/${this.#namespace}/leases`,
-      {},
-      (_type: string, lease: LeaseEvent) => {
+      query,
+      (type: string, lease: LeaseEvent & { code?: number }) => {
         this.events += 1;
-        this.#seen(lease);
+        if (type === 'ERROR') {
+          this.#resourceVersion = undefined;
+          this.#last.clear();
+          return;
+        }
+        this.#resourceVersion = lease.metadata?.resourceVersion ?? this.#resourceVersion;
+        if (type !== 'BOOKMARK') this.#seen(lease);
       },
       (err: unknown) => {
         if (this.#stopped) return;
         this.restarts += 1;
-        console.error(`renewal schedule: the Lease watch ended (${String(err)}); starting it again`);
-        setTimeout(() => void this.start(), 500);
+        console.error(`renewal schedule: the Lease watch ended (${String(err)}); resuming it`);
+        setTimeout(() => void this.start(), 200);
       },
     );
     this.#abort = () => controller.abort();

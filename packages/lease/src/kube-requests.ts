@@ -7,24 +7,16 @@
  * and of the answer (a class instance per nested object, every date parsed), the middleware chain, and
  * `fetch`, which builds a WHATWG Request and Response for every request and records each in Node's
  * resource-timing buffer. What it keeps from client-node: the KubeConfig, and authentication and TLS for its
- * current context as client-node applies them to its own requests (bearer tokens and token files, exec
- * plugins, auth providers, basic auth, client certificates, CA, proxies), run for every request, so a rotated
- * token or certificate is used as soon as client-node would use it.
- *
- * Two ways to it, both client-node's public API. While no dispatcher is kept for the context's credentials
- * (its first two requests, and the first two after a certificate rotation: request-options.ts),
- * `applySecurityAuthentication` on client-node's own request object, which also makes the dispatcher that
- * gets kept. Once one is kept, `applyToHTTPSOptions`, which writes the same headers from the same
- * authenticators but builds no undici Agent (the other one builds one per request, which the kept
- * dispatcher made useless: it was closed unused).
+ * current context as client-node applies them to its own requests (`applySecurityAuthentication`: bearer
+ * tokens and token files, exec plugins, auth providers, basic auth, client certificates, CA, proxies), run
+ * for every request, so a rotated token or certificate is used as soon as client-node would use it.
  *
  * Where client-node makes no undici dispatcher (client-node 1.x keeps Node agents; an https server trusted by
  * the system CAs with no client certificate needs none; under Bun, whose `undici` is a shim over its own
  * fetch), `send` answers `undefined` and the lock uses the generated client, as before.
  */
-import type { RequestOptions } from 'node:https';
 import { ApiException, type KubeConfig, RequestContext } from '@kubernetes/client-node';
-import { type Dispatcher, keptDispatcher, keptFor } from './request-options.ts';
+import { type Dispatcher, keptDispatcher } from './request-options.ts';
 
 /** The HTTP methods the locks send. */
 export type LockMethod = 'GET' | 'POST' | 'PATCH';
@@ -59,17 +51,18 @@ export async function send(kubeConfig: KubeConfig, request: LockRequest): Promis
   if (!hasDispatchers) return undefined;
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) return undefined;
-  const target = `${cluster.server}${request.path}`;
-  const kept = keptFor(kubeConfig) as unknown as UndiciLike | undefined;
-  const prepared = kept
-    ? { dispatcher: kept, url: absoluteUrl(target), headers: await authHeaders(kubeConfig) }
-    : await throughClientNode(kubeConfig, target, request.method);
-  if (prepared === undefined) return undefined;
-  const { dispatcher, url, headers } = prepared;
+  // client-node's own request object, so its authentication writes what it writes for the generated client.
+  const context = new RequestContext(`${cluster.server}${request.path}`, request.method as never);
+  await kubeConfig.applySecurityAuthentication(context);
+  const made = context.getDispatcher() as (Dispatcher & Partial<Pick<UndiciLike, 'request'>>) | undefined;
+  if (made === undefined || typeof made.request !== 'function') return undefined;
+  const dispatcher = keptDispatcher(made, kubeConfig) as unknown as UndiciLike;
+  const headers = context.getHeaders();
   headers.Accept = 'application/json';
   // Names the client in the API server's audit log (the generated client's says kubernetes-client-javascript).
   headers['User-Agent'] = USER_AGENT;
   if (request.contentType) headers['Content-Type'] = request.contentType;
+  const url = context.getUrl();
   const answer = await dispatcher.request({
     origin: url.slice(0, url.length - pathOf(url).length),
     path: pathOf(url),
@@ -86,59 +79,6 @@ export async function send(kubeConfig: KubeConfig, request: LockRequest): Promis
     text,
     flatHeaders(answer.headers),
   );
-}
-
-/** A request's dispatcher, absolute URL and headers (authentication included), ready to send. */
-interface Prepared {
-  readonly dispatcher: UndiciLike;
-  readonly url: string;
-  readonly headers: Record<string, string>;
-}
-
-/**
- * Authentication through client-node's own request object (`applySecurityAuthentication`), which makes a
- * dispatcher for the context; `keptDispatcher` keeps it or hands back the one kept. `undefined` where
- * client-node makes no undici dispatcher (see the file's comment).
- */
-async function throughClientNode(
-  kubeConfig: KubeConfig,
-  target: string,
-  method: LockMethod,
-): Promise<Prepared | undefined> {
-  // client-node's own request object, so its authentication writes what it writes for the generated client.
-  const context = new RequestContext(target, method as never);
-  await kubeConfig.applySecurityAuthentication(context);
-  const made = context.getDispatcher() as (Dispatcher & Partial<Pick<UndiciLike, 'request'>>) | undefined;
-  if (made === undefined || typeof made.request !== 'function') return undefined;
-  return {
-    dispatcher: keptDispatcher(made, kubeConfig) as unknown as UndiciLike,
-    url: context.getUrl(),
-    headers: context.getHeaders(),
-  };
-}
-
-/**
- * The headers `applySecurityAuthentication` would write, from client-node's `applyToHTTPSOptions` (the
- * same authenticators: tokens, token files, exec plugins, auth providers, impersonation), in its order:
- * basic auth first, then the authenticators' headers, so a token's `Authorization` wins as it does there.
- * Its https.Agent is made once per cluster and user and cached by client-node; this file never uses it.
- */
-async function authHeaders(kubeConfig: KubeConfig): Promise<Record<string, string>> {
-  const options: RequestOptions = {};
-  await kubeConfig.applyToHTTPSOptions(options);
-  const headers: Record<string, string> = {};
-  if (typeof options.auth === 'string')
-    headers.Authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-  if (options.headers && !Array.isArray(options.headers))
-    for (const [name, value] of Object.entries(options.headers))
-      if (value !== undefined) headers[name] = `${value}`;
-  return headers;
-}
-
-/** `target` as client-node's `RequestContext.getUrl` gives it: parsed, without a trailing slash. */
-function absoluteUrl(target: string): string {
-  const url = new URL(target).toString();
-  return url.endsWith('/') ? url.slice(0, -1) : url;
 }
 
 /** The part of undici's `Dispatcher` this file uses (client-node's types do not name its `request`). */

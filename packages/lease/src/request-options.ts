@@ -105,7 +105,7 @@ function credentialsDigest(kubeConfig: KubeConfig): string {
     user?.keyFile ? `file ${fileDigest(user.keyFile)}` : user?.keyData,
   ];
   const last = lastDigests.get(kubeConfig);
-  if (last && last.inputs.every((input, i) => input === inputs[i])) return last.digest;
+  if (last?.inputs.every((input, i) => input === inputs[i])) return last.digest;
   const hash = createHash('sha256');
   for (const input of inputs) hash.update(`${input ?? ''}\0`);
   const digest = hash.digest('hex');
@@ -151,17 +151,6 @@ export function keptDispatcher(made: Dispatcher, kubeConfig: KubeConfig): Dispat
     return kept.dispatcher;
   }
   return made;
-}
-
-/**
- * The dispatcher kept for `kubeConfig`'s current context, when its credentials are still the ones it was
- * made with (the same check as `keptDispatcher`'s, a stat per credentials file); `undefined` otherwise, and
- * then a request goes through `keptDispatcher`, which keeps the next one client-node makes.
- */
-export function keptFor(kubeConfig: KubeConfig): Dispatcher | undefined {
-  const kept = dispatchers.get(kubeConfig)?.get(kubeConfig.getCurrentContext());
-  if (!kept?.dispatcher || kept.credentials !== credentialsDigest(kubeConfig)) return undefined;
-  return kept.dispatcher;
 }
 
 /** Sends `context` through the dispatcher kept for `kubeConfig`'s current context (`keptDispatcher`). */

@@ -2,8 +2,7 @@
  * The Lease lock's own requests (src/kube-requests.ts): get, create and the compare-and-swap patch go over
  * the kept dispatcher without the generated client, keep only the part of the answer the lock reads, and
  * authenticate as client-node would (an exec plugin here; tokens, 401/403 and client certificates in
- * lease-lock.test.ts and connections.test.ts, which run over the same path). Once a dispatcher is kept,
- * the headers come from client-node's `applyToHTTPSOptions` without its per-request dispatcher.
+ * lease-lock.test.ts and connections.test.ts, which run over the same path).
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -114,42 +113,6 @@ describe("LeaseLock's own requests", () => {
     // The lock's create, patches and get name it as docs/operations.md says (not the generated client).
     const own = sent.filter((line) => line.includes('leasehold (@leasehold/lease)'));
     expect(own.map((line) => line.split(' ')[0])).toEqual(['POST', 'PATCH', 'GET', 'PATCH']);
-  });
-
-  it('once a dispatcher is kept, authenticate without client-node building one per request', async () => {
-    // Counts client-node's request-object authentication, which builds an undici Agent each time.
-    const kc = kubeConfig();
-    let built = 0;
-    const apply = kc.applySecurityAuthentication.bind(kc);
-    kc.applySecurityAuthentication = (context) => {
-      built += 1;
-      return apply(context);
-    };
-    const lock = new LeaseLock({
-      name: uniqueName('kept'),
-      namespace: NAMESPACE,
-      identity: 'pod-k',
-      kubeConfig: kc,
-    });
-    let version = (await lock.create(sampleRecord('pod-k'))).version;
-    for (let i = 1; i <= 10; i += 1)
-      version = (await lock.update(sampleRecord('pod-k', { leaderTransitions: i }), version)).version;
-    expect((await lock.get())?.record.leaderTransitions).toBe(10);
-    // The first request records the credentials, the second's dispatcher is kept; the other ten go without.
-    expect(built).toBe(2);
-    // The updates above succeed only authenticated (an anonymous request is refused). A refusal maps the same
-    // way on this path: the restricted user (no role) is Forbidden on its third request as on its first.
-    const restricted = new LeaseLock({
-      name: uniqueName('kept'),
-      namespace: NAMESPACE,
-      identity: 'pod-r',
-      kubeConfig: kubeConfig('restricted'),
-    });
-    for (let i = 0; i < 3; i += 1) {
-      const error = await restricted.get().catch((err: unknown) => err);
-      expect(isLockError(error, 'Forbidden')).toBe(true);
-      expect(String(error)).toContain('get: HTTP 403');
-    }
   });
 
   it("authenticate with an exec plugin's token; a token the server rejects is Forbidden", async () => {
