@@ -15,8 +15,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
-import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
+import type { LeaderElection, Lock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
+import { benchElection } from './bench-election.ts';
 import { compareSnapshots, HeapSnapshot } from './heap-snapshot.ts';
 
 const { values } = parseArgs({
@@ -55,17 +56,7 @@ function start(count: number): void {
     const lock: Lock = kube
       ? new kube.LeaseLock({ name, namespace: 'default', identity: 'bench', kubeConfig: kubeConfig! })
       : store.lock(name, 'bench');
-    const election = new LeaderElection(
-      new ElectionConfig({
-        lock,
-        leaseDuration: 15,
-        renewDeadline: 10,
-        retryPeriod: 2,
-        onStartedLeading: () => {},
-        onStoppedLeading: () => {},
-        onError: () => {},
-      }),
-    );
+    const election = benchElection(lock);
     void election.acquire();
     elections.push(election);
   }

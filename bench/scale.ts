@@ -24,8 +24,9 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { GCProfiler } from 'node:v8';
-import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
+import type { Lock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
+import { benchElection } from './bench-election.ts';
 
 const { values } = parseArgs({
   options: {
@@ -169,17 +170,7 @@ const elections = Array.from({ length: N }, (_, i) => {
     kube && kubeConfig
       ? new kube.LeaseLock({ name: `${PREFIX}-${i}`, namespace: 'default', identity: 'bench', kubeConfig })
       : store.lock(`${PREFIX}-${i}`, 'bench');
-  const election = new LeaderElection(
-    new ElectionConfig({
-      lock,
-      leaseDuration: 15,
-      renewDeadline: 10,
-      retryPeriod: 2,
-      onStartedLeading: () => {},
-      onStoppedLeading: () => {},
-      onError: () => {},
-    }),
-  );
+  const election = benchElection(lock);
   let sentAt: number | null = null;
   election.subscribe(({ input, from, to, effects }) => {
     if (input.type === 'LOCK_FAILED' && measuring) failures += 1;

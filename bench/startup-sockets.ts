@@ -12,9 +12,10 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ElectionConfig, LeaderElection } from '@leasehold/core';
+import type { LeaderElection } from '@leasehold/core';
 import { startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
 import { LeaseLock } from '@leasehold/lease';
+import { benchElection } from './bench-election.ts';
 
 const { values } = parseArgs({
   options: { add: { type: 'string', default: '300' }, kubeconfig: { type: 'string' } },
@@ -44,17 +45,7 @@ function start(count: number): void {
       identity: 'bench',
       kubeConfig,
     });
-    const election = new LeaderElection(
-      new ElectionConfig({
-        lock,
-        leaseDuration: 15,
-        renewDeadline: 10,
-        retryPeriod: 2,
-        onStartedLeading: () => {},
-        onStoppedLeading: () => {},
-        onError: () => {},
-      }),
-    );
+    const election = benchElection(lock);
     void election.acquire();
     elections.push(election);
   }
