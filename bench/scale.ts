@@ -7,7 +7,7 @@
  *
  *   scripts/bench.sh --scale [--elections 1000] [--kind lease|memory|client-go] [--seconds 60] [--warmup 20]
  *                            [--kubeconfig FILE]   # an existing cluster (tools/kube/up.ts), e.g. under ulimit -n
- *                            [--prefix NAME] [--json]
+ *                            [--prefix NAME] [--json] [--max-rss-mib 4096]
  *   scripts/bench.sh --scale --compare [--elections 1000] [--contend DUTY] ...   # bench/scale-compare.ts
  *
  * Timings are client-go's (15 s, 10 s, 2 s). Run it with `ulimit -n 1024` to see the file-descriptor bound.
@@ -42,6 +42,8 @@ const { values } = parseArgs({
     compare: { type: 'boolean', default: false },
     contend: { type: 'string' },
     rounds: { type: 'string' },
+    // A starved 1,000-election process once grew past 20 GB until the OOM killer ended it (docs/benchmarks.md).
+    'max-rss-mib': { type: 'string', default: '4096' },
   },
 });
 if (values.compare) {
@@ -53,6 +55,19 @@ const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
 const kind = values.kind === 'memory' ? 'memory' : values.kind === 'client-go' ? 'client-go' : 'lease';
 const PREFIX = values.prefix;
+
+// Stops the run before it takes the machine's memory: a benchmark shares it with everything else.
+const MAX_RSS = Number(values['max-rss-mib']) * 2 ** 20;
+/** Stops the control plane this run started, if any (set once it is up). */
+let stopPlane: () => Promise<void> = async () => {};
+setInterval(() => {
+  const rss = process.memoryUsage.rss();
+  if (rss <= MAX_RSS) return;
+  console.error(
+    `bench/scale.ts: RSS ${(rss / 2 ** 20).toFixed(0)} MiB passed --max-rss-mib; stopping the run`,
+  );
+  void stopPlane().finally(() => process.exit(3));
+}, 1000).unref();
 
 /** The measures as a table, and with `--json` as one JSON line for bench/scale-compare.ts. */
 function report(rows: [string, string][], measures: Record<string, number>): void {
@@ -88,6 +103,7 @@ const kube =
         ...(await import('@leasehold/lease')),
       };
 const plane = kube && !values.kubeconfig ? await kube.startControlPlane() : undefined;
+if (plane) stopPlane = () => plane.stop();
 const kubeConfig = kube ? new kube.KubeConfig() : undefined;
 const kubeconfigFile = values.kubeconfig ?? plane?.kubeconfig;
 if (kubeconfigFile) kubeConfig?.loadFromFile(kubeconfigFile);
