@@ -177,6 +177,23 @@ export class HeapSnapshot {
     return new Map([...counts].sort((a, b) => b[1] - a[1]));
   }
 
+  /**
+   * The self size of `nodes` by what holds them, as `holders` names holders: each node's bytes go to every
+   * strong reference to it in equal parts (most nodes have one), so the parts add up to the nodes' size.
+   */
+  holderBytes(nodes: Iterable<number>): Map<string, number> {
+    const { first, list, edge } = this.#retainersIndex();
+    const bytes = new Map<string, number>();
+    for (const n of nodes) {
+      const refs = first[n + 1]! - first[n]!;
+      for (let r = first[n]!; r < first[n + 1]!; r += 1) {
+        const key = `${this.#label(list[r]!)}.${this.#edgeName(edge[r]!).replace(/^\[\d+\]$|^\d+$/, '[]')}`;
+        bytes.set(key, (bytes.get(key) ?? 0) + this.selfSize(n) / refs);
+      }
+    }
+    return new Map([...bytes].sort((a, b) => b[1] - a[1]));
+  }
+
   /** A node as paths show it: its group, or a synthetic root's own name ("(GC roots)", "(Global handles)"). */
   #label(n: number): string {
     const type = this.#nodeTypes[this.#node(n, 'type')];

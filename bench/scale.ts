@@ -7,8 +7,14 @@
  *
  *   scripts/bench.sh --scale [--elections 1000] [--kind lease|memory|client-go] [--seconds 60] [--warmup 20]
  *                            [--kubeconfig FILE]   # an existing cluster (tools/kube/up.ts), e.g. under ulimit -n
+ *                            [--prefix NAME] [--json] [--max-rss-mib 4096]
+ *   scripts/bench.sh --scale --compare [--elections 1000] [--contend DUTY] ...   # bench/scale-compare.ts
  *
  * Timings are client-go's (15 s, 10 s, 2 s). Run it with `ulimit -n 1024` to see the file-descriptor bound.
+ * `--prefix` names the Leases (PREFIX-0 ...), so runs on one control plane do not share them; `--json` prints
+ * the measures as one JSON line too (and a `{"phase":"measuring"}` line when the window opens), for
+ * bench/scale-compare.ts, which runs this file at 1 and at N elections for Leasehold and for client-go on one
+ * control plane, optionally beside a fixed CPU load, and prints them side by side.
  */
 import { spawn } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
@@ -17,8 +23,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { ElectionConfig, LeaderElection, type Lock } from '@leasehold/core';
+import { GCProfiler } from 'node:v8';
+import type { Lock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
+import { benchElection } from './bench-election.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,12 +36,62 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '20' },
     // An existing cluster instead of starting one: for a run under `ulimit -n` that the API server must not share.
     kubeconfig: { type: 'string' },
+    prefix: { type: 'string', default: 'scale' },
+    json: { type: 'boolean', default: false },
+    // bench/scale-compare.ts's options (it runs this file for each case).
+    compare: { type: 'boolean', default: false },
+    contend: { type: 'string' },
+    rounds: { type: 'string' },
+    // A starved 1,000-election process once grew past 20 GB until the OOM killer ended it (docs/benchmarks.md).
+    'max-rss-mib': { type: 'string', default: '4096' },
   },
 });
+if (values.compare) {
+  await import('./scale-compare.ts');
+  process.exit(0);
+}
 const N = Number(values.elections);
 const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
 const kind = values.kind === 'memory' ? 'memory' : values.kind === 'client-go' ? 'client-go' : 'lease';
+const PREFIX = values.prefix;
+
+// Stops the run before it takes the machine's memory: a benchmark shares it with everything else.
+const MAX_RSS = Number(values['max-rss-mib']) * 2 ** 20;
+/** Stops the control plane this run started, if any (set once it is up). */
+let stopPlane: () => Promise<void> = async () => {};
+setInterval(() => {
+  const rss = process.memoryUsage.rss();
+  if (rss <= MAX_RSS) return;
+  console.error(
+    `bench/scale.ts: RSS ${(rss / 2 ** 20).toFixed(0)} MiB passed --max-rss-mib; stopping the run`,
+  );
+  void stopPlane().finally(() => process.exit(3));
+}, 1000).unref();
+
+/** The measures as a table, and with `--json` as one JSON line for bench/scale-compare.ts. */
+function report(rows: [string, string][], measures: Record<string, number>): void {
+  console.log('| measure | value |\n| --- | ---: |');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  if (values.json) console.log(JSON.stringify({ phase: 'result', ...measures }));
+}
+
+/**
+ * The warm-up: `--warmup` seconds, and on a loaded machine longer, until all `n` lead (at most two minutes
+ * more), then 10 s more for the renewals to settle; the window measures steady leaders, not acquisitions.
+ */
+async function warmUp(leading: () => number, n: number): Promise<void> {
+  await sleep(WARMUP * 1000);
+  if (leading() >= n) return;
+  const until = Date.now() + 120_000;
+  while (leading() < n && Date.now() < until) await sleep(1000);
+  await sleep(10_000);
+}
+
+/** Marks the start of the measuring window for bench/scale-compare.ts. */
+function measuringStarts(): void {
+  if (values.json) console.log(JSON.stringify({ phase: 'measuring', t: Date.now() }));
+}
 
 // Loaded only for a run on the control plane, so a memory-lock run measures the core and the store alone.
 const kube =
@@ -45,6 +103,7 @@ const kube =
         ...(await import('@leasehold/lease')),
       };
 const plane = kube && !values.kubeconfig ? await kube.startControlPlane() : undefined;
+if (plane) stopPlane = () => plane.stop();
 const kubeConfig = kube ? new kube.KubeConfig() : undefined;
 const kubeconfigFile = values.kubeconfig ?? plane?.kubeconfig;
 if (kubeconfigFile) kubeConfig?.loadFromFile(kubeconfigFile);
@@ -67,7 +126,7 @@ async function clientGoElectors(kubeconfig: string): Promise<void> {
       ...process.env,
       KUBECONFIG: kubeconfig,
       IDENTITY: 'bench-go',
-      LOCK_NAME: 'scale-go',
+      LOCK_NAME: PREFIX,
       ELECTORS: String(N),
       LEASE_DURATION: '15',
       RENEW_DEADLINE: '10',
@@ -79,7 +138,8 @@ async function clientGoElectors(kubeconfig: string): Promise<void> {
   const leading = new Set<string>();
   createInterface({ input: child.stdout }).on('line', (line) => {
     const event = JSON.parse(line) as { event?: string; lock?: string };
-    if (event.event === 'started' && event.lock) leading.add(event.lock);
+    // With ELECTORS=1 the peer runs its single elector, whose "started" names no lock.
+    if (event.event === 'started') leading.add(event.lock ?? PREFIX);
   });
   const cpuSeconds = () => {
     const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
@@ -89,20 +149,25 @@ async function clientGoElectors(kubeconfig: string): Promise<void> {
     Number(
       readFileSync(`/proc/${child.pid}/status`, 'utf8').match(new RegExp(`${key}:\\s+(\\d+)`))?.[1] ?? NaN,
     );
-  await sleep(WARMUP * 1000);
-  console.log(`${N} client-go electors; leading after ${WARMUP} s warm-up: ${leading.size}`);
+  await warmUp(() => leading.size, N);
+  console.log(`${N} client-go electors; leading after the warm-up: ${leading.size}`);
+  measuringStarts();
   const cpu0 = cpuSeconds();
   await sleep(SECONDS * 1000);
   const cpu = cpuSeconds() - cpu0;
-  const rows = [
-    ['electors', `${N} (client-go, one process)`],
-    ['leading (ever started)', String(leading.size)],
-    ['peak RSS', `${(status('VmHWM') / 1024).toFixed(0)} MiB`],
-    ['CPU', `${(cpu / (SECONDS / 60)).toFixed(1)} CPU-s/min`],
-    ['threads', String(status('Threads'))],
-  ];
-  console.log('| measure | value |\n| --- | ---: |');
-  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  const peakMiB = status('VmHWM') / 1024;
+  const rssMiB = status('VmRSS') / 1024;
+  const cpuPerMin = cpu / (SECONDS / 60);
+  report(
+    [
+      ['electors', `${N} (client-go, one process)`],
+      ['leading (ever started)', String(leading.size)],
+      ['RSS at the end / peak', `${rssMiB.toFixed(1)} / ${peakMiB.toFixed(1)} MiB`],
+      ['CPU', `${cpuPerMin.toFixed(1)} CPU-s/min`],
+      ['threads', String(status('Threads'))],
+    ],
+    { elections: N, leading: leading.size, rssMiB, peakMiB, cpuPerMin },
+  );
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
 }
@@ -119,19 +184,9 @@ let failures = 0;
 const elections = Array.from({ length: N }, (_, i) => {
   const lock: Lock =
     kube && kubeConfig
-      ? new kube.LeaseLock({ name: `scale-${i}`, namespace: 'default', identity: 'bench', kubeConfig })
-      : store.lock(`scale-${i}`, 'bench');
-  const election = new LeaderElection(
-    new ElectionConfig({
-      lock,
-      leaseDuration: 15,
-      renewDeadline: 10,
-      retryPeriod: 2,
-      onStartedLeading: () => {},
-      onStoppedLeading: () => {},
-      onError: () => {},
-    }),
-  );
+      ? new kube.LeaseLock({ name: `${PREFIX}-${i}`, namespace: 'default', identity: 'bench', kubeConfig })
+      : store.lock(`${PREFIX}-${i}`, 'bench');
+  const election = benchElection(lock);
   let sentAt: number | null = null;
   election.subscribe(({ input, from, to, effects }) => {
     if (input.type === 'LOCK_FAILED' && measuring) failures += 1;
@@ -147,40 +202,78 @@ const elections = Array.from({ length: N }, (_, i) => {
 
 const started = performance.now();
 for (const e of elections) void e.acquire();
-await sleep(WARMUP * 1000);
+await warmUp(() => elections.filter((e) => e.isLeader()).length, N);
 console.log(
-  `${N} ${kind} elections; leading after ${WARMUP} s warm-up: ${elections.filter((e) => e.isLeader()).length}`,
+  `${N} ${kind} elections; leading after the warm-up: ${elections.filter((e) => e.isLeader()).length}`,
 );
 
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
+// Bytes allocated on the V8 heap over the window: what its collections freed plus the used heap's growth.
+const gcProfiler = new GCProfiler();
+const heapUsed0 = process.memoryUsage().heapUsed;
+gcProfiler.start();
 const cpu0 = process.cpuUsage();
 const connections0 = connections;
+measuringStarts();
 measuring = true;
 await sleep(SECONDS * 1000);
 measuring = false;
 loop.disable();
 const cpu = process.cpuUsage(cpu0);
+const heapUsed1 = process.memoryUsage().heapUsed;
+const gcStats = gcProfiler.stop();
+let freed = 0;
+for (const collection of gcStats?.statistics ?? [])
+  freed += collection.beforeGC.heapStatistics.usedHeapSize - collection.afterGC.heapStatistics.usedHeapSize;
+const allocatedPerRenewalKiB = (freed + heapUsed1 - heapUsed0) / Math.max(1, latencies.length) / 1024;
+const collectionsPerRenewal = (gcStats?.statistics.length ?? 0) / Math.max(1, latencies.length);
+// The RSS now (not the peak: the comparison subtracts two runs' RSS at the same moment of their window).
+const rssMiB = process.memoryUsage().rss / 2 ** 20;
+const peakMiB = process.resourceUsage().maxRSS / 1024;
+// What stays live: the used heap after a full collection, when the process runs with --expose-gc.
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const liveHeapMiB = gc ? process.memoryUsage().heapUsed / 2 ** 20 : NaN;
 const minutes = SECONDS / 60;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
-const rows = [
-  ['elections', `${N} (${kind})`],
-  ['leading at the end', String(elections.filter((e) => e.isLeader()).length)],
-  // Peak RSS from getrusage: reading /proc for the current RSS needs a file descriptor, which a run at its
-  // ulimit -n may not have.
-  ['peak RSS', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`],
-  ['CPU', `${((cpu.user + cpu.system) / 1e6 / minutes).toFixed(1)} CPU-s/min`],
-  ['renewals measured', String(latencies.length)],
-  ['renewal p50 / p99', `${pct(50).toFixed(1)} ms / ${pct(99).toFixed(1)} ms`],
-  ['event-loop delay p99', `${(loop.percentile(99) / 1e6).toFixed(1)} ms`],
-  ['new connections', `${((connections - connections0) / minutes).toFixed(0)} /min`],
-  ['failed lock requests', String(failures)],
-  ['wall time', `${((performance.now() - started) / 1000).toFixed(0)} s`],
-];
-console.log('| measure | value |\n| --- | ---: |');
-for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+const leadingAtEnd = elections.filter((e) => e.isLeader()).length;
+const cpuPerMin = (cpu.user + cpu.system) / 1e6 / minutes;
+report(
+  [
+    ['elections', `${N} (${kind})`],
+    ['leading at the end', String(leadingAtEnd)],
+    // memoryUsage and getrusage need no file descriptor, which a run at its ulimit -n may not have.
+    ['RSS at the end / peak', `${rssMiB.toFixed(1)} / ${peakMiB.toFixed(1)} MiB`],
+    ['live heap after a full collection', gc ? `${liveHeapMiB.toFixed(1)} MiB` : 'run with --expose-gc'],
+    ['CPU', `${cpuPerMin.toFixed(1)} CPU-s/min`],
+    ['renewals measured', String(latencies.length)],
+    ['renewal p50 / p99', `${pct(50).toFixed(1)} ms / ${pct(99).toFixed(1)} ms`],
+    ['allocated per renewal', `${allocatedPerRenewalKiB.toFixed(1)} KiB (V8 heap, whole process)`],
+    ['collections per renewal', collectionsPerRenewal.toFixed(3)],
+    ['event-loop delay p99', `${(loop.percentile(99) / 1e6).toFixed(1)} ms`],
+    ['new connections', `${((connections - connections0) / minutes).toFixed(0)} /min`],
+    ['failed lock requests', String(failures)],
+    ['wall time', `${((performance.now() - started) / 1000).toFixed(0)} s`],
+  ],
+  {
+    elections: N,
+    leading: leadingAtEnd,
+    rssMiB,
+    peakMiB,
+    liveHeapMiB,
+    cpuPerMin,
+    renewals: latencies.length,
+    p50: pct(50),
+    p99: pct(99),
+    allocatedPerRenewalKiB,
+    collectionsPerRenewal,
+    loopDelayP99: loop.percentile(99) / 1e6,
+    failures,
+  },
+);
 await Promise.all(elections.map((e) => e.stop()));
 await plane?.stop();
 process.exit(0);

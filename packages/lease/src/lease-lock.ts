@@ -84,7 +84,8 @@ function leaseOf(answer: unknown): V1Lease {
 
 /** A `Lock` on one Lease: construct with name, namespace, identity and optionally a `KubeConfig`; see the package README. */
 export class LeaseLock extends KubeObjectLock<V1Lease> {
-  readonly #api: CoordinationV1Api;
+  /** The generated client, made on first use: only where client-node gives no dispatcher (kube-requests.ts). */
+  #generated: CoordinationV1Api | undefined;
   /** The Lease's own path, for the lock's own requests (kube-requests.ts). */
   readonly #path: string;
   /** The Leases of the namespace, for the watch. */
@@ -94,9 +95,14 @@ export class LeaseLock extends KubeObjectLock<V1Lease> {
 
   constructor(options: LeaseLockOptions) {
     super('Lease', options, true);
-    this.#api = this.kubeConfig.makeApiClient(CoordinationV1Api);
     this.collectionPath = `/apis/coordination.k8s.io/v1/namespaces/${this.namespace}/leases`;
     this.#path = `${this.collectionPath}/${encodeURIComponent(this.name)}`;
+  }
+
+  /** The generated client for the Lease API; most processes never make it (see `#generated`). */
+  get #api(): CoordinationV1Api {
+    this.#generated ??= this.kubeConfig.makeApiClient(CoordinationV1Api);
+    return this.#generated;
   }
 
   /**

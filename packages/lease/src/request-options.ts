@@ -81,22 +81,36 @@ function fileDigest(file: string): string {
   }
 }
 
+/**
+ * Per KubeConfig, the inputs of the last digest and the digest: a request whose inputs are the same (the
+ * usual case: nothing rotated) reuses it instead of hashing them again.
+ */
+const lastDigests = new WeakMap<
+  KubeConfig,
+  { readonly inputs: readonly unknown[]; readonly digest: string }
+>();
+
 /** A digest of what a dispatcher's connections are made with for `kubeConfig`'s current context. */
 function credentialsDigest(kubeConfig: KubeConfig): string {
   const cluster = kubeConfig.getCurrentCluster();
   const user = kubeConfig.getCurrentUser();
+  // A file's digest, or the inline data itself: the same strings from request to request, compared as such.
+  const inputs = [
+    cluster?.server,
+    cluster?.skipTLSVerify,
+    cluster?.tlsServerName,
+    cluster?.proxyUrl,
+    cluster?.caFile ? `file ${fileDigest(cluster.caFile)}` : cluster?.caData,
+    user?.certFile ? `file ${fileDigest(user.certFile)}` : user?.certData,
+    user?.keyFile ? `file ${fileDigest(user.keyFile)}` : user?.keyData,
+  ];
+  const last = lastDigests.get(kubeConfig);
+  if (last?.inputs.every((input, i) => input === inputs[i])) return last.digest;
   const hash = createHash('sha256');
-  for (const part of [cluster?.server, cluster?.skipTLSVerify, cluster?.tlsServerName, cluster?.proxyUrl])
-    hash.update(`${part ?? ''}\0`);
-  for (const [file, data] of [
-    [cluster?.caFile, cluster?.caData],
-    [user?.certFile, user?.certData],
-    [user?.keyFile, user?.keyData],
-  ]) {
-    hash.update(file ? `file ${fileDigest(file)}` : `data ${data ?? ''}`);
-    hash.update('\0');
-  }
-  return hash.digest('hex');
+  for (const input of inputs) hash.update(`${input ?? ''}\0`);
+  const digest = hash.digest('hex');
+  lastDigests.set(kubeConfig, { inputs, digest });
+  return digest;
 }
 
 /** Closes `dispatcher` when it may hold no more requests (Bun's fetch dispatchers have no close()). */
