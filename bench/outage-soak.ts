@@ -3,6 +3,7 @@
  * the API server, etcd and the candidates, for `--minutes` (default 20).
  *
  *   scripts/bench.sh --soak [--minutes 20] [--seed 1] [--kind lease|configmap] [--snapshots 5,last]
+ *     [--node-flags '--max-opt=0']
  *
  * Three long-lived candidates (alpha, bravo, charlie) stay up the whole run, so their memory over time shows
  * any leak from watch reconnects, timers or error reports; a fourth slot (delta) is SIGKILLed or SIGTERMed
@@ -42,6 +43,9 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     kind: { type: 'string', default: 'lease' },
     snapshots: { type: 'string', default: '5,last' },
+    // Extra Node/V8 flags for the long-lived candidates, e.g. `--node-flags=--max-opt=0` to keep V8's
+    // optimizing compilers out of a run: their compiled code is part of the retained heap.
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const MINUTES = Number(values.minutes);
@@ -71,7 +75,9 @@ const spawn = (id: string) => {
 };
 // The long-lived candidates answer heap probes (an IPC channel, gc exposed); delta is the plain candidate.
 const longLived = ['alpha', 'bravo', 'charlie'].map((id) => {
-  const p = new CandidateProcess(id, env, PROBED_CANDIDATE, { ipc: true });
+  const flags = values['node-flags'].split(/\s+/).filter(Boolean);
+  const command = { ...PROBED_CANDIDATE, args: [...flags, ...PROBED_CANDIDATE.args] };
+  const p = new CandidateProcess(id, env, command, { ipc: true });
   all.push(p);
   return p;
 });
@@ -173,7 +179,8 @@ const probeMemory = async () => {
 };
 
 const started = Date.now();
-console.log(`soak: ${MINUTES} min, ${KIND}, seed ${values.seed}, control plane ${plane.server}`);
+const flagNote = values['node-flags'] ? `, long-lived candidates with ${values['node-flags']}` : '';
+console.log(`soak: ${MINUTES} min, ${KIND}, seed ${values.seed}${flagNote}, control plane ${plane.server}`);
 console.log(`heap snapshots of alpha at minutes ${SNAPSHOT_MINUTES.join(', ') || '(none)'} in ${heapDir}`);
 const probing = probeMemory();
 // Faults until the last minute, and past it until the last snapshot is taken (it waits for alpha not to lead).
