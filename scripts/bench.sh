@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): API-server load and failover speed of Leasehold, client-go and kubernetes_asyncio
 # on the real control plane. Installs and builds what it needs, like the test command. Options go to
-# bench/peer-comparison.ts (--load-seconds N, --kills N, --only IMPL[,IMPL]); with --soak first, to
-# bench/outage-soak.ts instead (--minutes N, --seed S, --kind lease|configmap, --snapshots M[,M|last], --node-flags F):
+# bench/peer-comparison.ts (--load-seconds N, --kills N, --only IMPL[,IMPL], --hold S, --skip-load); with --soak
+# first, to bench/outage-soak.ts instead (--minutes N, --seed S, --kind lease|configmap, --snapshots M[,M|last],
+# --node-flags F):
 # repeated outages, with heap snapshots of a long-lived candidate (default minute 5 and the last); with
 # --scale first, to bench/scale.ts (--elections N, --kind lease|memory, --seconds N): many elections in one
 # process; with --herd first, to bench/herd.ts (--candidates N, --rounds N, --expiries N): many candidates
