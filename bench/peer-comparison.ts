@@ -11,10 +11,11 @@
  * 1 s (kubernetes_asyncio's minimum retry); the leader is killed at a random point of its renewal cycle and
  * replaced after the next leader is in, and the time from the kill until one of the waiting followers
  * reports `started` is measured, for SIGKILL (the lease must expire) and SIGTERM (Leasehold and client-go
- * release; kubernetes_asyncio cannot). Each leader leads 1.5 to 2.5 s after the harness sees it before its
- * kill (the replacement's second after a takeover included, its term lasts about 1.5 to 3.5 s, less than the
- * 4 s lease: at its release nobody can be newer, rule 9), or S to S + 1 s with `--hold S` (S = 5: a term
- * longer than a lease, where Leasehold's followers leave a newer candidate the first slot). `--skip-load`
+ * release; kubernetes_asyncio cannot). A kill waits until every candidate has reported `ready`. Each leader
+ * then leads 1.5 to 2.5 s more (after a takeover its term also holds the replacement's start and one second:
+ * about 2.5 to 3.5 s on a quiet machine, less than the 4 s lease, so at its release nobody can be newer, rule
+ * 9), or S to S + 1 s with `--hold S` (S = 5: a term longer than a lease, where Leasehold's followers leave a
+ * newer candidate the first slot); each kill's time and the term before it are printed. `--skip-load`
  * measures the failovers only (the load columns print as -).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -65,10 +66,20 @@ function cluster(impl: Impl, kind: string, name: string, timing: Record<string, 
   const add = () => {
     serial += 1;
     const env = { ...timing, KUBECONFIG: plane.kubeconfig, LOCK_KIND: kind, LOCK_NAME: name };
-    procs.push(new CandidateProcess(`${impl.replace('_', '-')}-${serial}`, env, peers[impl]));
+    const proc = new CandidateProcess(`${impl.replace('_', '-')}-${serial}`, env, peers[impl]);
+    procs.push(proc);
+    return proc;
   };
   for (let i = 0; i < size; i += 1) add();
   return { procs, add };
+}
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(20);
+  }
 }
 
 async function leaderOf(procs: CandidateProcess[], timeoutMs = 60_000): Promise<CandidateProcess> {
@@ -143,24 +154,34 @@ async function measureFailover(impl: Impl, kind: string, signal: NodeJS.Signals)
     RETRY_PERIOD: '1',
   });
   const times: number[] = [];
+  /** How long each killed leader had led (from its `started` report to the kill). */
+  const terms: number[] = [];
   try {
+    const ready = (p: CandidateProcess) => p.events.some((e) => e.event === 'ready');
+    await until(() => procs.every(ready), 60_000, 'the candidates ready');
     for (let k = 0; k < KILLS; k += 1) {
       const leader = await leaderOf(procs);
       await sleep(holdMs()); // a random point of the 1 s renewal cycle, past start-up
       const killed = Date.now();
+      terms.push(killed - (leader.events.findLast((e) => e.event === 'started')?.t ?? killed));
       await leader.kill(signal);
       const next = await leaderOf(procs);
       times.push(next.events.findLast((e) => e.event === 'started')!.t - killed);
       // The replacement joins only now: a fresh candidate tries at once, and would measure its own start-up
-      // instead of how fast the waiting followers notice.
-      add();
-      await sleep(1_000);
+      // instead of how fast the waiting followers notice. The next kill waits until it is ready: on a loaded
+      // machine a start took up to 19 s, and a kill before it measured that start, not the handover.
+      const replacement = add();
+      await until(() => replacement.events.some((e) => e.event === 'ready'), 60_000, 'the replacement ready');
+      await sleep(1_000); // ready: it has read the lock and its watch (or its polling) is under way
     }
   } finally {
     for (const p of procs) await p.kill('SIGKILL');
   }
   const mean = Math.round(times.reduce((a, b) => a + b, 0) / times.length);
-  console.log(`${impl} ${kind} ${signal}: ${times.join(' ')} ms (load average ${loadavg()[0]!.toFixed(1)})`);
+  console.log(
+    `${impl} ${kind} ${signal}: ${times.join(' ')} ms; terms before each kill ${terms.join(' ')} ms ` +
+      `(load average ${loadavg()[0]!.toFixed(1)})`,
+  );
   return { mean, min: Math.min(...times), max: Math.max(...times) };
 }
 
