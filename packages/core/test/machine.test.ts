@@ -530,7 +530,10 @@ describe('stop and release', () => {
   it('a leader releases with an empty holder, keeping the transition count, then stops', () => {
     const m = new Script();
     m.lead(0, '1');
-    m.feed(1_000, { type: 'STOP', release: true });
+    // The leader's work stops first, the leader still leading; then the stop goes ahead.
+    expect(m.feed(1_000, { type: 'STOP', release: true })).toEqual([{ type: 'stopWork', handoverTo: null }]);
+    expect(m.state).toBe('leader');
+    m.feed(1_000, { type: 'WORK_STOPPED' });
     expect(m.state).toBe('releasing');
     expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'stopped' });
     const release = m.only('updateLock');
@@ -549,6 +552,7 @@ describe('stop and release', () => {
       const m = new Script();
       m.lead(0, '1');
       m.feed(1_000, input);
+      m.feed(1_000, { type: 'WORK_STOPPED' });
       return m.effects.find((e) => e.type === 'notify' && e.event === 'stoppedLeading');
     };
     expect(stoppedBy({ type: 'STOP', release: false })).toMatchObject({ reason: 'stopped' });
@@ -562,6 +566,7 @@ describe('stop and release', () => {
     const m = new Script();
     m.lead(0, '1');
     m.feed(1_000, { type: 'STOP', release: false });
+    m.feed(1_000, { type: 'WORK_STOPPED' });
     expect(m.state).toBe('stopped');
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
   });
@@ -571,6 +576,7 @@ describe('stop and release', () => {
     const written = m.lead(0, '1');
     m.feed(2_000, { type: 'TIMER_FIRED', timer: 'renew' });
     m.feed(2_001, { type: 'STOP', release: true });
+    m.feed(2_001, { type: 'WORK_STOPPED' });
     expect(m.state).toBe('releasing');
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
     m.feed(2_050, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', written.record) });
@@ -593,6 +599,7 @@ describe('stop and release', () => {
     const m = new Script();
     m.lead(0, '1');
     m.feed(1_000, { type: 'STOP', release: true });
+    m.feed(1_000, { type: 'WORK_STOPPED' });
     let at = 1_000;
     while (m.state === 'releasing') {
       at += 10;

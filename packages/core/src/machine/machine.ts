@@ -11,9 +11,10 @@
  * docs/statechart.md draws it, generated from this definition by scripts/statechart.ts.
  */
 import { and, enqueueActions, not, setup } from 'xstate';
+import { IDLE, lifecycleActions } from './lifecycle.ts';
 import { type Guard, guards } from './rules.ts';
-import { actions, type Step, type StepAction } from './steps.ts';
-import type { Effect, ElectionContext, Input, MachineInput, TimerName } from './types.ts';
+import { actions } from './steps.ts';
+import type { Effect, ElectionContext, Input, MachineInput, Step, StepAction, TimerName } from './types.ts';
 
 /** What an action hands to XState: the context patch, then each effect as an `effect` action. */
 interface Enqueue {
@@ -88,6 +89,7 @@ export const electionMachine = setup({
     /** An effect for the driver. Never executed here: `step()` collects it from `transition()`'s result. */
     effect: (_: unknown, _effect: Effect) => {},
     ...asActions(actions),
+    ...asActions(lifecycleActions),
   },
   guards: asGuards(guards),
 }).createMachine({
@@ -96,11 +98,25 @@ export const electionMachine = setup({
   // call with the empty context instead of letting it throw (and be caught): most of a step's cost.
   context: ({ input }) => (input === undefined ? UNSTARTED : contextFrom(input)),
   initial: 'stopped',
+  // Inputs every state takes the same way (a state's own transitions for them come first).
+  on: {
+    RUN: { actions: 'claim' },
+    RUN_ENDED: { actions: 'unclaim' },
+    // The leader's work stopped after its leadership had already ended some other way: nothing to carry out.
+    WORK_STOPPED: {},
+  },
   states: {
+    /**
+     * Not campaigning. After a step-down under `campaign()` the cool-down timer runs here, and the election
+     * contends again when it fires; a start or a stop ends the cool-down.
+     */
     stopped: {
+      meta: { timers: ['coolDown'] } satisfies StateMeta,
+      entry: 'beginCoolDown',
       on: {
-        START: { target: 'follower', actions: 'attempt' },
-        STOP: {},
+        START: { target: 'follower', actions: ['endCoolDown', 'attempt'] },
+        TIMER_FIRED: { target: 'follower', actions: ['rejoin', 'attempt'] },
+        STOP: { actions: 'endCoolDown' },
         HANDOVER: {},
         // A notification queued before the watch was closed.
         LOCK_CHANGED: { actions: 'observe' },
@@ -150,6 +166,13 @@ export const electionMachine = setup({
           { target: 'stopped', actions: 'stopCampaign' },
         ],
         HANDOVER: {},
+        // Leadership was lost while the work stopped: the stop it waited for goes ahead from here.
+        WORK_STOPPED: [
+          { guard: and(['stopPending', 'requestInFlight']), target: 'releasing', actions: 'stopCampaign' },
+          { guard: 'stopPending', target: 'stopped', actions: 'stopCampaign' },
+          // A handover by a leader that lost meanwhile: there is nothing left to hand over.
+          { guard: 'draining', actions: 'clearPending' },
+        ],
       },
     },
 
@@ -200,23 +223,28 @@ export const electionMachine = setup({
         ],
         // Bookkeeping only: a leader never polls, and its deadline timer still checks the lease.
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
-        STOP: [
+        // A stop or a handover first stops the leader's work, still leading and renewing meanwhile (docs/guide.md:
+        // nobody else acts before the work has stopped); WORK_STOPPED then carries it out.
+        STOP: [{ guard: 'draining', actions: 'restop' }, { actions: 'drainForStop' }],
+        HANDOVER: [{ guard: 'draining' }, { actions: 'drainForHandover' }],
+        WORK_STOPPED: [
           // Nothing in flight and no release to write: it stops at once.
           {
-            guard: and([not('requestInFlight'), not('releaseAsked')]),
+            guard: and(['stopPending', not('requestInFlight'), not('releaseAsked')]),
             target: 'stopped',
             actions: 'stopLeading',
           },
           // Nothing in flight and a release to write: it writes it now.
           {
-            guard: and([not('requestInFlight'), 'releaseAsked']),
+            guard: and(['stopPending', not('requestInFlight'), 'releaseAsked']),
             target: 'releasing',
             actions: ['stopLeading', 'writeRelease'],
           },
-          { target: 'releasing', actions: 'stopLeading' },
-        ],
-        HANDOVER: [
-          { guard: 'lapsed', target: 'follower', actions: 'stepDown' },
+          { guard: 'stopPending', target: 'releasing', actions: 'stopLeading' },
+          // A stray notice (no stop or handover waits): nothing to do.
+          { guard: not('draining') },
+          // A handover.
+          { guard: 'lapsed', target: 'follower', actions: ['clearPending', 'stepDown'] },
           { guard: 'requestInFlight', target: 'handingOver', actions: 'beginHandover' },
           { target: 'handingOver', actions: ['beginHandover', 'writeHandover'] },
         ],
@@ -282,7 +310,8 @@ export const electionMachine = setup({
         LOCK_CHANGED: { actions: 'observe' },
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
         ATTEMPT: {},
-        STOP: {},
+        // A stop during a step-down's release: the election ends here, with no cool-down.
+        STOP: { actions: 'dropCoolDown' },
         HANDOVER: {},
       },
       // A release write that could not be issued (nothing seen to write on) leaves nothing in flight.
@@ -295,6 +324,7 @@ export const electionMachine = setup({
 function contextFrom(input: MachineInput): ElectionContext {
   return {
     identity: input.identity,
+    lifecycle: IDLE,
     timing: {
       leaseDurationMs: input.leaseDurationMs,
       renewDeadlineMs: input.renewDeadlineMs,

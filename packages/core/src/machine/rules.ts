@@ -16,6 +16,8 @@
  * 8. Duplicate identities: a record naming this candidate that it did not write.
  * 9. The takeover herd: which race a follower staggers its write in, and by how much (the slots and their
  *    learning live in `herd.ts`), and the quiet followers that trust a live watch.
+ * Then the lifecycle (docs/guide.md "LeaderElection"): a leader's work stops before it stops leading,
+ * and a step-down under `campaign()` cools down before contending again.
  * Last, the bookkeeping guards that decide no rule: which timer fired, which request answered, what the
  * caller asked for (stop with or without release, hand over).
  */
@@ -24,7 +26,7 @@ import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { slotOf } from './herd.ts';
 import { jittered } from './jitter.ts';
-import type { ElectionContext, Input, PendingOp } from './types.ts';
+import type { ElectionContext, Input, PendingOp, StopRequest } from './types.ts';
 
 /** A guard of the statechart: a question about the context and the input being processed. */
 export type Guard = (ctx: ElectionContext, input: Input) => boolean;
@@ -366,13 +368,39 @@ export function preferredElsewhere(ctx: ElectionContext): string | null {
   return preferred && preferred !== ctx.identity ? preferred : null;
 }
 
+// ---- lifecycle: stopping, handing over, cooling down ------------------------------------------------------
+
+/**
+ * Guard: a leader was asked to stop or hand over and waits for its work to stop (`WORK_STOPPED`): the
+ * work is told once, and leadership ends only after it has stopped, the lease still renewed meanwhile.
+ */
+export const draining: Guard = (ctx) => ctx.lifecycle.pending !== null;
+
+/** Guard: what the leader's work stopped for is a stop (a step-down included). */
+export const stopPending: Guard = (ctx) => ctx.lifecycle.pending?.kind === 'stop';
+
+/** The stop being carried out: the STOP input itself, or the one that waited for the leader's work. */
+export function stopRequest(ctx: ElectionContext, input: Input): StopRequest | null {
+  if (input.type === 'STOP') return input;
+  return ctx.lifecycle.pending?.kind === 'stop' ? ctx.lifecycle.pending : null;
+}
+
+/**
+ * The cool-down (ms) a stop leads to: a step-down under `campaign()` keeps out of the race for the time it
+ * asked, then contends again; any other stop (or a step-down under `run()` or `acquire()`) ends the election.
+ */
+export function coolDownAfter(ctx: ElectionContext, stop: StopRequest | null): number | null {
+  if (ctx.lifecycle.owner !== 'campaign' || stop?.coolDownMs === undefined) return null;
+  return stop.coolDownMs;
+}
+
 // ---- bookkeeping: no rule, the facts the transitions branch on ------------------------------------------
 
 /** Guard: a lock request is in flight (the machine sends one at a time). */
 export const requestInFlight: Guard = (ctx) => ctx.op !== null;
 
-/** Guard: the stop asks for a release. */
-export const releaseAsked: Guard = (_ctx, input) => input.type === 'STOP' && input.release;
+/** Guard: the stop (the input, or the one that waited for the leader's work) asks for a release. */
+export const releaseAsked: Guard = (ctx, input) => stopRequest(ctx, input)?.release === true;
 
 /** Guard: the answer is the release write's. */
 export const releaseWritten: Guard = (ctx) => ctx.op?.purpose === 'release';
@@ -399,4 +427,6 @@ export const guards = {
   releaseAsked,
   releaseWritten,
   handoverWritten,
+  draining,
+  stopPending,
 } satisfies Record<string, Guard>;

@@ -12,6 +12,7 @@ import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { learnSpread } from './herd.ts';
 import { jittered } from './jitter.ts';
+import { stopping } from './lifecycle.ts';
 import { acquireRecord, handoverRecord, releaseRecord, renewRecord } from './records.ts';
 import {
   answered,
@@ -29,19 +30,20 @@ import {
   sameVersion,
   slotsElapsed,
   staggerMs,
+  stopRequest,
 } from './rules.ts';
-import type { Effect, ElectionContext, Input, OpPurpose, PendingOp, StoppedReason } from './types.ts';
+import type {
+  Effect,
+  ElectionContext,
+  Input,
+  OpPurpose,
+  PendingOp,
+  Step,
+  StepAction,
+  StoppedReason,
+} from './types.ts';
 
-/** What a step contributes: a context patch and effects, in order. */
-export interface Step {
-  /** The context fields the step changes. */
-  readonly context: Partial<ElectionContext>;
-  /** The effects the step emits, in order. */
-  readonly effects: readonly Effect[];
-}
-
-/** An action of the statechart: the step it takes for the input being processed. */
-export type StepAction = (c: ElectionContext, input: Input) => Step;
+export type { Step, StepAction } from './types.ts';
 
 const NOTHING: Step = { context: {}, effects: [] };
 
@@ -412,9 +414,10 @@ export const actions = {
   },
   /** The watch was lost while waiting: poll again instead of sleeping until an expiry it may not learn of. */
   wait: (c, input) => scheduleWait(c, input.at),
-  stopCampaign: (_c, input) => {
-    assertEvent(input, 'STOP');
-    return { context: { release: input.release, releaseAttempts: 0 }, effects: [cancelRetry] };
+  /** A stop (the input, or the one that waited for the leader's work) while not leading. */
+  stopCampaign: (c, input) => {
+    const release = stopRequest(c, input)?.release ?? false;
+    return { context: { release, releaseAttempts: 0, ...stopping(c, input) }, effects: [cancelRetry] };
   },
 
   // ---- leading -------------------------------------------------------------------------------------------
@@ -448,9 +451,11 @@ export const actions = {
   },
 
   // ---- stopping ------------------------------------------------------------------------------------------
-  stopLeading: (_c, input) => {
-    assertEvent(input, 'STOP');
-    return stopLeading(input.release, input.reason ?? 'stopped');
+  /** The stop that waited for the leader's work: leadership ends now. */
+  stopLeading: (c, input) => {
+    const stop = stopRequest(c, input);
+    const step = stopLeading(stop?.release ?? false, stop?.reason ?? 'stopped');
+    return { context: { ...step.context, ...stopping(c, input) }, effects: step.effects };
   },
   /** Rule 5: write the empty holder on the version last seen. */
   writeRelease: (c, input) => writeRelease(c, input.at, input.wall),
@@ -458,10 +463,14 @@ export const actions = {
 
   // ---- planned handover ------------------------------------------------------------------------------------
   /** Leadership ends now (the driver stopped the leader's work first); remember whom to hand it to. */
-  beginHandover: (_c, input) => {
-    assertEvent(input, 'HANDOVER');
+  beginHandover: (c) => {
+    const pending = c.lifecycle.pending;
+    if (pending?.kind !== 'handover') return NOTHING;
     const step = stopLeading(false, 'handedOver');
-    return { context: { ...step.context, handoverTo: input.to }, effects: step.effects };
+    return {
+      context: { ...step.context, handoverTo: pending.to, lifecycle: { ...c.lifecycle, pending: null } },
+      effects: step.effects,
+    };
   },
   /** The record naming the chosen candidate, compare-and-swap on the version last seen. */
   writeHandover: (c, input) => writeHandover(c, input.at, input.wall),

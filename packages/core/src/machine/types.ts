@@ -9,8 +9,22 @@ import type { LeaderElectionRecord } from '../record.ts';
 /** Why a leadership ended, as `onStoppedLeading` is told: the statechart decides it and names it in its effect. */
 export type StoppedReason = 'lost' | 'stopped' | 'handedOver' | 'steppedDown';
 
-/** The timers the machine runs; starting one replaces a pending timer of the same name. */
-export type TimerName = 'retry' | 'renew' | 'deadline';
+/**
+ * The timers the machine runs; starting one replaces a pending timer of the same name. `coolDown` is a
+ * step-down's cool-down under `campaign()`: when it fires the election contends again.
+ */
+export type TimerName = 'retry' | 'renew' | 'deadline' | 'coolDown';
+
+/** Which public call keeps the election going (`Lifecycle.owner`): `run()` (one leadership) or `campaign()`. */
+export type RunMode = 'run' | 'campaign';
+
+/** What a stop asks for: release the lock or not, why leadership ends, and a step-down's cool-down (ms). */
+export interface StopRequest {
+  readonly release: boolean;
+  readonly reason?: 'stopped' | 'steppedDown';
+  /** `stepDown(coolDown)`: under `campaign()`, contend again this long after stopping. */
+  readonly coolDownMs?: number;
+}
 
 /** Every input carries `at` (monotonic ms, for decisions) and `wall` (epoch ms, for record timestamps only). */
 export interface Stamp {
@@ -48,16 +62,21 @@ export type Input =
    * Stop campaigning; a leader writes an empty holder first when `release` is set. `reason` is what a
    * leadership this stop ends is reported as: `stopped` (the default) or `steppedDown` (`stepDown()`).
    */
-  | (Stamp & {
-      readonly type: 'STOP';
-      readonly release: boolean;
-      readonly reason?: 'stopped' | 'steppedDown';
-    })
+  | (Stamp & { readonly type: 'STOP' } & StopRequest)
   /**
    * A planned handover (leader only; ignored elsewhere): stop leading, then write a record naming `to` as
    * holder, which `to` takes over with a write of its own.
    */
-  | (Stamp & { readonly type: 'HANDOVER'; readonly to: string });
+  | (Stamp & { readonly type: 'HANDOVER'; readonly to: string })
+  /**
+   * The leader's work (the promise `onStartedLeading` returned) has settled after a `stopWork` effect: the
+   * stop or handover the leader was asked for goes ahead now.
+   */
+  | (Stamp & { readonly type: 'WORK_STOPPED' })
+  /** `run()` or `campaign()` begins: it owns the election until `RUN_ENDED` (one at a time). */
+  | (Stamp & { readonly type: 'RUN'; readonly mode: RunMode })
+  /** The `run()` or `campaign()` that owned the election has returned. */
+  | (Stamp & { readonly type: 'RUN_ENDED' });
 
 /** The `type` of an `Input`. */
 export type InputType = Input['type'];
@@ -78,6 +97,11 @@ export type Effect =
    * the leader's work stops first).
    */
   | { readonly type: 'notify'; readonly event: 'yieldTo'; readonly identity: string }
+  /**
+   * A leader asked to stop or hand over: the driver aborts the work's signal (naming the handover's
+   * recipient, if any) and sends `WORK_STOPPED` once the promise `onStartedLeading` returned has settled.
+   */
+  | { readonly type: 'stopWork'; readonly handoverTo: string | null }
   /** A problem the election detected itself; the driver reports it to `onError`. */
   | { readonly type: 'report'; readonly problem: 'DuplicateIdentity'; readonly version: string };
 
@@ -120,8 +144,27 @@ export interface Timing {
   readonly takeoverSlotMs: number;
 }
 
+/** A stop or handover asked of a leader, waiting for the leader's work to stop (`WORK_STOPPED`). */
+export type PendingStop =
+  | ({ readonly kind: 'stop' } & StopRequest)
+  | { readonly kind: 'handover'; readonly to: string };
+
+/** The election's lifecycle: who runs it, what a leader was asked to stop for, and a step-down's cool-down. */
+export interface Lifecycle {
+  /** The `run()` or `campaign()` in progress, or `null` (an election driven by `acquire()` or nobody). */
+  readonly owner: RunMode | null;
+  /** A stop or handover waiting for the leader's work to stop; `null` when none is. */
+  readonly pending: PendingStop | null;
+  /** A step-down under `campaign()` on its way to `stopped`: the cool-down (ms) to run there. */
+  readonly coolDownMs: number | null;
+  /** The cool-down timer runs: `stopped`, but the election contends again when it fires. */
+  readonly coolingDown: boolean;
+}
+
 /** The statechart's extended state: everything it remembers between inputs. Plain data. */
 export interface ElectionContext {
+  /** Campaigning, stopping, cooling down: the lifecycle the public calls drive. */
+  readonly lifecycle: Lifecycle;
   /** This candidate's identity. */
   readonly identity: string;
   /** The durations, fixed for the machine's life. */
@@ -223,3 +266,14 @@ export interface MachineInput extends Omit<Timing, 'takeoverSlotMs'> {
   /** Seed of the jitter sequence. */
   readonly seed: number;
 }
+
+/** What a step of the statechart contributes: a context patch and effects, in order. */
+export interface Step {
+  /** The context fields the step changes. */
+  readonly context: Partial<ElectionContext>;
+  /** The effects the step emits, in order. */
+  readonly effects: readonly Effect[];
+}
+
+/** An action of the statechart: the step it takes for the input being processed. */
+export type StepAction = (c: ElectionContext, input: Input) => Step;
