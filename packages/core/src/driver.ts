@@ -230,7 +230,7 @@ export class LeaderElection {
     if (!mine()) return false;
     await this.#until(() => !mine());
     // Leadership ended otherwise (lapsed, or a stop replaced the handover) while the work stopped.
-    if (this.state !== 'handingOver') return false;
+    if (stateOf(this.#snapshot) !== 'handingOver') return false;
     await this.#until(() => this.state !== 'handingOver');
     await this.#stoppedLeading;
     const written = this.observedRecord;

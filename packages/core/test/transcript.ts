@@ -140,10 +140,10 @@ function branchTaken(snapshot: ElectionSnapshot, input: Input): Hit {
   const state = stateOf(snapshot);
   const taken = electionMachine.getTransitionData(snapshot, input)[0];
   // An input every state takes the same way (the machine's own `on`) is one row for all of them.
-  const where = taken !== undefined && taken.source === electionMachine.root ? EVERY_STATE : state;
-  const all =
-    (where === state ? electionMachine.states[state] : electionMachine.root)?.transitions.get(input.type) ??
-    [];
+  const everywhere = taken !== undefined && taken.source === electionMachine.root;
+  const where: string = everywhere ? EVERY_STATE : state;
+  const node = everywhere ? electionMachine.root : electionMachine.states[state];
+  const all = node?.transitions.get(input.type) ?? [];
   return `${where} ${input.type} ${taken === undefined ? -1 : all.indexOf(taken)}`;
 }
 
