@@ -56,11 +56,13 @@ export interface LeaderElectionOptions {
 export function machineInput(config: ElectionConfig, seed: number): MachineInput {
   return {
     identity: config.identity,
-    leaseDurationMs: config.leaseDuration * 1000,
-    renewDeadlineMs: config.renewDeadline * 1000,
-    retryPeriodMs: config.retryPeriod * 1000,
-    jitterFactor: JITTER_FACTOR,
-    takeoverSlotMs: config.takeoverSlot * 1000,
+    timing: {
+      leaseDurationMs: config.leaseDuration * 1000,
+      renewDeadlineMs: config.renewDeadline * 1000,
+      retryPeriodMs: config.retryPeriod * 1000,
+      jitterFactor: JITTER_FACTOR,
+      takeoverSlotMs: config.takeoverSlot * 1000,
+    },
     coordinated: config.coordinated,
     recordLeaseSeconds: Math.ceil(config.leaseDuration),
     seed,

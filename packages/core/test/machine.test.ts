@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../src/index.ts';
 import { draw, learnSpread, MAX_SPREAD, slotOf } from '../src/machine/herd.ts';
-import { lockAt, record, Script, WALL0 } from './harness.ts';
+import { lockAt, record, Script, TIMING, WALL0 } from './harness.ts';
 
 describe('acquire', () => {
   it('creates an absent lock at once and leads from the moment the write was sent', () => {
@@ -295,7 +295,7 @@ describe('the takeover stagger (rule 9)', () => {
   const live = (m: Script, at: number) => m.feed(at, { type: 'WATCH_HEALTH', live: true });
   /** A follower watching lock version 1 held by b, then told of its release as version `released`. */
   const released = (identity: string, spread: number, released = '2', tenureMs = 0) => {
-    const m = new Script({ identity, takeoverSlotMs: SLOT });
+    const m = new Script({ identity, timing: { ...TIMING.timing, takeoverSlotMs: SLOT } });
     live(m, 0);
     m.feed(0, { type: 'START' });
     // The holder b, first seen having led for `tenureMs` (its renewTime that much after its acquireTime).
@@ -387,7 +387,7 @@ describe('the takeover stagger (rule 9)', () => {
   });
 
   it('without a live watch there is no stagger: a polling follower writes on its read', () => {
-    const m = new Script({ identity: 'a', takeoverSlotMs: SLOT });
+    const m = new Script({ identity: 'a', timing: { ...TIMING.timing, takeoverSlotMs: SLOT } });
     m.feed(0, { type: 'START' });
     m.snapshot = { ...m.snapshot, context: { ...m.context, spread: MAX_SPREAD } };
     m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('2', record('')) });
@@ -395,7 +395,7 @@ describe('the takeover stagger (rule 9)', () => {
   });
 
   it('retakes its own record at once, whatever the spread', () => {
-    const m = new Script({ identity: 'a', takeoverSlotMs: 25 });
+    const m = new Script({ identity: 'a', timing: { ...TIMING.timing, takeoverSlotMs: 25 } });
     m.feed(0, { type: 'WATCH_HEALTH', live: true });
     m.feed(0, { type: 'START' });
     m.snapshot = { ...m.snapshot, context: { ...m.context, spread: MAX_SPREAD } };

@@ -87,9 +87,15 @@ export function formatTranscript(t: Transcript, outputs: readonly string[]): str
   return `${[t.header, ...cases].filter((b) => b !== '').join('\n\n')}\n`;
 }
 
+/** A `config` line: `identity`, `seed`, ... and the timing's own keys (`takeoverSlotMs=25`) into `timing`. */
 function parseConfig(line: string): Partial<MachineInput> {
-  const out: Record<string, string | number> = {};
-  for (const [k, v] of pairs(line.slice('config '.length))) out[k] = k === 'identity' ? v : Number(v);
+  const out: Record<string, unknown> = {};
+  const timing: Record<string, number> = {};
+  for (const [k, v] of pairs(line.slice('config '.length))) {
+    if (k in TIMING.timing) timing[k] = Number(v);
+    else out[k] = k === 'identity' ? v : Number(v);
+  }
+  if (Object.keys(timing).length > 0) out.timing = { ...TIMING.timing, ...timing };
   return out as Partial<MachineInput>;
 }
 

@@ -62,6 +62,17 @@ function asGuards<T extends Record<string, Guard>>(
   ) as { [K in keyof T]: (args: GuardArgs) => boolean };
 }
 
+/**
+ * Rule 3, first on every input of a leader that can make it act (and on the handover it was asked for): a
+ * leader paused past its deadline steps down before anything else, whichever timer or answer woke it. The
+ * input's own bookkeeping (`before`: record what was seen, settle the request) runs first.
+ */
+function lapsedFirst<const A extends readonly ActionName[]>(before: A) {
+  return { guard: 'lapsed', target: 'follower', actions: [...before, 'stepDown'] } as const;
+}
+
+type ActionName = keyof typeof actions | keyof typeof lifecycleActions;
+
 /** What a state declares beside its transitions: the timers it runs (a timer it does not run cannot fire). */
 export interface StateMeta {
   readonly timers?: readonly TimerName[];
@@ -70,10 +81,7 @@ export interface StateMeta {
 /** The context of the throwaway actor XState builds inside `transition()`; never the election's own. */
 const UNSTARTED: ElectionContext = contextFrom({
   identity: '',
-  leaseDurationMs: 0,
-  renewDeadlineMs: 0,
-  retryPeriodMs: 0,
-  jitterFactor: 0,
+  timing: { leaseDurationMs: 0, renewDeadlineMs: 0, retryPeriodMs: 0, jitterFactor: 0, takeoverSlotMs: 0 },
   recordLeaseSeconds: 0,
   seed: 0,
 });
@@ -179,31 +187,26 @@ export const electionMachine = setup({
     leader: {
       meta: { timers: ['renew', 'deadline'] } satisfies StateMeta,
       on: {
-        // Each input that can make it act first checks the lease on the local clock: a leader that was paused
-        // past its deadline steps down before doing anything else, whichever timer or answer woke it.
+        // Each input that can make it act first checks the lease on the local clock (`lapsedFirst`).
         TIMER_FIRED: [
-          { guard: 'lapsed', target: 'follower', actions: 'stepDown' },
+          lapsedFirst([]),
           { guard: 'deadlineTimer', actions: 'rearmDeadline' },
           { guard: 'requestInFlight' },
           { actions: 'renew' },
         ],
-        ATTEMPT: [
-          { guard: 'lapsed', target: 'follower', actions: 'stepDown' },
-          { guard: 'requestInFlight' },
-          { actions: 'renew' },
-        ],
+        ATTEMPT: [lapsedFirst([]), { guard: 'requestInFlight' }, { actions: 'renew' }],
         LOCK_WRITTEN: [
-          { guard: 'lapsed', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
+          lapsedFirst(['observe', 'settle']),
           { guard: 'writeCounts', actions: ['observe', 'extendLease', 'settle', 'yieldToPreferred'] },
           { actions: ['observe', 'settle', 'keepLease', 'yieldToPreferred'] },
         ],
         LOCK_FAILED: [
-          { guard: 'lapsed', target: 'follower', actions: ['settle', 'stepDown'] },
+          lapsedFirst(['settle']),
           { guard: 'answered', actions: ['settle', 'rereadForRenewal'] },
           { actions: ['settle', 'failRenewal'] },
         ],
         LOCK_READ: [
-          { guard: 'lapsed', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
+          lapsedFirst(['observe', 'settle']),
           { guard: 'heldByOther', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
           {
             guard: 'writtenByTwin',
@@ -213,7 +216,7 @@ export const electionMachine = setup({
           { actions: ['observe', 'settle', 'renewOnRead', 'yieldToPreferred'] },
         ],
         LOCK_CHANGED: [
-          { guard: 'lapsed', target: 'follower', actions: ['observe', 'stepDown'] },
+          lapsedFirst(['observe']),
           // A notification of a version this leader has already seen replaced (a watch that started, or
           // resumed, behind its own write): old news, not another holder.
           { guard: 'staleNotice' },
@@ -244,7 +247,7 @@ export const electionMachine = setup({
           // A stray notice (no stop or handover waits): nothing to do.
           { guard: not('draining') },
           // A handover.
-          { guard: 'lapsed', target: 'follower', actions: ['clearPending', 'stepDown'] },
+          lapsedFirst(['clearPending']),
           { guard: 'requestInFlight', target: 'handingOver', actions: 'beginHandover' },
           { target: 'handingOver', actions: ['beginHandover', 'writeHandover'] },
         ],
@@ -325,13 +328,7 @@ function contextFrom(input: MachineInput): ElectionContext {
   return {
     identity: input.identity,
     lifecycle: IDLE,
-    timing: {
-      leaseDurationMs: input.leaseDurationMs,
-      renewDeadlineMs: input.renewDeadlineMs,
-      retryPeriodMs: input.retryPeriodMs,
-      jitterFactor: input.jitterFactor,
-      takeoverSlotMs: input.takeoverSlotMs ?? 0,
-    },
+    timing: input.timing,
     recordLeaseSeconds: input.recordLeaseSeconds,
     rng: input.seed | 0,
     observed: null,

@@ -250,15 +250,12 @@ export interface ElectionContext {
   readonly mustRead: boolean;
 }
 
-/**
- * What the statechart is created with (XState's `input`): the identity, the timing (the same numbers as
- * `Timing`, flat, the takeover slot optional), and the jitter seed.
- */
-export interface MachineInput extends Omit<Timing, 'takeoverSlotMs'> {
+/** What the statechart is created with (XState's `input`): the identity, the timing, and the jitter seed. */
+export interface MachineInput {
   /** This candidate's identity. */
   readonly identity: string;
-  /** See `Timing`; default 0 (no stagger) when absent. */
-  readonly takeoverSlotMs?: number;
+  /** The durations, fixed for the machine's life (`ElectionContext.timing`). */
+  readonly timing: Timing;
   /** `ElectionConfig.coordinated`: the API server picks the holder; default false. */
   readonly coordinated?: boolean;
   /** `leaseDurationSeconds` to write into records: the lease duration rounded up to whole seconds. */
