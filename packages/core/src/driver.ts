@@ -246,12 +246,12 @@ export class LeaderElection {
 
   /** The holder this candidate last saw in the lock, or `null` if none (absent, released, not read yet). */
   get leader(): string | null {
-    return contextOf(this.#snapshot).observed?.snapshot?.record.holderIdentity || null;
+    return contextOf(this.#snapshot).lease.observed?.snapshot?.record.holderIdentity || null;
   }
 
   /** The record this candidate last saw, or `null`. */
   get observedRecord(): LeaderElectionRecord | null {
-    return contextOf(this.#snapshot).observed?.snapshot?.record ?? null;
+    return contextOf(this.#snapshot).lease.observed?.snapshot?.record ?? null;
   }
 
   /** The statechart's state now: `stopped`, `follower`, `leader`, `releasing` or `handingOver`. */
@@ -478,7 +478,7 @@ export class LeaderElection {
       settle = resolve;
     });
     // The term this leadership holds: the record that made it leader, as the machine saw it then.
-    const made = contextOf(this.#snapshot).observed?.snapshot;
+    const made = contextOf(this.#snapshot).lease.observed?.snapshot;
     const held = leadership(
       this.config.identity,
       made?.record.leaderTransitions ?? 0,

@@ -151,7 +151,7 @@ describe('rule 8: duplicate identities', () => {
     expect(m.state).toBe('follower');
     expect(m.effects).toContainEqual({ type: 'report', problem: 'DuplicateIdentity', version: '2' });
     expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'lost' });
-    expect(m.context.duplicate).toBe(true);
+    expect(m.context.twins.duplicate).toBe(true);
   });
 
   it('then waits out the twin like any holder instead of taking the lock back at once', () => {

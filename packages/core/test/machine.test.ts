@@ -125,7 +125,7 @@ describe('acquire', () => {
     m.feed(1_010, { type: 'LOCK_READ', snapshot: null }); // deleted by hand before this candidate read it
     expect(m.effects.find((e) => e.type === 'createLock')).toBeUndefined();
     expect(m.timer('retry')).toBeLessThanOrEqual(10 + 15_000 - 1_010);
-    expect(m.context.knownLeader).toBe(''); // the placeholder is never reported as a leader
+    expect(m.context.lease.knownLeader).toBe(''); // the placeholder is never reported as a leader
     m.feed(15_010, { type: 'TIMER_FIRED', timer: 'retry' });
     m.feed(15_010, { type: 'LOCK_READ', snapshot: null });
     expect(m.only('createLock').record.holderIdentity).toBe('a');
@@ -244,7 +244,7 @@ describe('a follower with a live watch', () => {
     m.feed(0, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) });
     m.feed(10, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
-    expect(m.context.observed?.snapshot?.version).toBe('1');
+    expect(m.context.lease.observed?.snapshot?.version).toBe('1');
   });
 
   it('without a live watch, notifications leave the poll schedule alone', () => {
@@ -303,7 +303,7 @@ describe('the takeover stagger (rule 9)', () => {
       type: 'LOCK_READ',
       snapshot: lockAt('1', record('b', { renewTime: new Date(WALL0 + tenureMs) })),
     });
-    m.snapshot = { ...m.snapshot, context: { ...m.context, spread } };
+    m.snapshot = { ...m.snapshot, context: { ...m.context, herd: { ...m.context.herd, spread } } };
     m.feed(1_000, { type: 'LOCK_CHANGED', snapshot: lockAt(released, record('')) });
     return m;
   };
@@ -312,7 +312,7 @@ describe('the takeover stagger (rule 9)', () => {
     const m = released('a', 0);
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
     expect(m.timer('retry')).toBe(SLOT);
-    expect(m.context.racingFor).toBe('2');
+    expect(m.context.herd.racingFor).toBe('2');
     m.feed(1_000 + SLOT, { type: 'TIMER_FIRED', timer: 'retry' });
     expect(m.only('updateLock').expectedVersion).toBe('2');
   });
@@ -350,8 +350,8 @@ describe('the takeover stagger (rule 9)', () => {
     m.feed(1_001, { type: 'LOCK_CHANGED', snapshot: lockAt('3', record(winner)) });
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
     expect(m.timer('retry')).toBe(15_000);
-    expect(m.context.racingFor).toBe(null);
-    expect(m.context.spread).toBe(learnSpread(6, id, winner, '2', 1 / 25));
+    expect(m.context.herd.racingFor).toBe(null);
+    expect(m.context.herd.spread).toBe(learnSpread(6, id, winner, '2', 1 / 25));
   });
 
   it('learns: a winner in a later slot gives its draw plus one, one in slot 0 grows the spread fast', () => {
@@ -389,7 +389,10 @@ describe('the takeover stagger (rule 9)', () => {
   it('without a live watch there is no stagger: a polling follower writes on its read', () => {
     const m = new Script({ identity: 'a', timing: { ...TIMING.timing, takeoverSlotMs: SLOT } });
     m.feed(0, { type: 'START' });
-    m.snapshot = { ...m.snapshot, context: { ...m.context, spread: MAX_SPREAD } };
+    m.snapshot = {
+      ...m.snapshot,
+      context: { ...m.context, herd: { ...m.context.herd, spread: MAX_SPREAD } },
+    };
     m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('2', record('')) });
     m.only('updateLock');
   });
@@ -398,7 +401,10 @@ describe('the takeover stagger (rule 9)', () => {
     const m = new Script({ identity: 'a', timing: { ...TIMING.timing, takeoverSlotMs: 25 } });
     m.feed(0, { type: 'WATCH_HEALTH', live: true });
     m.feed(0, { type: 'START' });
-    m.snapshot = { ...m.snapshot, context: { ...m.context, spread: MAX_SPREAD } };
+    m.snapshot = {
+      ...m.snapshot,
+      context: { ...m.context, herd: { ...m.context.herd, spread: MAX_SPREAD } },
+    };
     m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('2', record('a')) });
     m.only('updateLock');
   });

@@ -33,7 +33,7 @@ export type Guard = (ctx: ElectionContext, input: Input) => boolean;
 
 // ---- rule 1: local observed time --------------------------------------------------------------------------
 
-/** How many replaced versions a candidate remembers (`ElectionContext.replacedVersions`). */
+/** How many replaced versions a candidate remembers (`LeaseView.replacedVersions`). */
 export const REPLACED_KEPT = 8;
 
 /** How long others must wait on a record: the holder's own promise, else this candidate's setting. */
@@ -52,13 +52,13 @@ export type AcquireDecision = 'create' | 'update' | 'wait';
  * - coordinated (the API server picks the holder): write only on a record naming this candidate.
  */
 export function decideAcquire(ctx: ElectionContext, at: number): AcquireDecision {
-  const observed = ctx.observed;
+  const observed = ctx.lease.observed;
   if (observed === null) return 'wait';
   const { snapshot } = observed;
   // Coordinated: the API server's controller writes the holder; take only a lock that names this candidate.
   if (ctx.coordinated) return snapshot !== null && isOwnRecord(ctx, snapshot.record) ? 'update' : 'wait';
   if (snapshot === null) {
-    const before = ctx.lastPresent?.record;
+    const before = ctx.lease.lastPresent?.record;
     if (!before || isFreeOrOwn(ctx, before)) return 'create';
     return at - observed.at >= leaseMs(ctx, before) ? 'create' : 'wait';
   }
@@ -68,9 +68,9 @@ export function decideAcquire(ctx: ElectionContext, at: number): AcquireDecision
 
 /** The monotonic time at which the lease this candidate is waiting out expires, if it waits on one. */
 export function leaseExpiry(ctx: ElectionContext): number | undefined {
-  const observed = ctx.observed;
+  const observed = ctx.lease.observed;
   if (observed === null) return undefined;
-  const record = observed.snapshot?.record ?? ctx.lastPresent?.record;
+  const record = observed.snapshot?.record ?? ctx.lease.lastPresent?.record;
   if (!record || isFreeOrOwn(ctx, record)) return undefined;
   return observed.at + leaseMs(ctx, record);
 }
@@ -85,7 +85,7 @@ export function mayAcquire(ctx: ElectionContext, at: number): boolean {
  * restarts nothing, so a holder that keeps renewing keeps others waiting and one that stops does not.
  */
 export function sameVersion(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
-  const previous = ctx.observed;
+  const previous = ctx.lease.observed;
   return previous !== null && (previous.snapshot?.version ?? null) === (snapshot?.version ?? null);
 }
 
@@ -96,7 +96,7 @@ export function sameVersion(ctx: ElectionContext, snapshot: LockSnapshot | null)
 export const staleNotice: Guard = (ctx, input) =>
   input.type === 'LOCK_CHANGED' &&
   input.snapshot !== null &&
-  ctx.replacedVersions.includes(input.snapshot.version);
+  ctx.lease.replacedVersions.includes(input.snapshot.version);
 
 /**
  * Guard: a live watch notified while this read was in flight: it knows at least as much as the read's
@@ -188,7 +188,8 @@ export const heldByOther: Guard = (ctx, input) =>
 export const MAX_RELEASE_ATTEMPTS = 3;
 
 /** Guard: a stop asked for a release and attempts remain. */
-export const releaseAttemptsLeft: Guard = (ctx) => ctx.release && ctx.releaseAttempts < MAX_RELEASE_ATTEMPTS;
+export const releaseAttemptsLeft: Guard = (ctx) =>
+  ctx.handoff.release && ctx.handoff.releaseAttempts < MAX_RELEASE_ATTEMPTS;
 
 /**
  * Guard: the answer shows the lock still this candidate's (rule 8 decides what is its own): the release, or
@@ -243,7 +244,7 @@ export function notBeforeFloor(ctx: ElectionContext, at: number, ms: number): nu
  */
 export function isOwnRecord(ctx: ElectionContext, record: LeaderElectionRecord): boolean {
   if (record.holderIdentity !== ctx.identity) return false;
-  return !ctx.duplicate || wroteTime(ctx, record.renewTime);
+  return !ctx.twins.duplicate || wroteTime(ctx, record.renewTime);
 }
 
 /** Whether nobody holds the record, or this candidate does: it may write at once. */
@@ -256,8 +257,8 @@ export const OWN_WRITES_KEPT = 8;
 
 /** Remembers the renewTime of a record this candidate is about to write naming itself. */
 export function rememberOwnWrite(ctx: ElectionContext, record: LeaderElectionRecord): readonly number[] {
-  if (record.holderIdentity !== ctx.identity || record.renewTime === null) return ctx.ownWrites;
-  return [...ctx.ownWrites, record.renewTime.getTime()].slice(-OWN_WRITES_KEPT);
+  if (record.holderIdentity !== ctx.identity || record.renewTime === null) return ctx.twins.ownWrites;
+  return [...ctx.twins.ownWrites, record.renewTime.getTime()].slice(-OWN_WRITES_KEPT);
 }
 
 /**
@@ -271,7 +272,7 @@ function sameWriteTime(stored: Date | null, written: number): boolean {
 }
 
 function wroteTime(ctx: ElectionContext, stored: Date | null): boolean {
-  return ctx.ownWrites.some((written) => sameWriteTime(stored, written));
+  return ctx.twins.ownWrites.some((written) => sameWriteTime(stored, written));
 }
 
 /**
@@ -281,7 +282,7 @@ function wroteTime(ctx: ElectionContext, stored: Date | null): boolean {
  */
 export function twinRecord(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
   if (snapshot === null || snapshot.record.holderIdentity !== ctx.identity) return false;
-  if (snapshot.version === ctx.observed?.snapshot?.version) return false;
+  if (snapshot.version === ctx.lease.observed?.snapshot?.version) return false;
   return !wroteTime(ctx, snapshot.record.renewTime);
 }
 
@@ -298,7 +299,7 @@ export const writtenByTwin: Guard = (ctx, input) =>
  * absent lock.
  */
 export function raceVersion(ctx: ElectionContext): string | null {
-  const snapshot = ctx.observed?.snapshot ?? null;
+  const snapshot = ctx.lease.observed?.snapshot ?? null;
   if (!ctx.watchLive || snapshot === null || ctx.timing.takeoverSlotMs <= 0) return null;
   return isOwnRecord(ctx, snapshot.record) ? null : snapshot.version;
 }
@@ -311,10 +312,10 @@ export function raceVersion(ctx: ElectionContext): string | null {
  * about to be replaced in turn (`newerThanHolder`).
  */
 export function staggerMs(ctx: ElectionContext, version: string): number {
-  if (ctx.racingFor === version) return 0;
-  const released = ctx.observed?.snapshot?.record.holderIdentity === '';
+  if (ctx.herd.racingFor === version) return 0;
+  const released = ctx.lease.observed?.snapshot?.record.holderIdentity === '';
   if (released && newerThanHolder(ctx)) return 0;
-  const slot = slotOf(ctx.identity, version, ctx.spread) + (released ? 1 : 0);
+  const slot = slotOf(ctx.identity, version, ctx.herd.spread) + (released ? 1 : 0);
   return slot * ctx.timing.takeoverSlotMs;
 }
 
@@ -325,14 +326,14 @@ export function staggerMs(ctx: ElectionContext, version: string): number {
  * the replicas they replace, and replicas started together with the leader, saw its term begin.
  */
 export function newerThanHolder(ctx: ElectionContext): boolean {
-  return ctx.holderTenureAtSight !== null && ctx.holderTenureAtSight > ctx.timing.leaseDurationMs;
+  return ctx.lease.holderTenureAtSight !== null && ctx.lease.holderTenureAtSight > ctx.timing.leaseDurationMs;
 }
 
 /**
  * Whether a follower may act on what its watch last said without reading first: the watch is live, it has
  * shown the lock, and no takeover write has lost since (a lost compare-and-swap means it missed something).
  */
-export const watchIsCurrent: Guard = (ctx) => ctx.watchLive && !ctx.mustRead && ctx.observed !== null;
+export const watchIsCurrent: Guard = (ctx) => ctx.watchLive && !ctx.mustRead && ctx.lease.observed !== null;
 
 /** Guard: the watch reports itself lost: a waiting follower must poll again. */
 export const watchLost: Guard = (_ctx, input) => input.type === 'WATCH_HEALTH' && !input.live;
@@ -343,16 +344,16 @@ export const watchLost: Guard = (_ctx, input) => input.type === 'WATCH_HEALTH' &
  */
 export function raceWon(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
   return (
-    ctx.racingFor !== null &&
+    ctx.herd.racingFor !== null &&
     snapshot !== null &&
-    snapshot.version !== ctx.racingFor &&
+    snapshot.version !== ctx.herd.racingFor &&
     snapshot.record.holderIdentity !== ''
   );
 }
 
 /** How many takeover slots have passed since this candidate joined its race, at `at`. */
 export function slotsElapsed(ctx: ElectionContext, at: number): number {
-  return ctx.timing.takeoverSlotMs > 0 ? (at - ctx.racingSince) / ctx.timing.takeoverSlotMs : 0;
+  return ctx.timing.takeoverSlotMs > 0 ? (at - ctx.herd.racingSince) / ctx.timing.takeoverSlotMs : 0;
 }
 
 // ---- coordinated election (docs/guide.md "Coordinated leader election") ---------------------------------
@@ -363,8 +364,8 @@ export function slotsElapsed(ctx: ElectionContext, at: number): number {
  * waits for its lease to run out; this leader hands over at once, its work stopping first.
  */
 export function preferredElsewhere(ctx: ElectionContext): string | null {
-  if (!ctx.coordinated || ctx.yieldingTo !== null) return null;
-  const preferred = ctx.observed?.snapshot?.record.preferredHolder;
+  if (!ctx.coordinated || ctx.handoff.yieldingTo !== null) return null;
+  const preferred = ctx.lease.observed?.snapshot?.record.preferredHolder;
   return preferred && preferred !== ctx.identity ? preferred : null;
 }
 

@@ -161,7 +161,71 @@ export interface Lifecycle {
   readonly coolingDown: boolean;
 }
 
-/** The statechart's extended state: everything it remembers between inputs. Plain data. */
+/** The lock as this candidate has seen it (rule 1): what it holds, since when, who held it before. */
+export interface LeaseView {
+  /**
+   * The lock as last seen, and when (local monotonic ms) it was first seen in that version. `null` until the
+   * first read. A snapshot of `null` means "seen absent".
+   */
+  readonly observed: { readonly snapshot: LockSnapshot | null; readonly at: number } | null;
+  /** The last non-null snapshot seen: who held the lock before it vanished. */
+  readonly lastPresent: LockSnapshot | null;
+  /** The last non-empty holder reported through `newLeader`. */
+  readonly knownLeader: string;
+  /**
+   * The last versions this candidate saw replaced by a newer one (at most `REPLACED_KEPT`): a notification
+   * of one of them is old news (a watch behind this candidate's own reads and writes), never a new holder.
+   */
+  readonly replacedVersions: readonly string[];
+  /**
+   * Rule 9: how long (ms) the last holder had led when this candidate first saw it (its record's renewTime
+   * minus acquireTime: both from the holder's clock), or null. More than a lease: this candidate joined well
+   * into that holder's term, as the replicas a rolling update starts do.
+   */
+  readonly holderTenureAtSight: number | null;
+}
+
+/** Rule 9: the takeover race this follower is in, and the spread of its slots it has learned. */
+export interface Herd {
+  /**
+   * Rule 9: the version whose takeover this follower is racing for (it took its slot, or wrote); cleared
+   * when it sees who won, which teaches it `spread`.
+   */
+  readonly racingFor: string | null;
+  /** Rule 9: when (monotonic ms) it joined the race for `racingFor`. */
+  readonly racingSince: number;
+  /** Rule 9: the spread of its takeover slots, learned from the takeovers it has seen (0 to MAX_SPREAD). */
+  readonly spread: number;
+}
+
+/** Rule 8: the records this candidate wrote, and whether another candidate with its identity was seen. */
+export interface Twins {
+  /**
+   * The renewTimes (wall ms) of the last records this candidate wrote naming itself. A record naming this
+   * candidate whose renewTime is none of them was written by someone else with the same identity (rule 8).
+   */
+  readonly ownWrites: readonly number[];
+  /** Another candidate with this identity was seen: records naming it are someone else's from now on. */
+  readonly duplicate: boolean;
+}
+
+/** Releasing, handing over and yielding: what a stop or a handover asked for, and how far it got. */
+export interface Handoff {
+  /** A stop asked for a release (kept while `releasing` waits for an operation in flight). */
+  readonly release: boolean;
+  /** Release attempts made; conflicts are re-read, never retried blindly, and at most twice. */
+  readonly releaseAttempts: number;
+  /** A planned handover under way: the identity this former leader hands the lock to. */
+  readonly handoverTo: string | null;
+  /** Coordinated: the preferred holder this leader has been told to yield to, until its leadership ends. */
+  readonly yieldingTo: string | null;
+}
+
+/**
+ * The statechart's extended state: everything it remembers between inputs, plain data, in parts: the lease
+ * view, the takeover herd, twin detection, release and handover, the lifecycle; the rest is the request in
+ * flight, the leader's deadline and the failure cadence.
+ */
 export interface ElectionContext {
   /** Campaigning, stopping, cooling down: the lifecycle the public calls drive. */
   readonly lifecycle: Lifecycle;
@@ -173,23 +237,10 @@ export interface ElectionContext {
   readonly recordLeaseSeconds: number;
   /** State of the pure jitter PRNG. */
   readonly rng: number;
-  /**
-   * The lock as last seen, and when (local monotonic ms) it was first seen in that version. `null` until the
-   * first read. A snapshot of `null` means "seen absent".
-   */
-  readonly observed: { readonly snapshot: LockSnapshot | null; readonly at: number } | null;
-  /** The last non-null snapshot seen: who held the lock before it vanished. */
-  readonly lastPresent: LockSnapshot | null;
-  /** The last non-empty holder reported through `newLeader`. */
-  readonly knownLeader: string;
   /** Leader only: monotonic ms after which this candidate must no longer act as leader. */
   readonly deadline: number;
   /** The lock request in flight, or `null`: the machine sends one at a time. */
   readonly op: PendingOp | null;
-  /** A stop asked for a release (kept while `releasing` waits for an operation in flight). */
-  readonly release: boolean;
-  /** Release attempts made; conflicts are re-read, never retried blindly, and at most twice. */
-  readonly releaseAttempts: number;
   /**
    * The lock's watch last reported itself live. A follower then reads only when the lease it waits on runs
    * out (renewals reach it as notifications) instead of every retry period. Liveness only: every decision
@@ -208,46 +259,23 @@ export interface ElectionContext {
    */
   readonly notBefore: number;
   /**
-   * The renewTimes (wall ms) of the last records this candidate wrote naming itself. A record naming this
-   * candidate whose renewTime is none of them was written by someone else with the same identity (rule 8).
-   */
-  readonly ownWrites: readonly number[];
-  /** Another candidate with this identity was seen: records naming it are someone else's from now on. */
-  readonly duplicate: boolean;
-  /**
-   * The last versions this candidate saw replaced by a newer one (at most `REPLACED_KEPT`): a notification
-   * of one of them is old news (a watch behind this candidate's own reads and writes), never a new holder.
-   */
-  readonly replacedVersions: readonly string[];
-  /**
-   * Rule 9: how long (ms) the last holder had led when this candidate first saw it (its record's renewTime
-   * minus acquireTime: both from the holder's clock), or null. More than a lease: this candidate joined well
-   * into that holder's term, as the replicas a rolling update starts do.
-   */
-  readonly holderTenureAtSight: number | null;
-  /**
    * Coordinated leader election: the API server's controller picks the holder among the LeaseCandidates
    * and writes it into the lock; this candidate never takes a lock that does not name it.
    */
   readonly coordinated: boolean;
-  /** Coordinated: the preferred holder this leader has been told to yield to, until its leadership ends. */
-  readonly yieldingTo: string | null;
-  /** A planned handover under way: the identity this former leader hands the lock to. */
-  readonly handoverTo: string | null;
-  /**
-   * Rule 9: the version whose takeover this follower is racing for (it took its slot, or wrote); cleared
-   * when it sees who won, which teaches it `spread`.
-   */
-  readonly racingFor: string | null;
-  /** Rule 9: when (monotonic ms) it joined the race for `racingFor`. */
-  readonly racingSince: number;
-  /** Rule 9: the spread of its takeover slots, learned from the takeovers it has seen (0 to MAX_SPREAD). */
-  readonly spread: number;
   /**
    * A takeover write lost (a conflict or a vanished object) and no notification has shown what happened:
    * the next attempt reads instead of trusting the watch's last word.
    */
   readonly mustRead: boolean;
+  /** The lock as this candidate has seen it (rule 1): what it holds, since when, who held it before. */
+  readonly lease: LeaseView;
+  /** Rule 9: the takeover race this follower is in, and the spread of its slots it has learned. */
+  readonly herd: Herd;
+  /** Rule 8: the records this candidate wrote, and whether another candidate with its identity was seen. */
+  readonly twins: Twins;
+  /** Releasing, handing over and yielding: what a stop or a handover asked for, and how far it got. */
+  readonly handoff: Handoff;
 }
 
 /** What the statechart is created with (XState's `input`): the identity, the timing, and the jitter seed. */
