@@ -194,3 +194,37 @@ it('a step-down under campaign() cools down in the statechart: stopped with the 
   await advance(clock, 1_000);
   await Promise.all([stops, aDone, bDone]);
 });
+
+it('stop() while a handover waits for the work: the handover is written first, then the election stops', async () => {
+  const clock = new ManualClock();
+  const store = new MemoryLockStore({ clock });
+  let finish!: () => void;
+  const a = memoryElection(store, clock, 'a', {
+    onStartedLeading: () =>
+      new Promise<void>((resolve) => {
+        finish = resolve;
+      }),
+  });
+  const steps: string[] = [];
+  a.subscribe((info) => steps.push(`${info.input.type} ${info.from}->${info.to}`));
+  void a.acquire();
+  await advance(clock, 1_000);
+  expect(a.isLeader()).toBe(true);
+  const handedOver = a.handover('b');
+  const stopped = a.stop();
+  await advance(clock, 5_000);
+  expect(a.isLeader()).toBe(true); // the work has not stopped yet: still leading
+  finish();
+  await advance(clock, 1_000);
+  await Promise.all([handedOver, stopped]);
+  expect(a.state).toBe('stopped');
+  expect(store.peek('app')?.record.holderIdentity).toBe('b');
+  expect(
+    steps.filter((s) => !s.startsWith('LOCK') && !s.startsWith('TIMER') && !s.startsWith('WATCH')),
+  ).toEqual([
+    'START stopped->follower',
+    'HANDOVER leader->leader',
+    'WORK_STOPPED leader->handingOver',
+    'STOP handingOver->releasing',
+  ]);
+});
