@@ -329,7 +329,8 @@ export class LeaderElection {
    */
   async #stop(stop: StopRequest): Promise<void> {
     // A handover whose work is stopping goes first, and the stop follows it (as when both are called in turn).
-    await this.#until(() => contextOf(this.#snapshot).lifecycle.pending?.kind !== 'handover');
+    const handingOver = () => contextOf(this.#snapshot).lifecycle.pending?.kind === 'handover';
+    if (handingOver()) await this.#until(() => !handingOver());
     // An election that has ended has nothing to stop (a cool-down, or a stop under way, still takes it).
     if (!this.#ended()) this.#dispatch({ type: 'STOP', ...stop, ...this.#stamp() });
     await this.#until(() => this.state === 'stopped');
