@@ -1,7 +1,13 @@
 /**
- * `LeaderElection`: the thin driver that runs the pure statechart. It stamps inputs with the clock, feeds
- * them to `step()`, and carries out the effects: lock requests (each bounded by `requestTimeout`), timers on
- * the Clock port, and the user's callbacks. It holds no election logic of its own.
+ * `LeaderElection`: the runner of the pure statechart. It stamps inputs with the clock, feeds them to
+ * `step()`, and carries out the effects: lock requests (each bounded by `requestTimeout`), timers on the
+ * Clock port, the user's callbacks and the leader's work. Its public calls send inputs and await states.
+ * It decides nothing: whether a call may run, when the leader's work stops, whether a step-down cools down
+ * and rejoins, are the statechart's (its `lifecycle` context, `stopped`'s cool-down timer, `stopWork`).
+ *
+ * What stays here is what only a runner can hold, each started and stopped by an effect of the statechart:
+ * the lock's watch, the AbortController handed to the leader's work and the promise of that work
+ * (`startedLeading`, `stopWork`, `stoppedLeading`), and the promise of `onStoppedLeading` (`stoppedLeading`).
  *
  * Guarantees of the driver:
  * - Inputs are processed one at a time, in arrival order; user callbacks run after the step that caused them.
@@ -18,7 +24,15 @@ import { logTransition } from './logging.ts';
 import { electionMachine } from './machine/machine.ts';
 import { isContention } from './machine/rules.ts';
 import { contextOf, type ElectionSnapshot, initialSnapshot, stateOf, step } from './machine/step.ts';
-import type { Effect, Input, MachineInput, StoppedReason, TimerName } from './machine/types.ts';
+import type {
+  Effect,
+  Input,
+  MachineInput,
+  RunMode,
+  StoppedReason,
+  StopRequest,
+  TimerName,
+} from './machine/types.ts';
 import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
 import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
 import { randomSeed, systemClock } from './system.ts';
@@ -42,11 +56,13 @@ export interface LeaderElectionOptions {
 export function machineInput(config: ElectionConfig, seed: number): MachineInput {
   return {
     identity: config.identity,
-    leaseDurationMs: config.leaseDuration * 1000,
-    renewDeadlineMs: config.renewDeadline * 1000,
-    retryPeriodMs: config.retryPeriod * 1000,
-    jitterFactor: JITTER_FACTOR,
-    takeoverSlotMs: config.takeoverSlot * 1000,
+    timing: {
+      leaseDurationMs: config.leaseDuration * 1000,
+      renewDeadlineMs: config.renewDeadline * 1000,
+      retryPeriodMs: config.retryPeriod * 1000,
+      jitterFactor: JITTER_FACTOR,
+      takeoverSlotMs: config.takeoverSlot * 1000,
+    },
     coordinated: config.coordinated,
     recordLeaseSeconds: Math.ceil(config.leaseDuration),
     seed,
@@ -72,17 +88,12 @@ export class LeaderElection {
   readonly #timers = new Map<TimerName, TimerHandle>();
   #waiters: Waiter[] = [];
   #unwatch: (() => void) | null = null;
+  /** The leader's work signal: made at `startedLeading`, aborted at `stopWork` or `stoppedLeading`. */
   #leaderAbort: AbortController | null = null;
+  /** The promise `onStartedLeading` returned (settled when it has); `stopWork` waits for it. */
   #leaderWork: Promise<void> = Promise.resolve();
+  /** The promise of `onStoppedLeading`, from the `stoppedLeading` effect; a stop waits for it. */
   #stoppedLeading: Promise<void> = Promise.resolve();
-  #running = false;
-  #stopping: Promise<void> | null = null;
-  /** `campaign()` is in progress: a loss, handover or step-down does not end the election. */
-  #campaigning = false;
-  /** `stop()` was called since the election last started: what `campaign()` waits for. */
-  #ended = false;
-  /** A step-down's cool-down, before `campaign()` contends again. */
-  #coolDown: TimerHandle | null = null;
   readonly #errors: ErrorReporter;
   readonly #machine: typeof electionMachine | undefined;
 
@@ -111,17 +122,15 @@ export class LeaderElection {
    * loss: call `run()` again (a loop) to keep a candidate in the race. Resolves at once if stopped first.
    */
   async run(): Promise<void> {
-    if (this.#running)
-      throw new ElectionStateError('run() or campaign() is already in progress on this LeaderElection');
-    this.#running = true;
+    this.#claim('run');
     try {
       if (!(await this.acquire())) return;
       await this.renewLoop();
       await this.#stoppedLeading;
       await this.#leaderWork;
-      if (this.state !== 'stopped') await this.#halt(false, 'stopped');
+      if (this.state !== 'stopped') await this.#stop({ release: false, reason: 'stopped' });
     } finally {
-      this.#running = false;
+      this.#dispatch({ type: 'RUN_ENDED', ...this.#stamp() });
     }
   }
 
@@ -132,16 +141,13 @@ export class LeaderElection {
    * rule 7 as always. Resolves once the election has ended (`stop()` was called and has finished).
    */
   async campaign(): Promise<void> {
-    if (this.#running)
-      throw new ElectionStateError('run() or campaign() is already in progress on this LeaderElection');
-    this.#running = true;
-    this.#campaigning = true;
+    this.#claim('campaign');
     try {
       this.#start();
-      await this.#until(() => this.#ended && this.#stopping === null && this.state === 'stopped');
+      await this.#until(() => this.#ended());
+      await this.#settle();
     } finally {
-      this.#running = false;
-      this.#campaigning = false;
+      this.#dispatch({ type: 'RUN_ENDED', ...this.#stamp() });
     }
   }
 
@@ -157,13 +163,8 @@ export class LeaderElection {
       throw new TypeError(`stepDown: coolDown must be a number of seconds >= 0, got ${String(coolDown)}`);
     }
     if (this.state !== 'leader') return false;
-    await this.#halt(true, 'steppedDown');
-    if (this.#campaigning && !this.#ended) {
-      this.#coolDown = this.#clock.setTimer(coolDown * 1000, () => {
-        this.#coolDown = null;
-        if (this.#campaigning && !this.#ended) this.#start();
-      });
-    }
+    // The statechart decides what follows: under campaign() a cool-down in `stopped`, then it contends again.
+    await this.#stop({ release: true, reason: 'steppedDown', coolDownMs: coolDown * 1000 });
     return true;
   }
 
@@ -196,17 +197,9 @@ export class LeaderElection {
    * returned (still renewing meanwhile), then releases the lock if `releaseOnCancel`, then `onStoppedLeading`
    * runs. Idempotent; resolves when all of that is done.
    */
-  stop(): Promise<void> {
-    this.#ended = true;
-    if (this.#coolDown !== null) {
-      this.#clock.clearTimer(this.#coolDown);
-      this.#coolDown = null;
-    }
-    this.#stopping ??= this.#halt(this.config.releaseOnCancel, 'stopped').finally(() => {
-      this.#stopping = null;
-      this.#wake();
-    });
-    return this.#stopping;
+  async stop(): Promise<void> {
+    // A second call sends a second STOP, which the statechart folds into the first; both await the end.
+    await this.#stop({ release: this.config.releaseOnCancel, reason: 'stopped' });
   }
 
   /**
@@ -230,9 +223,16 @@ export class LeaderElection {
     }
     if (to === this.config.identity) throw new TypeError(`handover: ${to} is this candidate's own identity`);
     if (this.state !== 'leader') return false;
-    await this.#drainLeaderWork(`leadership handed over to ${to}`);
-    if (this.state !== 'leader') return false;
     this.#dispatch({ type: 'HANDOVER', to, ...this.#stamp() });
+    const mine = () => {
+      const pending = contextOf(this.#snapshot).lifecycle.pending;
+      return pending?.kind === 'handover' && pending.to === to;
+    };
+    // Another stop or handover was already stopping the work: this one was not taken.
+    if (!mine()) return false;
+    await this.#until(() => !mine());
+    // Leadership ended otherwise (lapsed, or a stop replaced the handover) while the work stopped.
+    if (stateOf(this.#snapshot) !== 'handingOver') return false;
     await this.#until(() => this.state !== 'handingOver');
     await this.#stoppedLeading;
     const written = this.observedRecord;
@@ -246,12 +246,12 @@ export class LeaderElection {
 
   /** The holder this candidate last saw in the lock, or `null` if none (absent, released, not read yet). */
   get leader(): string | null {
-    return contextOf(this.#snapshot).observed?.snapshot?.record.holderIdentity || null;
+    return contextOf(this.#snapshot).lease.observed?.snapshot?.record.holderIdentity || null;
   }
 
   /** The record this candidate last saw, or `null`. */
   get observedRecord(): LeaderElectionRecord | null {
-    return contextOf(this.#snapshot).observed?.snapshot?.record ?? null;
+    return contextOf(this.#snapshot).lease.observed?.snapshot?.record ?? null;
   }
 
   /** The statechart's state now: `stopped`, `follower`, `leader`, `releasing` or `handingOver`. */
@@ -283,9 +283,20 @@ export class LeaderElection {
 
   // ---- lifecycle ---------------------------------------------------------------------------------------
 
+  /** `run()` or `campaign()` owns the election; the statechart's record of it refuses a second one. */
+  #claim(mode: RunMode): void {
+    if (contextOf(this.#snapshot).lifecycle.owner !== null)
+      throw new ElectionStateError('run() or campaign() is already in progress on this LeaderElection');
+    this.#dispatch({ type: 'RUN', mode, ...this.#stamp() });
+  }
+
+  /** The election has ended: stopped, and no step-down's cool-down is running (it would contend again). */
+  #ended(): boolean {
+    return this.state === 'stopped' && !contextOf(this.#snapshot).lifecycle.coolingDown;
+  }
+
   #start(): void {
     if (this.state !== 'stopped') return;
-    this.#ended = false;
     const { lock } = this.config;
     if (lock.watch && this.#unwatch === null) {
       // Health reports of a watch already closed are dropped: a late "live" must not silence the polls.
@@ -313,20 +324,22 @@ export class LeaderElection {
   }
 
   /**
-   * Drain: a leader's work is told to stop (its signal aborts with `reason`) and awaited while the lease is
-   * still renewed, so nobody else acts before it has stopped.
+   * Sends a stop and waits for `stopped` (a leader first stops its work: `stopWork`), then for what the
+   * stop started: the callbacks, and, once the election has ended, the watch closed.
    */
-  async #drainLeaderWork(reason: string): Promise<void> {
-    if (!this.#leaderAbort) return;
-    this.#leaderAbort.abort(new ElectionStateError(reason));
-    await this.#leaderWork;
+  async #stop(stop: StopRequest): Promise<void> {
+    // A handover whose work is stopping goes first, and the stop follows it (as when both are called in turn).
+    const handingOver = () => contextOf(this.#snapshot).lifecycle.pending?.kind === 'handover';
+    if (handingOver()) await this.#until(() => !handingOver());
+    // An election that has ended has nothing to stop (a cool-down, or a stop under way, still takes it).
+    if (!this.#ended()) this.#dispatch({ type: 'STOP', ...stop, ...this.#stamp() });
+    await this.#until(() => this.state === 'stopped');
+    await this.#settle();
   }
 
-  async #halt(release: boolean, reason: 'stopped' | 'steppedDown'): Promise<void> {
-    if (this.state === 'leader') await this.#drainLeaderWork('leader election stopped');
-    if (this.state !== 'stopped') this.#dispatch({ type: 'STOP', release, reason, ...this.#stamp() });
-    await this.#until(() => this.state === 'stopped');
-    if (this.#unwatch) {
+  /** After `stopped`: the watch closes if the election has ended; the callbacks of the last leadership finish. */
+  async #settle(): Promise<void> {
+    if (this.#unwatch && this.#ended()) {
       this.#unwatch();
       this.#unwatch = null;
       // A closed watch reports nothing more; a later start must not trust its last health report.
@@ -434,6 +447,17 @@ export class LeaderElection {
           this.#stoppedLeadingNow(effect.reason, callbacks);
         }
         break;
+      case 'stopWork': {
+        // The work's signal aborts now; the statechart goes on once the work's promise has settled.
+        const { handoverTo } = effect;
+        this.#leaderAbort?.abort(
+          new ElectionStateError(
+            handoverTo === null ? 'leader election stopped' : `leadership handed over to ${handoverTo}`,
+          ),
+        );
+        void this.#leaderWork.then(() => this.#dispatch({ type: 'WORK_STOPPED', ...this.#stamp() }));
+        break;
+      }
       case 'report': {
         const error = new DuplicateIdentityError(this.config.identity, lock.describe(), effect.version);
         callbacks.push(() => this.#errors.report(error, `lock ${lock.describe()}`));
@@ -457,7 +481,7 @@ export class LeaderElection {
       settle = resolve;
     });
     // The term this leadership holds: the record that made it leader, as the machine saw it then.
-    const made = contextOf(this.#snapshot).observed?.snapshot;
+    const made = contextOf(this.#snapshot).lease.observed?.snapshot;
     const held = leadership(
       this.config.identity,
       made?.record.leaderTransitions ?? 0,

@@ -58,14 +58,22 @@ export { asLogger, LOG_LEVELS } from './logging.ts';
 export type {
   Effect,
   ElectionContext,
+  Handoff,
+  Herd,
   Input,
   InputType,
+  LeaseView,
+  Lifecycle,
   OpPurpose,
   PendingOp,
+  PendingStop,
+  RunMode,
   Stamp,
   StoppedReason,
+  StopRequest,
   TimerName,
   Timing,
+  Twins,
 } from './machine/types.ts';
 export type { Clock, Lock, LockCallOptions, LockSnapshot, TimerHandle } from './ports.ts';
 export type { LeaderElectionRecord, LeaderElectionRecordJSON } from './record.ts';

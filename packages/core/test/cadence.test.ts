@@ -6,15 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { backoffCapMs } from '../src/internal.ts';
 import { lockAt, record, Script, TIMING } from './harness.ts';
 
-const RP = TIMING.retryPeriodMs;
-const JITTER = 1 + TIMING.jitterFactor;
-const timing = {
-  leaseDurationMs: TIMING.leaseDurationMs,
-  renewDeadlineMs: TIMING.renewDeadlineMs,
-  retryPeriodMs: RP,
-  jitterFactor: TIMING.jitterFactor,
-  takeoverSlotMs: 0,
-};
+const { timing } = TIMING;
+const RP = timing.retryPeriodMs;
+const JITTER = 1 + timing.jitterFactor;
 
 /** Drives a follower whose every request fails at once (a refused connection), `n` times. */
 function failInstantly(m: Script, from: number, n: number): number[] {
@@ -50,12 +44,12 @@ describe('rule 7: cadence under failure', () => {
     m.feed(0, { type: 'START' });
     const waits = failInstantly(m, 0, 8);
     const cap = backoffCapMs(timing);
-    expect(cap).toBe(Math.max(RP, TIMING.leaseDurationMs / JITTER));
+    expect(cap).toBe(Math.max(RP, timing.leaseDurationMs / JITTER));
     waits.forEach((wait, k) => {
       const base = Math.min(RP * 2 ** k, cap);
       expect(wait).toBeGreaterThanOrEqual(base);
       expect(wait).toBeLessThan(base * JITTER);
-      expect(wait).toBeLessThanOrEqual(Math.max(TIMING.leaseDurationMs, RP * JITTER));
+      expect(wait).toBeLessThanOrEqual(Math.max(timing.leaseDurationMs, RP * JITTER));
     });
     expect(m.context.failures).toBe(8);
   });
@@ -124,7 +118,7 @@ describe('rule 7: cadence under failure', () => {
     }
     // Renewals at 2, 4, 6, 8 s fail; the one due at 10 s finds the deadline (10 s) passed.
     expect(requests).toBe(4);
-    expect(t).toBe(TIMING.renewDeadlineMs);
+    expect(t).toBe(timing.renewDeadlineMs);
     expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'lost' });
     // The step-down schedules the next attempt no sooner than a retry period after the last failure.
     expect(m.timer('retry')!).toBeGreaterThanOrEqual(RP);
@@ -157,7 +151,7 @@ describe('rule 8: duplicate identities', () => {
     expect(m.state).toBe('follower');
     expect(m.effects).toContainEqual({ type: 'report', problem: 'DuplicateIdentity', version: '2' });
     expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'lost' });
-    expect(m.context.duplicate).toBe(true);
+    expect(m.context.twins.duplicate).toBe(true);
   });
 
   it('then waits out the twin like any holder instead of taking the lock back at once', () => {

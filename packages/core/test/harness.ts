@@ -10,10 +10,13 @@ import {
 
 export const TIMING: MachineInput = {
   identity: 'a',
-  leaseDurationMs: 15_000,
-  renewDeadlineMs: 10_000,
-  retryPeriodMs: 2_000,
-  jitterFactor: 1.2,
+  timing: {
+    leaseDurationMs: 15_000,
+    renewDeadlineMs: 10_000,
+    retryPeriodMs: 2_000,
+    jitterFactor: 1.2,
+    takeoverSlotMs: 0,
+  },
   recordLeaseSeconds: 15,
   seed: 42,
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../src/index.ts';
 import { draw, learnSpread, MAX_SPREAD, slotOf } from '../src/machine/herd.ts';
-import { lockAt, record, Script, WALL0 } from './harness.ts';
+import { lockAt, record, Script, TIMING, WALL0 } from './harness.ts';
 
 describe('acquire', () => {
   it('creates an absent lock at once and leads from the moment the write was sent', () => {
@@ -125,7 +125,7 @@ describe('acquire', () => {
     m.feed(1_010, { type: 'LOCK_READ', snapshot: null }); // deleted by hand before this candidate read it
     expect(m.effects.find((e) => e.type === 'createLock')).toBeUndefined();
     expect(m.timer('retry')).toBeLessThanOrEqual(10 + 15_000 - 1_010);
-    expect(m.context.knownLeader).toBe(''); // the placeholder is never reported as a leader
+    expect(m.context.lease.knownLeader).toBe(''); // the placeholder is never reported as a leader
     m.feed(15_010, { type: 'TIMER_FIRED', timer: 'retry' });
     m.feed(15_010, { type: 'LOCK_READ', snapshot: null });
     expect(m.only('createLock').record.holderIdentity).toBe('a');
@@ -244,7 +244,7 @@ describe('a follower with a live watch', () => {
     m.feed(0, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) });
     m.feed(10, { type: 'LOCK_READ', snapshot: lockAt('1', record('b')) });
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
-    expect(m.context.observed?.snapshot?.version).toBe('1');
+    expect(m.context.lease.observed?.snapshot?.version).toBe('1');
   });
 
   it('without a live watch, notifications leave the poll schedule alone', () => {
@@ -295,7 +295,7 @@ describe('the takeover stagger (rule 9)', () => {
   const live = (m: Script, at: number) => m.feed(at, { type: 'WATCH_HEALTH', live: true });
   /** A follower watching lock version 1 held by b, then told of its release as version `released`. */
   const released = (identity: string, spread: number, released = '2', tenureMs = 0) => {
-    const m = new Script({ identity, takeoverSlotMs: SLOT });
+    const m = new Script({ identity, timing: { ...TIMING.timing, takeoverSlotMs: SLOT } });
     live(m, 0);
     m.feed(0, { type: 'START' });
     // The holder b, first seen having led for `tenureMs` (its renewTime that much after its acquireTime).
@@ -303,7 +303,7 @@ describe('the takeover stagger (rule 9)', () => {
       type: 'LOCK_READ',
       snapshot: lockAt('1', record('b', { renewTime: new Date(WALL0 + tenureMs) })),
     });
-    m.snapshot = { ...m.snapshot, context: { ...m.context, spread } };
+    m.snapshot = { ...m.snapshot, context: { ...m.context, herd: { ...m.context.herd, spread } } };
     m.feed(1_000, { type: 'LOCK_CHANGED', snapshot: lockAt(released, record('')) });
     return m;
   };
@@ -312,7 +312,7 @@ describe('the takeover stagger (rule 9)', () => {
     const m = released('a', 0);
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
     expect(m.timer('retry')).toBe(SLOT);
-    expect(m.context.racingFor).toBe('2');
+    expect(m.context.herd.racingFor).toBe('2');
     m.feed(1_000 + SLOT, { type: 'TIMER_FIRED', timer: 'retry' });
     expect(m.only('updateLock').expectedVersion).toBe('2');
   });
@@ -350,8 +350,8 @@ describe('the takeover stagger (rule 9)', () => {
     m.feed(1_001, { type: 'LOCK_CHANGED', snapshot: lockAt('3', record(winner)) });
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
     expect(m.timer('retry')).toBe(15_000);
-    expect(m.context.racingFor).toBe(null);
-    expect(m.context.spread).toBe(learnSpread(6, id, winner, '2', 1 / 25));
+    expect(m.context.herd.racingFor).toBe(null);
+    expect(m.context.herd.spread).toBe(learnSpread(6, id, winner, '2', 1 / 25));
   });
 
   it('learns: a winner in a later slot gives its draw plus one, one in slot 0 grows the spread fast', () => {
@@ -387,18 +387,24 @@ describe('the takeover stagger (rule 9)', () => {
   });
 
   it('without a live watch there is no stagger: a polling follower writes on its read', () => {
-    const m = new Script({ identity: 'a', takeoverSlotMs: SLOT });
+    const m = new Script({ identity: 'a', timing: { ...TIMING.timing, takeoverSlotMs: SLOT } });
     m.feed(0, { type: 'START' });
-    m.snapshot = { ...m.snapshot, context: { ...m.context, spread: MAX_SPREAD } };
+    m.snapshot = {
+      ...m.snapshot,
+      context: { ...m.context, herd: { ...m.context.herd, spread: MAX_SPREAD } },
+    };
     m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('2', record('')) });
     m.only('updateLock');
   });
 
   it('retakes its own record at once, whatever the spread', () => {
-    const m = new Script({ identity: 'a', takeoverSlotMs: 25 });
+    const m = new Script({ identity: 'a', timing: { ...TIMING.timing, takeoverSlotMs: 25 } });
     m.feed(0, { type: 'WATCH_HEALTH', live: true });
     m.feed(0, { type: 'START' });
-    m.snapshot = { ...m.snapshot, context: { ...m.context, spread: MAX_SPREAD } };
+    m.snapshot = {
+      ...m.snapshot,
+      context: { ...m.context, herd: { ...m.context.herd, spread: MAX_SPREAD } },
+    };
     m.feed(0, { type: 'LOCK_READ', snapshot: lockAt('2', record('a')) });
     m.only('updateLock');
   });
@@ -530,7 +536,10 @@ describe('stop and release', () => {
   it('a leader releases with an empty holder, keeping the transition count, then stops', () => {
     const m = new Script();
     m.lead(0, '1');
-    m.feed(1_000, { type: 'STOP', release: true });
+    // The leader's work stops first, the leader still leading; then the stop goes ahead.
+    expect(m.feed(1_000, { type: 'STOP', release: true })).toEqual([{ type: 'stopWork', handoverTo: null }]);
+    expect(m.state).toBe('leader');
+    m.feed(1_000, { type: 'WORK_STOPPED' });
     expect(m.state).toBe('releasing');
     expect(m.effects).toContainEqual({ type: 'notify', event: 'stoppedLeading', reason: 'stopped' });
     const release = m.only('updateLock');
@@ -549,6 +558,7 @@ describe('stop and release', () => {
       const m = new Script();
       m.lead(0, '1');
       m.feed(1_000, input);
+      m.feed(1_000, { type: 'WORK_STOPPED' });
       return m.effects.find((e) => e.type === 'notify' && e.event === 'stoppedLeading');
     };
     expect(stoppedBy({ type: 'STOP', release: false })).toMatchObject({ reason: 'stopped' });
@@ -562,6 +572,7 @@ describe('stop and release', () => {
     const m = new Script();
     m.lead(0, '1');
     m.feed(1_000, { type: 'STOP', release: false });
+    m.feed(1_000, { type: 'WORK_STOPPED' });
     expect(m.state).toBe('stopped');
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
   });
@@ -571,6 +582,7 @@ describe('stop and release', () => {
     const written = m.lead(0, '1');
     m.feed(2_000, { type: 'TIMER_FIRED', timer: 'renew' });
     m.feed(2_001, { type: 'STOP', release: true });
+    m.feed(2_001, { type: 'WORK_STOPPED' });
     expect(m.state).toBe('releasing');
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
     m.feed(2_050, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', written.record) });
@@ -593,6 +605,7 @@ describe('stop and release', () => {
     const m = new Script();
     m.lead(0, '1');
     m.feed(1_000, { type: 'STOP', release: true });
+    m.feed(1_000, { type: 'WORK_STOPPED' });
     let at = 1_000;
     while (m.state === 'releasing') {
       at += 10;

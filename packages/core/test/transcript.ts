@@ -5,7 +5,8 @@
  * output from what the machine does (then review the diff).
  *
  * Input lines (`at` is monotonic ms; the wall clock reads WALL0 + at):
- *   <at> START | ATTEMPT | TIMER retry|renew|deadline | HEALTH live|lost | STOP release|keep | HANDOVER <to>
+ *   <at> START | ATTEMPT | TIMER retry|renew|deadline|coolDown | HEALTH live|lost | HANDOVER <to>
+ *   <at> STOP release|keep [stepDown] [coolDown=<ms>] | WORK_STOPPED | RUN run|campaign | RUN_ENDED
  *   <at> READ none | READ v=<version> [holder=b] [lease=15] [transitions=3] [renew=<ms after WALL0>]
  *   <at> CHANGED (as READ)
  *   <at> WRITTEN v=<version> [holder=..] [renew=..]   (the record this candidate last wrote, edited)
@@ -23,6 +24,7 @@
  */
 import { type AnyTransitionDefinition, createActor } from 'xstate';
 import type { Effect, Input, LeaderElectionRecord, LockSnapshot } from '../src/index.ts';
+import { EVERY_STATE } from '../src/machine/diagram.ts';
 import {
   type ElectionSnapshot,
   electionMachine,
@@ -85,9 +87,15 @@ export function formatTranscript(t: Transcript, outputs: readonly string[]): str
   return `${[t.header, ...cases].filter((b) => b !== '').join('\n\n')}\n`;
 }
 
+/** A `config` line: `identity`, `seed`, ... and the timing's own keys (`takeoverSlotMs=25`) into `timing`. */
 function parseConfig(line: string): Partial<MachineInput> {
-  const out: Record<string, string | number> = {};
-  for (const [k, v] of pairs(line.slice('config '.length))) out[k] = k === 'identity' ? v : Number(v);
+  const out: Record<string, unknown> = {};
+  const timing: Record<string, number> = {};
+  for (const [k, v] of pairs(line.slice('config '.length))) {
+    if (k in TIMING.timing) timing[k] = Number(v);
+    else out[k] = k === 'identity' ? v : Number(v);
+  }
+  if (Object.keys(timing).length > 0) out.timing = { ...TIMING.timing, ...timing };
   return out as Partial<MachineInput>;
 }
 
@@ -137,8 +145,12 @@ export function runTranscript(t: Transcript): { outputs: string[]; hits: Set<Hit
 function branchTaken(snapshot: ElectionSnapshot, input: Input): Hit {
   const state = stateOf(snapshot);
   const taken = electionMachine.getTransitionData(snapshot, input)[0];
-  const all = electionMachine.states[state]?.transitions.get(input.type) ?? [];
-  return `${state} ${input.type} ${taken === undefined ? -1 : all.indexOf(taken)}`;
+  // An input every state takes the same way (the machine's own `on`) is one row for all of them.
+  const everywhere = taken !== undefined && taken.source === electionMachine.root;
+  const where: string = everywhere ? EVERY_STATE : state;
+  const node = everywhere ? electionMachine.root : electionMachine.states[state];
+  const all = node?.transitions.get(input.type) ?? [];
+  return `${where} ${input.type} ${taken === undefined ? -1 : all.indexOf(taken)}`;
 }
 
 /**
@@ -189,14 +201,26 @@ function parseInput(text: string, lastWritten: LeaderElectionRecord | null): Inp
   switch (type) {
     case 'START':
     case 'ATTEMPT':
+    case 'WORK_STOPPED':
+    case 'RUN_ENDED':
       return { type, ...stamp };
+    case 'RUN':
+      if (arg !== 'run' && arg !== 'campaign') throw new Error(`no run mode ${arg}`);
+      return { type: 'RUN', mode: arg, ...stamp };
     case 'TIMER':
-      if (arg !== 'retry' && arg !== 'renew' && arg !== 'deadline') throw new Error(`no timer ${arg}`);
+      if (arg !== 'retry' && arg !== 'renew' && arg !== 'deadline' && arg !== 'coolDown')
+        throw new Error(`no timer ${arg}`);
       return { type: 'TIMER_FIRED', timer: arg, ...stamp };
     case 'HEALTH':
       return { type: 'WATCH_HEALTH', live: arg === 'live', ...stamp };
     case 'STOP':
-      return { type: 'STOP', release: arg === 'release', ...stamp };
+      return {
+        type: 'STOP',
+        release: arg === 'release',
+        ...(/\sstepDown\b/.test(text) ? { reason: 'steppedDown' as const } : {}),
+        ...(kv.coolDown !== undefined ? { coolDownMs: Number(kv.coolDown) } : {}),
+        ...stamp,
+      };
     case 'HANDOVER':
       if (!arg) throw new Error('HANDOVER needs the identity to hand over to');
       return { type: 'HANDOVER', to: arg, ...stamp };
@@ -252,8 +276,11 @@ function formatEffect(e: Effect): string {
     case 'cancelTimer':
       return `cancelTimer ${e.timer}`;
     case 'notify':
-      return e.event === 'newLeader' ? `notify newLeader ${e.identity}` : `notify ${e.event}`;
+      if (e.event === 'newLeader') return `notify newLeader ${e.identity}`;
+      return e.event === 'stoppedLeading' ? `notify stoppedLeading ${e.reason}` : `notify ${e.event}`;
     case 'report':
       return `report ${e.problem} version=${e.version}`;
+    case 'stopWork':
+      return e.handoverTo === null ? 'stopWork' : `stopWork handoverTo=${e.handoverTo}`;
   }
 }

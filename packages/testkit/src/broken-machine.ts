@@ -61,8 +61,8 @@ export const validityFromAnswerMachine = electionMachine.provide({
  */
 export const twinUnreportedOnReadMachine = electionMachine.provide({
   actions: {
-    reportTwin: enqueueActions(({ event, enqueue }) => {
-      if (event.type === 'LOCK_READ') enqueue.assign({ duplicate: true });
+    reportTwin: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'LOCK_READ') enqueue.assign({ twins: { ...context.twins, duplicate: true } });
       else enqueue(original.reportTwin as never);
     }),
   },

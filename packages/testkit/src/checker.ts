@@ -166,8 +166,18 @@ export function checkLiveness(run: RunResult): Violation[] {
     }));
 }
 
-/** Inputs whose requests rule 7 does not hold back: a notification, stopping, a user's attempt, a new start. */
-const CADENCE_EXEMPT_CAUSES = new Set(['LOCK_CHANGED', 'STOP', 'ATTEMPT', 'START', 'HANDOVER']);
+/**
+ * Inputs whose requests rule 7 does not hold back: a notification, stopping, a user's attempt, a new start
+ * (a leader's stop or handover writes when its work has stopped: `WORK_STOPPED`).
+ */
+const CADENCE_EXEMPT_CAUSES = new Set([
+  'LOCK_CHANGED',
+  'STOP',
+  'ATTEMPT',
+  'START',
+  'HANDOVER',
+  'WORK_STOPPED',
+]);
 
 /**
  * Rule 7, the request-rate bound: after a failed request, a candidate sends no request for one retry period

@@ -287,7 +287,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
         candidate: id,
         start: sim.now,
         end: Number.POSITIVE_INFINITY,
-        token: ctx.observed?.snapshot?.record.leaderTransitions ?? -1,
+        token: ctx.lease.observed?.snapshot?.record.leaderTransitions ?? -1,
         writes: [{ sent: sentTrue(), answered: sim.now, version }],
         open: true,
       };

@@ -3,7 +3,7 @@
  * loss, a handover and a step-down, and `onStoppedLeading` says which it was; `stepDown(coolDown)`
  * releases at once and keeps out of the race for the cool-down. Over the in-memory lock on a manual clock.
  */
-import type { StoppedReason } from '@leasehold/core';
+import { ElectionStateError, type StoppedReason } from '@leasehold/core';
 import { ManualClock } from '@leasehold/core/internal';
 import { MemoryLockStore } from '@leasehold/memory';
 import { expect, it } from 'vitest';
@@ -92,4 +92,139 @@ it('under run(), a step-down ends the election like any loss: no rejoin after th
   expect(log).toEqual(['a started', 'a stopped: steppedDown']);
   await expect(a.stepDown(-1)).rejects.toThrow(TypeError);
   expect(await a.stepDown()).toBe(false);
+});
+
+it('a second run() or campaign() is refused from the statechart: its lifecycle records the one in progress', async () => {
+  const clock = new ManualClock();
+  const store = new MemoryLockStore({ clock });
+  const a = candidate(store, clock, 'a', []);
+  const inputs: string[] = [];
+  a.subscribe((info) => inputs.push(info.input.type));
+  const done = a.campaign();
+  expect(a.snapshot.context.lifecycle.owner).toBe('campaign');
+  await expect(a.run()).rejects.toThrow(ElectionStateError);
+  await expect(a.campaign()).rejects.toThrow(
+    'run() or campaign() is already in progress on this LeaderElection',
+  );
+  const stopping = a.stop();
+  await advance(clock, 1_000);
+  await stopping;
+  await done;
+  expect(a.snapshot.context.lifecycle.owner).toBeNull();
+  // Once campaign() has returned, run() may own the election.
+  const ran = a.run();
+  expect(a.snapshot.context.lifecycle.owner).toBe('run');
+  await advance(clock, 1_000);
+  expect(a.isLeader()).toBe(true);
+  const stopped = a.stop();
+  await advance(clock, 1_000);
+  await Promise.all([stopped, ran]);
+  expect(inputs.filter((t) => t === 'RUN' || t === 'RUN_ENDED')).toEqual([
+    'RUN',
+    'RUN_ENDED',
+    'RUN',
+    'RUN_ENDED',
+  ]);
+});
+
+it('stop() while leading: the leader keeps renewing until its work has stopped, then releases', async () => {
+  const clock = new ManualClock();
+  const store = new MemoryLockStore({ clock });
+  const log: string[] = [];
+  let finish!: () => void;
+  const a = memoryElection(store, clock, 'a', {
+    onStartedLeading: (signal) =>
+      new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => log.push(`aborted: ${(signal.reason as Error).message}`));
+        finish = resolve;
+      }),
+    onStoppedLeading: (reason) => {
+      log.push(`stopped: ${reason}`);
+    },
+  });
+  const steps: string[] = [];
+  a.subscribe((info) => steps.push(`${info.input.type} ${info.from}->${info.to}`));
+  void a.campaign();
+  await advance(clock, 1_000);
+  expect(a.isLeader()).toBe(true);
+  const stopped = a.stop();
+  await advance(clock, 30_000); // longer than a lease: the leader renews throughout
+  expect(a.isLeader()).toBe(true);
+  expect(a.snapshot.context.lifecycle.pending).toMatchObject({ kind: 'stop' });
+  expect(log).toEqual(['aborted: leader election stopped']);
+  finish();
+  await advance(clock, 1_000);
+  await stopped;
+  expect(a.state).toBe('stopped');
+  expect(log).toEqual(['aborted: leader election stopped', 'stopped: stopped']);
+  expect(steps).toContain('STOP leader->leader');
+  expect(steps).toContain('WORK_STOPPED leader->releasing');
+  expect(store.peek('app')?.record.holderIdentity).toBe('');
+});
+
+it('a step-down under campaign() cools down in the statechart: stopped with the coolDown timer, the watch kept', async () => {
+  const clock = new ManualClock();
+  const store = new MemoryLockStore({ clock });
+  const a = candidate(store, clock, 'a', []);
+  const b = candidate(store, clock, 'b', []);
+  const timers: string[] = [];
+  a.subscribe((info) => {
+    for (const e of info.effects)
+      if (e.type === 'startTimer' && e.timer === 'coolDown') timers.push(`${e.timer} ${e.ms}`);
+  });
+  const aDone = a.campaign();
+  await advance(clock, 100);
+  const bDone = b.campaign();
+  await advance(clock, 1_000);
+  expect(a.isLeader()).toBe(true);
+  const stepped = a.stepDown(20);
+  await advance(clock, 100);
+  expect(await stepped).toBe(true);
+  expect(timers).toEqual(['coolDown 20000']);
+  expect(a.state).toBe('stopped');
+  expect(a.snapshot.context.lifecycle.coolingDown).toBe(true);
+  // The watch stays open through the cool-down: a's view follows b's takeover without a request.
+  await advance(clock, 2_000);
+  expect(a.leader).toBe('b');
+  expect(a.snapshot.context.watchLive).toBe(true);
+  await advance(clock, 19_000);
+  expect(a.state).toBe('follower');
+  expect(a.snapshot.context.lifecycle.coolingDown).toBe(false);
+  const stops = Promise.all([a.stop(), b.stop()]);
+  await advance(clock, 1_000);
+  await Promise.all([stops, aDone, bDone]);
+});
+
+it('stop() while a handover waits for the work: the handover is written first, then the election stops', async () => {
+  const clock = new ManualClock();
+  const store = new MemoryLockStore({ clock });
+  let finish!: () => void;
+  const a = memoryElection(store, clock, 'a', {
+    onStartedLeading: () =>
+      new Promise<void>((resolve) => {
+        finish = resolve;
+      }),
+  });
+  const steps: string[] = [];
+  a.subscribe((info) => steps.push(`${info.input.type} ${info.from}->${info.to}`));
+  void a.acquire();
+  await advance(clock, 1_000);
+  expect(a.isLeader()).toBe(true);
+  const handedOver = a.handover('b');
+  const stopped = a.stop();
+  await advance(clock, 5_000);
+  expect(a.isLeader()).toBe(true); // the work has not stopped yet: still leading
+  finish();
+  await advance(clock, 1_000);
+  await Promise.all([handedOver, stopped]);
+  expect(a.state).toBe('stopped');
+  expect(store.peek('app')?.record.holderIdentity).toBe('b');
+  expect(
+    steps.filter((s) => !s.startsWith('LOCK') && !s.startsWith('TIMER') && !s.startsWith('WATCH')),
+  ).toEqual([
+    'START stopped->follower',
+    'HANDOVER leader->leader',
+    'WORK_STOPPED leader->handingOver',
+    'STOP handingOver->releasing',
+  ]);
 });

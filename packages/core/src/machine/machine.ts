@@ -11,9 +11,10 @@
  * docs/statechart.md draws it, generated from this definition by scripts/statechart.ts.
  */
 import { and, enqueueActions, not, setup } from 'xstate';
+import { IDLE, lifecycleActions } from './lifecycle.ts';
 import { type Guard, guards } from './rules.ts';
-import { actions, type Step, type StepAction } from './steps.ts';
-import type { Effect, ElectionContext, Input, MachineInput, TimerName } from './types.ts';
+import { actions } from './steps.ts';
+import type { Effect, ElectionContext, Input, MachineInput, Step, StepAction, TimerName } from './types.ts';
 
 /** What an action hands to XState: the context patch, then each effect as an `effect` action. */
 interface Enqueue {
@@ -61,6 +62,17 @@ function asGuards<T extends Record<string, Guard>>(
   ) as { [K in keyof T]: (args: GuardArgs) => boolean };
 }
 
+/**
+ * Rule 3, first on every input of a leader that can make it act (and on the handover it was asked for): a
+ * leader paused past its deadline steps down before anything else, whichever timer or answer woke it. The
+ * input's own bookkeeping (`before`: record what was seen, settle the request) runs first.
+ */
+function lapsedFirst<const A extends readonly ActionName[]>(before: A) {
+  return { guard: 'lapsed', target: 'follower', actions: [...before, 'stepDown'] } as const;
+}
+
+type ActionName = keyof typeof actions | keyof typeof lifecycleActions;
+
 /** What a state declares beside its transitions: the timers it runs (a timer it does not run cannot fire). */
 export interface StateMeta {
   readonly timers?: readonly TimerName[];
@@ -69,10 +81,7 @@ export interface StateMeta {
 /** The context of the throwaway actor XState builds inside `transition()`; never the election's own. */
 const UNSTARTED: ElectionContext = contextFrom({
   identity: '',
-  leaseDurationMs: 0,
-  renewDeadlineMs: 0,
-  retryPeriodMs: 0,
-  jitterFactor: 0,
+  timing: { leaseDurationMs: 0, renewDeadlineMs: 0, retryPeriodMs: 0, jitterFactor: 0, takeoverSlotMs: 0 },
   recordLeaseSeconds: 0,
   seed: 0,
 });
@@ -88,6 +97,7 @@ export const electionMachine = setup({
     /** An effect for the driver. Never executed here: `step()` collects it from `transition()`'s result. */
     effect: (_: unknown, _effect: Effect) => {},
     ...asActions(actions),
+    ...asActions(lifecycleActions),
   },
   guards: asGuards(guards),
 }).createMachine({
@@ -96,11 +106,25 @@ export const electionMachine = setup({
   // call with the empty context instead of letting it throw (and be caught): most of a step's cost.
   context: ({ input }) => (input === undefined ? UNSTARTED : contextFrom(input)),
   initial: 'stopped',
+  // Inputs every state takes the same way (a state's own transitions for them come first).
+  on: {
+    RUN: { actions: 'claim' },
+    RUN_ENDED: { actions: 'unclaim' },
+    // The leader's work stopped after its leadership had already ended some other way: nothing to carry out.
+    WORK_STOPPED: {},
+  },
   states: {
+    /**
+     * Not campaigning. After a step-down under `campaign()` the cool-down timer runs here, and the election
+     * contends again when it fires; a start or a stop ends the cool-down.
+     */
     stopped: {
+      meta: { timers: ['coolDown'] } satisfies StateMeta,
+      entry: 'beginCoolDown',
       on: {
-        START: { target: 'follower', actions: 'attempt' },
-        STOP: {},
+        START: { target: 'follower', actions: ['endCoolDown', 'attempt'] },
+        TIMER_FIRED: { target: 'follower', actions: ['rejoin', 'attempt'] },
+        STOP: { actions: 'endCoolDown' },
         HANDOVER: {},
         // A notification queued before the watch was closed.
         LOCK_CHANGED: { actions: 'observe' },
@@ -150,37 +174,39 @@ export const electionMachine = setup({
           { target: 'stopped', actions: 'stopCampaign' },
         ],
         HANDOVER: {},
+        // Leadership was lost while the work stopped: the stop it waited for goes ahead from here.
+        WORK_STOPPED: [
+          { guard: and(['stopPending', 'requestInFlight']), target: 'releasing', actions: 'stopCampaign' },
+          { guard: 'stopPending', target: 'stopped', actions: 'stopCampaign' },
+          // A handover by a leader that lost meanwhile: there is nothing left to hand over.
+          { guard: 'draining', actions: 'clearPending' },
+        ],
       },
     },
 
     leader: {
       meta: { timers: ['renew', 'deadline'] } satisfies StateMeta,
       on: {
-        // Each input that can make it act first checks the lease on the local clock: a leader that was paused
-        // past its deadline steps down before doing anything else, whichever timer or answer woke it.
+        // Each input that can make it act first checks the lease on the local clock (`lapsedFirst`).
         TIMER_FIRED: [
-          { guard: 'lapsed', target: 'follower', actions: 'stepDown' },
+          lapsedFirst([]),
           { guard: 'deadlineTimer', actions: 'rearmDeadline' },
           { guard: 'requestInFlight' },
           { actions: 'renew' },
         ],
-        ATTEMPT: [
-          { guard: 'lapsed', target: 'follower', actions: 'stepDown' },
-          { guard: 'requestInFlight' },
-          { actions: 'renew' },
-        ],
+        ATTEMPT: [lapsedFirst([]), { guard: 'requestInFlight' }, { actions: 'renew' }],
         LOCK_WRITTEN: [
-          { guard: 'lapsed', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
+          lapsedFirst(['observe', 'settle']),
           { guard: 'writeCounts', actions: ['observe', 'extendLease', 'settle', 'yieldToPreferred'] },
           { actions: ['observe', 'settle', 'keepLease', 'yieldToPreferred'] },
         ],
         LOCK_FAILED: [
-          { guard: 'lapsed', target: 'follower', actions: ['settle', 'stepDown'] },
+          lapsedFirst(['settle']),
           { guard: 'answered', actions: ['settle', 'rereadForRenewal'] },
           { actions: ['settle', 'failRenewal'] },
         ],
         LOCK_READ: [
-          { guard: 'lapsed', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
+          lapsedFirst(['observe', 'settle']),
           { guard: 'heldByOther', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
           {
             guard: 'writtenByTwin',
@@ -190,7 +216,7 @@ export const electionMachine = setup({
           { actions: ['observe', 'settle', 'renewOnRead', 'yieldToPreferred'] },
         ],
         LOCK_CHANGED: [
-          { guard: 'lapsed', target: 'follower', actions: ['observe', 'stepDown'] },
+          lapsedFirst(['observe']),
           // A notification of a version this leader has already seen replaced (a watch that started, or
           // resumed, behind its own write): old news, not another holder.
           { guard: 'staleNotice' },
@@ -200,23 +226,28 @@ export const electionMachine = setup({
         ],
         // Bookkeeping only: a leader never polls, and its deadline timer still checks the lease.
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
-        STOP: [
+        // A stop or a handover first stops the leader's work, still leading and renewing meanwhile (docs/guide.md:
+        // nobody else acts before the work has stopped); WORK_STOPPED then carries it out.
+        STOP: [{ guard: 'draining', actions: 'restop' }, { actions: 'drainForStop' }],
+        HANDOVER: [{ guard: 'draining' }, { actions: 'drainForHandover' }],
+        WORK_STOPPED: [
           // Nothing in flight and no release to write: it stops at once.
           {
-            guard: and([not('requestInFlight'), not('releaseAsked')]),
+            guard: and(['stopPending', not('requestInFlight'), not('releaseAsked')]),
             target: 'stopped',
             actions: 'stopLeading',
           },
           // Nothing in flight and a release to write: it writes it now.
           {
-            guard: and([not('requestInFlight'), 'releaseAsked']),
+            guard: and(['stopPending', not('requestInFlight'), 'releaseAsked']),
             target: 'releasing',
             actions: ['stopLeading', 'writeRelease'],
           },
-          { target: 'releasing', actions: 'stopLeading' },
-        ],
-        HANDOVER: [
-          { guard: 'lapsed', target: 'follower', actions: 'stepDown' },
+          { guard: 'stopPending', target: 'releasing', actions: 'stopLeading' },
+          // A stray notice (no stop or handover waits): nothing to do.
+          { guard: not('draining') },
+          // A handover.
+          lapsedFirst(['clearPending']),
           { guard: 'requestInFlight', target: 'handingOver', actions: 'beginHandover' },
           { target: 'handingOver', actions: ['beginHandover', 'writeHandover'] },
         ],
@@ -282,7 +313,8 @@ export const electionMachine = setup({
         LOCK_CHANGED: { actions: 'observe' },
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
         ATTEMPT: {},
-        STOP: {},
+        // A stop during a step-down's release: the election ends here, with no cool-down.
+        STOP: { actions: 'dropCoolDown' },
         HANDOVER: {},
       },
       // A release write that could not be issued (nothing seen to write on) leaves nothing in flight.
@@ -295,35 +327,26 @@ export const electionMachine = setup({
 function contextFrom(input: MachineInput): ElectionContext {
   return {
     identity: input.identity,
-    timing: {
-      leaseDurationMs: input.leaseDurationMs,
-      renewDeadlineMs: input.renewDeadlineMs,
-      retryPeriodMs: input.retryPeriodMs,
-      jitterFactor: input.jitterFactor,
-      takeoverSlotMs: input.takeoverSlotMs ?? 0,
-    },
+    lifecycle: IDLE,
+    timing: input.timing,
     recordLeaseSeconds: input.recordLeaseSeconds,
     rng: input.seed | 0,
-    observed: null,
-    lastPresent: null,
-    knownLeader: '',
     deadline: 0,
     op: null,
-    release: false,
-    releaseAttempts: 0,
     watchLive: false,
     failures: 0,
     notBefore: 0,
-    ownWrites: [],
-    replacedVersions: [],
-    duplicate: false,
     coordinated: input.coordinated ?? false,
-    holderTenureAtSight: null,
-    yieldingTo: null,
-    handoverTo: null,
-    racingFor: null,
-    racingSince: 0,
-    spread: 0,
     mustRead: false,
+    lease: {
+      observed: null,
+      lastPresent: null,
+      knownLeader: '',
+      replacedVersions: [],
+      holderTenureAtSight: null,
+    },
+    herd: { racingFor: null, racingSince: 0, spread: 0 },
+    twins: { ownWrites: [], duplicate: false },
+    handoff: { release: false, releaseAttempts: 0, handoverTo: null, yieldingTo: null },
   };
 }

@@ -34,7 +34,7 @@ export function acquireRecord(
 ): LeaderElectionRecord {
   const now = new Date(wall);
   // After a deletion, continue the count from the last record seen so the fencing token never goes back.
-  const basis = current ?? ctx.lastPresent;
+  const basis = current ?? ctx.lease.lastPresent;
   const own = basis !== null && isOwnRecord(ctx, basis.record);
   return {
     ...coordinatedFields(ctx, basis?.record),
@@ -49,7 +49,7 @@ export function acquireRecord(
 
 /** The record a leader writes to renew: what it last wrote, with a new renewTime. */
 export function renewRecord(ctx: ElectionContext, wall: number): LeaderElectionRecord {
-  return acquireRecord(ctx, ctx.observed?.snapshot ?? null, wall);
+  return acquireRecord(ctx, ctx.lease.observed?.snapshot ?? null, wall);
 }
 
 /** client-go's release record: no holder, a one-second lease, the transition count kept. */
@@ -60,7 +60,7 @@ export function releaseRecord(ctx: ElectionContext, wall: number): LeaderElectio
     leaseDurationSeconds: 1,
     acquireTime: now,
     renewTime: now,
-    leaderTransitions: ctx.observed?.snapshot?.record.leaderTransitions ?? 0,
+    leaderTransitions: ctx.lease.observed?.snapshot?.record.leaderTransitions ?? 0,
   };
 }
 
@@ -71,7 +71,7 @@ export function releaseRecord(ctx: ElectionContext, wall: number): LeaderElectio
  */
 export function handoverRecord(ctx: ElectionContext, to: string, wall: number): LeaderElectionRecord {
   const now = new Date(wall);
-  const record = ctx.observed?.snapshot?.record;
+  const record = ctx.lease.observed?.snapshot?.record;
   return {
     ...(ctx.coordinated && record?.strategy ? { strategy: record.strategy } : {}),
     holderIdentity: to,

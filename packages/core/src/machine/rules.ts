@@ -16,6 +16,8 @@
  * 8. Duplicate identities: a record naming this candidate that it did not write.
  * 9. The takeover herd: which race a follower staggers its write in, and by how much (the slots and their
  *    learning live in `herd.ts`), and the quiet followers that trust a live watch.
+ * Then the lifecycle (docs/guide.md "LeaderElection"): a leader's work stops before it stops leading,
+ * and a step-down under `campaign()` cools down before contending again.
  * Last, the bookkeeping guards that decide no rule: which timer fired, which request answered, what the
  * caller asked for (stop with or without release, hand over).
  */
@@ -24,14 +26,14 @@ import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { slotOf } from './herd.ts';
 import { jittered } from './jitter.ts';
-import type { ElectionContext, Input, PendingOp } from './types.ts';
+import type { ElectionContext, Input, PendingOp, StopRequest } from './types.ts';
 
 /** A guard of the statechart: a question about the context and the input being processed. */
 export type Guard = (ctx: ElectionContext, input: Input) => boolean;
 
 // ---- rule 1: local observed time --------------------------------------------------------------------------
 
-/** How many replaced versions a candidate remembers (`ElectionContext.replacedVersions`). */
+/** How many replaced versions a candidate remembers (`LeaseView.replacedVersions`). */
 export const REPLACED_KEPT = 8;
 
 /** How long others must wait on a record: the holder's own promise, else this candidate's setting. */
@@ -50,13 +52,13 @@ export type AcquireDecision = 'create' | 'update' | 'wait';
  * - coordinated (the API server picks the holder): write only on a record naming this candidate.
  */
 export function decideAcquire(ctx: ElectionContext, at: number): AcquireDecision {
-  const observed = ctx.observed;
+  const observed = ctx.lease.observed;
   if (observed === null) return 'wait';
   const { snapshot } = observed;
   // Coordinated: the API server's controller writes the holder; take only a lock that names this candidate.
   if (ctx.coordinated) return snapshot !== null && isOwnRecord(ctx, snapshot.record) ? 'update' : 'wait';
   if (snapshot === null) {
-    const before = ctx.lastPresent?.record;
+    const before = ctx.lease.lastPresent?.record;
     if (!before || isFreeOrOwn(ctx, before)) return 'create';
     return at - observed.at >= leaseMs(ctx, before) ? 'create' : 'wait';
   }
@@ -66,9 +68,9 @@ export function decideAcquire(ctx: ElectionContext, at: number): AcquireDecision
 
 /** The monotonic time at which the lease this candidate is waiting out expires, if it waits on one. */
 export function leaseExpiry(ctx: ElectionContext): number | undefined {
-  const observed = ctx.observed;
+  const observed = ctx.lease.observed;
   if (observed === null) return undefined;
-  const record = observed.snapshot?.record ?? ctx.lastPresent?.record;
+  const record = observed.snapshot?.record ?? ctx.lease.lastPresent?.record;
   if (!record || isFreeOrOwn(ctx, record)) return undefined;
   return observed.at + leaseMs(ctx, record);
 }
@@ -83,7 +85,7 @@ export function mayAcquire(ctx: ElectionContext, at: number): boolean {
  * restarts nothing, so a holder that keeps renewing keeps others waiting and one that stops does not.
  */
 export function sameVersion(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
-  const previous = ctx.observed;
+  const previous = ctx.lease.observed;
   return previous !== null && (previous.snapshot?.version ?? null) === (snapshot?.version ?? null);
 }
 
@@ -94,7 +96,7 @@ export function sameVersion(ctx: ElectionContext, snapshot: LockSnapshot | null)
 export const staleNotice: Guard = (ctx, input) =>
   input.type === 'LOCK_CHANGED' &&
   input.snapshot !== null &&
-  ctx.replacedVersions.includes(input.snapshot.version);
+  ctx.lease.replacedVersions.includes(input.snapshot.version);
 
 /**
  * Guard: a live watch notified while this read was in flight: it knows at least as much as the read's
@@ -186,7 +188,8 @@ export const heldByOther: Guard = (ctx, input) =>
 export const MAX_RELEASE_ATTEMPTS = 3;
 
 /** Guard: a stop asked for a release and attempts remain. */
-export const releaseAttemptsLeft: Guard = (ctx) => ctx.release && ctx.releaseAttempts < MAX_RELEASE_ATTEMPTS;
+export const releaseAttemptsLeft: Guard = (ctx) =>
+  ctx.handoff.release && ctx.handoff.releaseAttempts < MAX_RELEASE_ATTEMPTS;
 
 /**
  * Guard: the answer shows the lock still this candidate's (rule 8 decides what is its own): the release, or
@@ -241,7 +244,7 @@ export function notBeforeFloor(ctx: ElectionContext, at: number, ms: number): nu
  */
 export function isOwnRecord(ctx: ElectionContext, record: LeaderElectionRecord): boolean {
   if (record.holderIdentity !== ctx.identity) return false;
-  return !ctx.duplicate || wroteTime(ctx, record.renewTime);
+  return !ctx.twins.duplicate || wroteTime(ctx, record.renewTime);
 }
 
 /** Whether nobody holds the record, or this candidate does: it may write at once. */
@@ -254,8 +257,8 @@ export const OWN_WRITES_KEPT = 8;
 
 /** Remembers the renewTime of a record this candidate is about to write naming itself. */
 export function rememberOwnWrite(ctx: ElectionContext, record: LeaderElectionRecord): readonly number[] {
-  if (record.holderIdentity !== ctx.identity || record.renewTime === null) return ctx.ownWrites;
-  return [...ctx.ownWrites, record.renewTime.getTime()].slice(-OWN_WRITES_KEPT);
+  if (record.holderIdentity !== ctx.identity || record.renewTime === null) return ctx.twins.ownWrites;
+  return [...ctx.twins.ownWrites, record.renewTime.getTime()].slice(-OWN_WRITES_KEPT);
 }
 
 /**
@@ -269,7 +272,7 @@ function sameWriteTime(stored: Date | null, written: number): boolean {
 }
 
 function wroteTime(ctx: ElectionContext, stored: Date | null): boolean {
-  return ctx.ownWrites.some((written) => sameWriteTime(stored, written));
+  return ctx.twins.ownWrites.some((written) => sameWriteTime(stored, written));
 }
 
 /**
@@ -279,7 +282,7 @@ function wroteTime(ctx: ElectionContext, stored: Date | null): boolean {
  */
 export function twinRecord(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
   if (snapshot === null || snapshot.record.holderIdentity !== ctx.identity) return false;
-  if (snapshot.version === ctx.observed?.snapshot?.version) return false;
+  if (snapshot.version === ctx.lease.observed?.snapshot?.version) return false;
   return !wroteTime(ctx, snapshot.record.renewTime);
 }
 
@@ -296,7 +299,7 @@ export const writtenByTwin: Guard = (ctx, input) =>
  * absent lock.
  */
 export function raceVersion(ctx: ElectionContext): string | null {
-  const snapshot = ctx.observed?.snapshot ?? null;
+  const snapshot = ctx.lease.observed?.snapshot ?? null;
   if (!ctx.watchLive || snapshot === null || ctx.timing.takeoverSlotMs <= 0) return null;
   return isOwnRecord(ctx, snapshot.record) ? null : snapshot.version;
 }
@@ -309,10 +312,10 @@ export function raceVersion(ctx: ElectionContext): string | null {
  * about to be replaced in turn (`newerThanHolder`).
  */
 export function staggerMs(ctx: ElectionContext, version: string): number {
-  if (ctx.racingFor === version) return 0;
-  const released = ctx.observed?.snapshot?.record.holderIdentity === '';
+  if (ctx.herd.racingFor === version) return 0;
+  const released = ctx.lease.observed?.snapshot?.record.holderIdentity === '';
   if (released && newerThanHolder(ctx)) return 0;
-  const slot = slotOf(ctx.identity, version, ctx.spread) + (released ? 1 : 0);
+  const slot = slotOf(ctx.identity, version, ctx.herd.spread) + (released ? 1 : 0);
   return slot * ctx.timing.takeoverSlotMs;
 }
 
@@ -323,14 +326,14 @@ export function staggerMs(ctx: ElectionContext, version: string): number {
  * the replicas they replace, and replicas started together with the leader, saw its term begin.
  */
 export function newerThanHolder(ctx: ElectionContext): boolean {
-  return ctx.holderTenureAtSight !== null && ctx.holderTenureAtSight > ctx.timing.leaseDurationMs;
+  return ctx.lease.holderTenureAtSight !== null && ctx.lease.holderTenureAtSight > ctx.timing.leaseDurationMs;
 }
 
 /**
  * Whether a follower may act on what its watch last said without reading first: the watch is live, it has
  * shown the lock, and no takeover write has lost since (a lost compare-and-swap means it missed something).
  */
-export const watchIsCurrent: Guard = (ctx) => ctx.watchLive && !ctx.mustRead && ctx.observed !== null;
+export const watchIsCurrent: Guard = (ctx) => ctx.watchLive && !ctx.mustRead && ctx.lease.observed !== null;
 
 /** Guard: the watch reports itself lost: a waiting follower must poll again. */
 export const watchLost: Guard = (_ctx, input) => input.type === 'WATCH_HEALTH' && !input.live;
@@ -341,16 +344,16 @@ export const watchLost: Guard = (_ctx, input) => input.type === 'WATCH_HEALTH' &
  */
 export function raceWon(ctx: ElectionContext, snapshot: LockSnapshot | null): boolean {
   return (
-    ctx.racingFor !== null &&
+    ctx.herd.racingFor !== null &&
     snapshot !== null &&
-    snapshot.version !== ctx.racingFor &&
+    snapshot.version !== ctx.herd.racingFor &&
     snapshot.record.holderIdentity !== ''
   );
 }
 
 /** How many takeover slots have passed since this candidate joined its race, at `at`. */
 export function slotsElapsed(ctx: ElectionContext, at: number): number {
-  return ctx.timing.takeoverSlotMs > 0 ? (at - ctx.racingSince) / ctx.timing.takeoverSlotMs : 0;
+  return ctx.timing.takeoverSlotMs > 0 ? (at - ctx.herd.racingSince) / ctx.timing.takeoverSlotMs : 0;
 }
 
 // ---- coordinated election (docs/guide.md "Coordinated leader election") ---------------------------------
@@ -361,9 +364,35 @@ export function slotsElapsed(ctx: ElectionContext, at: number): number {
  * waits for its lease to run out; this leader hands over at once, its work stopping first.
  */
 export function preferredElsewhere(ctx: ElectionContext): string | null {
-  if (!ctx.coordinated || ctx.yieldingTo !== null) return null;
-  const preferred = ctx.observed?.snapshot?.record.preferredHolder;
+  if (!ctx.coordinated || ctx.handoff.yieldingTo !== null) return null;
+  const preferred = ctx.lease.observed?.snapshot?.record.preferredHolder;
   return preferred && preferred !== ctx.identity ? preferred : null;
+}
+
+// ---- lifecycle: stopping, handing over, cooling down ------------------------------------------------------
+
+/**
+ * Guard: a leader was asked to stop or hand over and waits for its work to stop (`WORK_STOPPED`): the
+ * work is told once, and leadership ends only after it has stopped, the lease still renewed meanwhile.
+ */
+export const draining: Guard = (ctx) => ctx.lifecycle.pending !== null;
+
+/** Guard: what the leader's work stopped for is a stop (a step-down included). */
+export const stopPending: Guard = (ctx) => ctx.lifecycle.pending?.kind === 'stop';
+
+/** The stop being carried out: the STOP input itself, or the one that waited for the leader's work. */
+export function stopRequest(ctx: ElectionContext, input: Input): StopRequest | null {
+  if (input.type === 'STOP') return input;
+  return ctx.lifecycle.pending?.kind === 'stop' ? ctx.lifecycle.pending : null;
+}
+
+/**
+ * The cool-down (ms) a stop leads to: a step-down under `campaign()` keeps out of the race for the time it
+ * asked, then contends again; any other stop (or a step-down under `run()` or `acquire()`) ends the election.
+ */
+export function coolDownAfter(ctx: ElectionContext, stop: StopRequest | null): number | null {
+  if (ctx.lifecycle.owner !== 'campaign' || stop?.coolDownMs === undefined) return null;
+  return stop.coolDownMs;
 }
 
 // ---- bookkeeping: no rule, the facts the transitions branch on ------------------------------------------
@@ -371,8 +400,8 @@ export function preferredElsewhere(ctx: ElectionContext): string | null {
 /** Guard: a lock request is in flight (the machine sends one at a time). */
 export const requestInFlight: Guard = (ctx) => ctx.op !== null;
 
-/** Guard: the stop asks for a release. */
-export const releaseAsked: Guard = (_ctx, input) => input.type === 'STOP' && input.release;
+/** Guard: the stop (the input, or the one that waited for the leader's work) asks for a release. */
+export const releaseAsked: Guard = (ctx, input) => stopRequest(ctx, input)?.release === true;
 
 /** Guard: the answer is the release write's. */
 export const releaseWritten: Guard = (ctx) => ctx.op?.purpose === 'release';
@@ -399,4 +428,6 @@ export const guards = {
   releaseAsked,
   releaseWritten,
   handoverWritten,
+  draining,
+  stopPending,
 } satisfies Record<string, Guard>;

@@ -18,8 +18,12 @@ export type { ElectionState } from '../election-view.ts';
 const STATES: readonly ElectionState[] = ['stopped', 'follower', 'leader', 'releasing', 'handingOver'];
 
 /** The inputs each state lists in the statechart; anything else is illegal there. */
+const everywhere = Object.keys(electionMachine.config.on ?? {});
 const accepted = new Map<ElectionState, ReadonlySet<string>>(
-  STATES.map((state) => [state, new Set(Object.keys(electionMachine.states[state]?.config.on ?? {}))]),
+  STATES.map((state) => [
+    state,
+    new Set([...everywhere, ...Object.keys(electionMachine.states[state]?.config.on ?? {})]),
+  ]),
 );
 
 /** The timers each state runs (`meta.timers` in the statechart); a timer of another state cannot fire. */

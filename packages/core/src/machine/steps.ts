@@ -12,6 +12,7 @@ import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { learnSpread } from './herd.ts';
 import { jittered } from './jitter.ts';
+import { stopping } from './lifecycle.ts';
 import { acquireRecord, handoverRecord, releaseRecord, renewRecord } from './records.ts';
 import {
   answered,
@@ -29,19 +30,20 @@ import {
   sameVersion,
   slotsElapsed,
   staggerMs,
+  stopRequest,
 } from './rules.ts';
-import type { Effect, ElectionContext, Input, OpPurpose, PendingOp, StoppedReason } from './types.ts';
+import type {
+  Effect,
+  ElectionContext,
+  Input,
+  OpPurpose,
+  PendingOp,
+  Step,
+  StepAction,
+  StoppedReason,
+} from './types.ts';
 
-/** What a step contributes: a context patch and effects, in order. */
-export interface Step {
-  /** The context fields the step changes. */
-  readonly context: Partial<ElectionContext>;
-  /** The effects the step emits, in order. */
-  readonly effects: readonly Effect[];
-}
-
-/** An action of the statechart: the step it takes for the input being processed. */
-export type StepAction = (c: ElectionContext, input: Input) => Step;
+export type { Step, StepAction } from './types.ts';
 
 const NOTHING: Step = { context: {}, effects: [] };
 
@@ -51,12 +53,12 @@ const NOTHING: Step = { context: {}, effects: [] };
  * of the version this candidate was racing for teaches it the spread of its takeover slots (rule 9).
  */
 export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: number): Step {
-  const previous = c.observed;
+  const previous = c.lease.observed;
   const unchanged = sameVersion(c, snapshot);
   const holder = snapshot?.record.holderIdentity ?? '';
   const effects: Effect[] = [];
-  let knownLeader = c.knownLeader;
-  let holderTenureAtSight = c.holderTenureAtSight;
+  let knownLeader = c.lease.knownLeader;
+  let holderTenureAtSight = c.lease.holderTenureAtSight;
   if (holder !== '' && holder !== knownLeader) {
     knownLeader = holder;
     effects.push({ type: 'notify', event: 'newLeader', identity: holder });
@@ -66,18 +68,24 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
   const replaced = previous?.snapshot?.version;
   return {
     context: {
-      observed: unchanged ? previous : { snapshot, at },
-      ...(!unchanged && replaced !== undefined && replaced !== snapshot?.version
-        ? { replacedVersions: [...c.replacedVersions, replaced].slice(-REPLACED_KEPT) }
-        : {}),
-      lastPresent: snapshot ?? c.lastPresent,
-      knownLeader,
-      holderTenureAtSight,
+      lease: {
+        observed: unchanged ? previous : { snapshot, at },
+        replacedVersions:
+          !unchanged && replaced !== undefined && replaced !== snapshot?.version
+            ? [...c.lease.replacedVersions, replaced].slice(-REPLACED_KEPT)
+            : c.lease.replacedVersions,
+        lastPresent: snapshot ?? c.lease.lastPresent,
+        knownLeader,
+        holderTenureAtSight,
+      },
       mustRead: false,
-      ...(raceWon(c, snapshot) && c.racingFor !== null
+      ...(raceWon(c, snapshot) && c.herd.racingFor !== null
         ? {
-            racingFor: null,
-            spread: learnSpread(c.spread, c.identity, holder, c.racingFor, slotsElapsed(c, at)),
+            herd: {
+              ...c.herd,
+              racingFor: null,
+              spread: learnSpread(c.herd.spread, c.identity, holder, c.herd.racingFor, slotsElapsed(c, at)),
+            },
           }
         : {}),
     },
@@ -105,12 +113,12 @@ export function write(
   const ownWrites = rememberOwnWrite(c, record);
   if (expectedVersion === null) {
     return {
-      context: { op: pending('create', purpose, at, null), ownWrites },
+      context: { op: pending('create', purpose, at, null), twins: { ...c.twins, ownWrites } },
       effects: [{ type: 'createLock', record }],
     };
   }
   return {
-    context: { op: pending('update', purpose, at, expectedVersion), ownWrites },
+    context: { op: pending('update', purpose, at, expectedVersion), twins: { ...c.twins, ownWrites } },
     effects: [{ type: 'updateLock', record, expectedVersion }],
   };
 }
@@ -162,7 +170,13 @@ export function acquireOrWait(c: ElectionContext, at: number, wall: number): Ste
   const version = raceVersion(c);
   if (version === null) return write;
   const ms = staggerMs(c, version);
-  const race = { racingFor: version, racingSince: c.racingFor === version ? c.racingSince : at };
+  const race = {
+    herd: {
+      ...c.herd,
+      racingFor: version,
+      racingSince: c.herd.racingFor === version ? c.herd.racingSince : at,
+    },
+  };
   if (ms === 0) return { context: { ...write.context, ...race }, effects: write.effects };
   return {
     context: race,
@@ -181,7 +195,7 @@ export function lostRace(c: ElectionContext): Step {
 /** Writes that make this candidate the holder, as rule 1 allows; `null` when it must wait. */
 export function acquireWrite(c: ElectionContext, at: number, wall: number): Step | null {
   const decision = decideAcquire(c, at);
-  const current = c.observed?.snapshot ?? null;
+  const current = c.lease.observed?.snapshot ?? null;
   if (decision === 'create') return write(c, 'acquire', at, acquireRecord(c, null, wall), null);
   if (decision === 'update' && current !== null)
     return write(c, 'acquire', at, acquireRecord(c, current, wall), current.version);
@@ -217,10 +231,10 @@ export function unseenHolder(c: ElectionContext, at: number): Step {
       leaseDurationSeconds: 0, // unknown: leaseMs() falls back to this candidate's own leaseDuration
       acquireTime: null,
       renewTime: null,
-      leaderTransitions: c.lastPresent?.record.leaderTransitions ?? 0,
+      leaderTransitions: c.lease.lastPresent?.record.leaderTransitions ?? 0,
     },
   };
-  return { context: { observed: { snapshot: null, at }, lastPresent }, effects: [] };
+  return { context: { lease: { ...c.lease, observed: { snapshot: null, at }, lastPresent } }, effects: [] };
 }
 
 /** The deadline and renew timers of a leader whose deadline is `deadline`. */
@@ -262,14 +276,14 @@ export function keepLease(c: ElectionContext, at: number): Step {
  * if anything else wrote meanwhile, the write fails with a conflict and the leader re-reads (rule 4).
  */
 export function renew(c: ElectionContext, at: number, wall: number): Step {
-  const current = c.observed?.snapshot ?? null;
+  const current = c.lease.observed?.snapshot ?? null;
   if (current === null) return read('renew', at);
   return write(c, 'renew', at, renewRecord(c, wall), current.version);
 }
 
 /** The re-read after a conflict found the lock still this leader's, or gone: write on the fresh version. */
 export function renewOnRead(c: ElectionContext, at: number, wall: number): Step {
-  const current = c.observed?.snapshot ?? null;
+  const current = c.lease.observed?.snapshot ?? null;
   if (current === null) return write(c, 'renew', at, acquireRecord(c, null, wall), null);
   return write(c, 'renew', at, renewRecord(c, wall), current.version);
 }
@@ -291,7 +305,7 @@ export function stepDown(c: ElectionContext, at: number): Step {
   // With a request still in flight, its answer schedules the next attempt.
   const retry = c.op === null ? scheduleRetry(c, at) : NOTHING;
   return {
-    context: { deadline: 0, yieldingTo: null, ...retry.context },
+    context: { deadline: 0, handoff: { ...c.handoff, yieldingTo: null }, ...retry.context },
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
@@ -310,9 +324,14 @@ export function rearmDeadline(c: ElectionContext, at: number): Step {
  * Stop while leading (a stop, a step-down or a handover, as `reason` says): leadership ends now; the
  * release write follows once no request is in flight.
  */
-export function stopLeading(release: boolean, reason: StoppedReason): Step {
+export function stopLeading(
+  c: ElectionContext,
+  release: boolean,
+  reason: StoppedReason,
+  handoverTo: string | null = c.handoff.handoverTo,
+): Step {
   return {
-    context: { release, releaseAttempts: 0, deadline: 0, yieldingTo: null },
+    context: { handoff: { release, releaseAttempts: 0, yieldingTo: null, handoverTo }, deadline: 0 },
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
@@ -323,12 +342,12 @@ export function stopLeading(release: boolean, reason: StoppedReason): Step {
 
 /** The empty-holder write (rule 5), compare-and-swap on the version last seen; nothing if none was seen. */
 export function writeRelease(c: ElectionContext, at: number, wall: number): Step {
-  const current = c.observed?.snapshot ?? null;
+  const current = c.lease.observed?.snapshot ?? null;
   if (current === null) return { context: { op: null }, effects: [] };
   return {
     context: {
       op: pending('update', 'release', at, current.version),
-      releaseAttempts: c.releaseAttempts + 1,
+      handoff: { ...c.handoff, releaseAttempts: c.handoff.releaseAttempts + 1 },
     },
     effects: [{ type: 'updateLock', record: releaseRecord(c, wall), expectedVersion: current.version }],
   };
@@ -337,7 +356,10 @@ export function writeRelease(c: ElectionContext, at: number, wall: number): Step
 /** A release failed: read once more to see whether the lock is still ours (conflicts are never blind). */
 export function rereadForRelease(c: ElectionContext, at: number): Step {
   const step = read('release', at);
-  return { context: { ...step.context, releaseAttempts: c.releaseAttempts + 1 }, effects: step.effects };
+  return {
+    context: { ...step.context, handoff: { ...c.handoff, releaseAttempts: c.handoff.releaseAttempts + 1 } },
+    effects: step.effects,
+  };
 }
 
 /**
@@ -345,12 +367,16 @@ export function rereadForRelease(c: ElectionContext, at: number): Step {
  * on the version last seen; a read first if none was seen (a leader always has: it wrote it).
  */
 export function writeHandover(c: ElectionContext, at: number, wall: number): Step {
-  const current = c.observed?.snapshot ?? null;
-  if (current === null || c.handoverTo === null) return read('handover', at);
+  const current = c.lease.observed?.snapshot ?? null;
+  if (current === null || c.handoff.handoverTo === null) return read('handover', at);
   return {
     context: { op: pending('update', 'handover', at, current.version) },
     effects: [
-      { type: 'updateLock', record: handoverRecord(c, c.handoverTo, wall), expectedVersion: current.version },
+      {
+        type: 'updateLock',
+        record: handoverRecord(c, c.handoff.handoverTo, wall),
+        expectedVersion: current.version,
+      },
     ],
   };
 }
@@ -412,9 +438,13 @@ export const actions = {
   },
   /** The watch was lost while waiting: poll again instead of sleeping until an expiry it may not learn of. */
   wait: (c, input) => scheduleWait(c, input.at),
-  stopCampaign: (_c, input) => {
-    assertEvent(input, 'STOP');
-    return { context: { release: input.release, releaseAttempts: 0 }, effects: [cancelRetry] };
+  /** A stop (the input, or the one that waited for the leader's work) while not leading. */
+  stopCampaign: (c, input) => {
+    const release = stopRequest(c, input)?.release ?? false;
+    return {
+      context: { handoff: { ...c.handoff, release, releaseAttempts: 0 }, ...stopping(c, input) },
+      effects: [cancelRetry],
+    };
   },
 
   // ---- leading -------------------------------------------------------------------------------------------
@@ -431,11 +461,11 @@ export const actions = {
   failRenewal: (c, input) => failRenewal(c, input.at),
   stepDown: (c, input) => stepDown(c, input.at),
   /** Rule 8: report the twin; from now on records naming this identity are someone else's. */
-  reportTwin: (_c, input) => {
+  reportTwin: (c, input) => {
     assertEvent(input, ['LOCK_READ', 'LOCK_CHANGED']);
     const version = input.snapshot?.version ?? '';
     return {
-      context: { duplicate: true },
+      context: { twins: { ...c.twins, duplicate: true } },
       effects: [{ type: 'report', problem: 'DuplicateIdentity', version }],
     };
   },
@@ -444,13 +474,18 @@ export const actions = {
   yieldToPreferred: (c) => {
     const to = preferredElsewhere(c);
     if (to === null) return NOTHING;
-    return { context: { yieldingTo: to }, effects: [{ type: 'notify', event: 'yieldTo', identity: to }] };
+    return {
+      context: { handoff: { ...c.handoff, yieldingTo: to } },
+      effects: [{ type: 'notify', event: 'yieldTo', identity: to }],
+    };
   },
 
   // ---- stopping ------------------------------------------------------------------------------------------
-  stopLeading: (_c, input) => {
-    assertEvent(input, 'STOP');
-    return stopLeading(input.release, input.reason ?? 'stopped');
+  /** The stop that waited for the leader's work: leadership ends now. */
+  stopLeading: (c, input) => {
+    const stop = stopRequest(c, input);
+    const step = stopLeading(c, stop?.release ?? false, stop?.reason ?? 'stopped');
+    return { context: { ...step.context, ...stopping(c, input) }, effects: step.effects };
   },
   /** Rule 5: write the empty holder on the version last seen. */
   writeRelease: (c, input) => writeRelease(c, input.at, input.wall),
@@ -458,12 +493,16 @@ export const actions = {
 
   // ---- planned handover ------------------------------------------------------------------------------------
   /** Leadership ends now (the driver stopped the leader's work first); remember whom to hand it to. */
-  beginHandover: (_c, input) => {
-    assertEvent(input, 'HANDOVER');
-    const step = stopLeading(false, 'handedOver');
-    return { context: { ...step.context, handoverTo: input.to }, effects: step.effects };
+  beginHandover: (c) => {
+    const pending = c.lifecycle.pending;
+    if (pending?.kind !== 'handover') return NOTHING;
+    const step = stopLeading(c, false, 'handedOver', pending.to);
+    return {
+      context: { ...step.context, lifecycle: { ...c.lifecycle, pending: null } },
+      effects: step.effects,
+    };
   },
   /** The record naming the chosen candidate, compare-and-swap on the version last seen. */
   writeHandover: (c, input) => writeHandover(c, input.at, input.wall),
-  endHandover: () => ({ context: { handoverTo: null }, effects: [] }),
+  endHandover: (c) => ({ context: { handoff: { ...c.handoff, handoverTo: null } }, effects: [] }),
 } satisfies Record<string, StepAction>;

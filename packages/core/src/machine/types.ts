@@ -9,8 +9,22 @@ import type { LeaderElectionRecord } from '../record.ts';
 /** Why a leadership ended, as `onStoppedLeading` is told: the statechart decides it and names it in its effect. */
 export type StoppedReason = 'lost' | 'stopped' | 'handedOver' | 'steppedDown';
 
-/** The timers the machine runs; starting one replaces a pending timer of the same name. */
-export type TimerName = 'retry' | 'renew' | 'deadline';
+/**
+ * The timers the machine runs; starting one replaces a pending timer of the same name. `coolDown` is a
+ * step-down's cool-down under `campaign()`: when it fires the election contends again.
+ */
+export type TimerName = 'retry' | 'renew' | 'deadline' | 'coolDown';
+
+/** Which public call keeps the election going (`Lifecycle.owner`): `run()` (one leadership) or `campaign()`. */
+export type RunMode = 'run' | 'campaign';
+
+/** What a stop asks for: release the lock or not, why leadership ends, and a step-down's cool-down (ms). */
+export interface StopRequest {
+  readonly release: boolean;
+  readonly reason?: 'stopped' | 'steppedDown';
+  /** `stepDown(coolDown)`: under `campaign()`, contend again this long after stopping. */
+  readonly coolDownMs?: number;
+}
 
 /** Every input carries `at` (monotonic ms, for decisions) and `wall` (epoch ms, for record timestamps only). */
 export interface Stamp {
@@ -48,16 +62,21 @@ export type Input =
    * Stop campaigning; a leader writes an empty holder first when `release` is set. `reason` is what a
    * leadership this stop ends is reported as: `stopped` (the default) or `steppedDown` (`stepDown()`).
    */
-  | (Stamp & {
-      readonly type: 'STOP';
-      readonly release: boolean;
-      readonly reason?: 'stopped' | 'steppedDown';
-    })
+  | (Stamp & { readonly type: 'STOP' } & StopRequest)
   /**
    * A planned handover (leader only; ignored elsewhere): stop leading, then write a record naming `to` as
    * holder, which `to` takes over with a write of its own.
    */
-  | (Stamp & { readonly type: 'HANDOVER'; readonly to: string });
+  | (Stamp & { readonly type: 'HANDOVER'; readonly to: string })
+  /**
+   * The leader's work (the promise `onStartedLeading` returned) has settled after a `stopWork` effect: the
+   * stop or handover the leader was asked for goes ahead now.
+   */
+  | (Stamp & { readonly type: 'WORK_STOPPED' })
+  /** `run()` or `campaign()` begins: it owns the election until `RUN_ENDED` (one at a time). */
+  | (Stamp & { readonly type: 'RUN'; readonly mode: RunMode })
+  /** The `run()` or `campaign()` that owned the election has returned. */
+  | (Stamp & { readonly type: 'RUN_ENDED' });
 
 /** The `type` of an `Input`. */
 export type InputType = Input['type'];
@@ -78,6 +97,11 @@ export type Effect =
    * the leader's work stops first).
    */
   | { readonly type: 'notify'; readonly event: 'yieldTo'; readonly identity: string }
+  /**
+   * A leader asked to stop or hand over: the driver aborts the work's signal (naming the handover's
+   * recipient, if any) and sends `WORK_STOPPED` once the promise `onStartedLeading` returned has settled.
+   */
+  | { readonly type: 'stopWork'; readonly handoverTo: string | null }
   /** A problem the election detected itself; the driver reports it to `onError`. */
   | { readonly type: 'report'; readonly problem: 'DuplicateIdentity'; readonly version: string };
 
@@ -120,16 +144,25 @@ export interface Timing {
   readonly takeoverSlotMs: number;
 }
 
-/** The statechart's extended state: everything it remembers between inputs. Plain data. */
-export interface ElectionContext {
-  /** This candidate's identity. */
-  readonly identity: string;
-  /** The durations, fixed for the machine's life. */
-  readonly timing: Timing;
-  /** `leaseDurationSeconds` written into our records (whole seconds, rounded up). */
-  readonly recordLeaseSeconds: number;
-  /** State of the pure jitter PRNG. */
-  readonly rng: number;
+/** A stop or handover asked of a leader, waiting for the leader's work to stop (`WORK_STOPPED`). */
+export type PendingStop =
+  | ({ readonly kind: 'stop' } & StopRequest)
+  | { readonly kind: 'handover'; readonly to: string };
+
+/** The election's lifecycle: who runs it, what a leader was asked to stop for, and a step-down's cool-down. */
+export interface Lifecycle {
+  /** The `run()` or `campaign()` in progress, or `null` (an election driven by `acquire()` or nobody). */
+  readonly owner: RunMode | null;
+  /** A stop or handover waiting for the leader's work to stop; `null` when none is. */
+  readonly pending: PendingStop | null;
+  /** A step-down under `campaign()` on its way to `stopped`: the cool-down (ms) to run there. */
+  readonly coolDownMs: number | null;
+  /** The cool-down timer runs: `stopped`, but the election contends again when it fires. */
+  readonly coolingDown: boolean;
+}
+
+/** The lock as this candidate has seen it (rule 1): what it holds, since when, who held it before. */
+export interface LeaseView {
   /**
    * The lock as last seen, and when (local monotonic ms) it was first seen in that version. `null` until the
    * first read. A snapshot of `null` means "seen absent".
@@ -139,14 +172,75 @@ export interface ElectionContext {
   readonly lastPresent: LockSnapshot | null;
   /** The last non-empty holder reported through `newLeader`. */
   readonly knownLeader: string;
-  /** Leader only: monotonic ms after which this candidate must no longer act as leader. */
-  readonly deadline: number;
-  /** The lock request in flight, or `null`: the machine sends one at a time. */
-  readonly op: PendingOp | null;
+  /**
+   * The last versions this candidate saw replaced by a newer one (at most `REPLACED_KEPT`): a notification
+   * of one of them is old news (a watch behind this candidate's own reads and writes), never a new holder.
+   */
+  readonly replacedVersions: readonly string[];
+  /**
+   * Rule 9: how long (ms) the last holder had led when this candidate first saw it (its record's renewTime
+   * minus acquireTime: both from the holder's clock), or null. More than a lease: this candidate joined well
+   * into that holder's term, as the replicas a rolling update starts do.
+   */
+  readonly holderTenureAtSight: number | null;
+}
+
+/** Rule 9: the takeover race this follower is in, and the spread of its slots it has learned. */
+export interface Herd {
+  /**
+   * Rule 9: the version whose takeover this follower is racing for (it took its slot, or wrote); cleared
+   * when it sees who won, which teaches it `spread`.
+   */
+  readonly racingFor: string | null;
+  /** Rule 9: when (monotonic ms) it joined the race for `racingFor`. */
+  readonly racingSince: number;
+  /** Rule 9: the spread of its takeover slots, learned from the takeovers it has seen (0 to MAX_SPREAD). */
+  readonly spread: number;
+}
+
+/** Rule 8: the records this candidate wrote, and whether another candidate with its identity was seen. */
+export interface Twins {
+  /**
+   * The renewTimes (wall ms) of the last records this candidate wrote naming itself. A record naming this
+   * candidate whose renewTime is none of them was written by someone else with the same identity (rule 8).
+   */
+  readonly ownWrites: readonly number[];
+  /** Another candidate with this identity was seen: records naming it are someone else's from now on. */
+  readonly duplicate: boolean;
+}
+
+/** Releasing, handing over and yielding: what a stop or a handover asked for, and how far it got. */
+export interface Handoff {
   /** A stop asked for a release (kept while `releasing` waits for an operation in flight). */
   readonly release: boolean;
   /** Release attempts made; conflicts are re-read, never retried blindly, and at most twice. */
   readonly releaseAttempts: number;
+  /** A planned handover under way: the identity this former leader hands the lock to. */
+  readonly handoverTo: string | null;
+  /** Coordinated: the preferred holder this leader has been told to yield to, until its leadership ends. */
+  readonly yieldingTo: string | null;
+}
+
+/**
+ * The statechart's extended state: everything it remembers between inputs, plain data, in parts: the lease
+ * view, the takeover herd, twin detection, release and handover, the lifecycle; the rest is the request in
+ * flight, the leader's deadline and the failure cadence.
+ */
+export interface ElectionContext {
+  /** Campaigning, stopping, cooling down: the lifecycle the public calls drive. */
+  readonly lifecycle: Lifecycle;
+  /** This candidate's identity. */
+  readonly identity: string;
+  /** The durations, fixed for the machine's life. */
+  readonly timing: Timing;
+  /** `leaseDurationSeconds` written into our records (whole seconds, rounded up). */
+  readonly recordLeaseSeconds: number;
+  /** State of the pure jitter PRNG. */
+  readonly rng: number;
+  /** Leader only: monotonic ms after which this candidate must no longer act as leader. */
+  readonly deadline: number;
+  /** The lock request in flight, or `null`: the machine sends one at a time. */
+  readonly op: PendingOp | null;
   /**
    * The lock's watch last reported itself live. A follower then reads only when the lease it waits on runs
    * out (renewals reach it as notifications) instead of every retry period. Liveness only: every decision
@@ -165,57 +259,31 @@ export interface ElectionContext {
    */
   readonly notBefore: number;
   /**
-   * The renewTimes (wall ms) of the last records this candidate wrote naming itself. A record naming this
-   * candidate whose renewTime is none of them was written by someone else with the same identity (rule 8).
-   */
-  readonly ownWrites: readonly number[];
-  /** Another candidate with this identity was seen: records naming it are someone else's from now on. */
-  readonly duplicate: boolean;
-  /**
-   * The last versions this candidate saw replaced by a newer one (at most `REPLACED_KEPT`): a notification
-   * of one of them is old news (a watch behind this candidate's own reads and writes), never a new holder.
-   */
-  readonly replacedVersions: readonly string[];
-  /**
-   * Rule 9: how long (ms) the last holder had led when this candidate first saw it (its record's renewTime
-   * minus acquireTime: both from the holder's clock), or null. More than a lease: this candidate joined well
-   * into that holder's term, as the replicas a rolling update starts do.
-   */
-  readonly holderTenureAtSight: number | null;
-  /**
    * Coordinated leader election: the API server's controller picks the holder among the LeaseCandidates
    * and writes it into the lock; this candidate never takes a lock that does not name it.
    */
   readonly coordinated: boolean;
-  /** Coordinated: the preferred holder this leader has been told to yield to, until its leadership ends. */
-  readonly yieldingTo: string | null;
-  /** A planned handover under way: the identity this former leader hands the lock to. */
-  readonly handoverTo: string | null;
-  /**
-   * Rule 9: the version whose takeover this follower is racing for (it took its slot, or wrote); cleared
-   * when it sees who won, which teaches it `spread`.
-   */
-  readonly racingFor: string | null;
-  /** Rule 9: when (monotonic ms) it joined the race for `racingFor`. */
-  readonly racingSince: number;
-  /** Rule 9: the spread of its takeover slots, learned from the takeovers it has seen (0 to MAX_SPREAD). */
-  readonly spread: number;
   /**
    * A takeover write lost (a conflict or a vanished object) and no notification has shown what happened:
    * the next attempt reads instead of trusting the watch's last word.
    */
   readonly mustRead: boolean;
+  /** The lock as this candidate has seen it (rule 1): what it holds, since when, who held it before. */
+  readonly lease: LeaseView;
+  /** Rule 9: the takeover race this follower is in, and the spread of its slots it has learned. */
+  readonly herd: Herd;
+  /** Rule 8: the records this candidate wrote, and whether another candidate with its identity was seen. */
+  readonly twins: Twins;
+  /** Releasing, handing over and yielding: what a stop or a handover asked for, and how far it got. */
+  readonly handoff: Handoff;
 }
 
-/**
- * What the statechart is created with (XState's `input`): the identity, the timing (the same numbers as
- * `Timing`, flat, the takeover slot optional), and the jitter seed.
- */
-export interface MachineInput extends Omit<Timing, 'takeoverSlotMs'> {
+/** What the statechart is created with (XState's `input`): the identity, the timing, and the jitter seed. */
+export interface MachineInput {
   /** This candidate's identity. */
   readonly identity: string;
-  /** See `Timing`; default 0 (no stagger) when absent. */
-  readonly takeoverSlotMs?: number;
+  /** The durations, fixed for the machine's life (`ElectionContext.timing`). */
+  readonly timing: Timing;
   /** `ElectionConfig.coordinated`: the API server picks the holder; default false. */
   readonly coordinated?: boolean;
   /** `leaseDurationSeconds` to write into records: the lease duration rounded up to whole seconds. */
@@ -223,3 +291,14 @@ export interface MachineInput extends Omit<Timing, 'takeoverSlotMs'> {
   /** Seed of the jitter sequence. */
   readonly seed: number;
 }
+
+/** What a step of the statechart contributes: a context patch and effects, in order. */
+export interface Step {
+  /** The context fields the step changes. */
+  readonly context: Partial<ElectionContext>;
+  /** The effects the step emits, in order. */
+  readonly effects: readonly Effect[];
+}
+
+/** An action of the statechart: the step it takes for the input being processed. */
+export type StepAction = (c: ElectionContext, input: Input) => Step;
