@@ -20,7 +20,9 @@ export type RunMode = 'run' | 'campaign';
 
 /** What a stop asks for: release the lock or not, why leadership ends, and a step-down's cool-down (ms). */
 export interface StopRequest {
+  /** Write an empty holder (a leader's release) before stopping. */
   readonly release: boolean;
+  /** What ends leadership: `stop()` or a step-down (the `stoppedLeading` effect carries it). */
   readonly reason?: 'stopped' | 'steppedDown';
   /** `stepDown(coolDown)`: under `campaign()`, contend again this long after stopping. */
   readonly coolDownMs?: number;
