@@ -5,12 +5,9 @@
  */
 import fc from 'fast-check';
 import {
-  checkRun,
   describeFailure,
   type RunResult,
   type ScenarioOverrides,
-  scenarioFromSeed,
-  simulate,
   type Violation,
   writeTimeline,
 } from '../src/index.ts';
@@ -32,9 +29,4 @@ export function failure(
   overrides?: ScenarioOverrides,
 ): string {
   return `${describeFailure(run, violations, overrides)}\n  timeline: ${writeTimeline(run, violations)}`;
-}
-
-export async function violationsOf(seed: number, overrides?: ScenarioOverrides): Promise<Violation[]> {
-  const run = await simulate(scenarioFromSeed(seed, overrides));
-  return checkRun(run);
 }
