@@ -1,4 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { availableParallelism } from 'node:os';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `source` export condition.
 const conditions = ['source', 'import', 'module', 'node', 'default'];
@@ -8,6 +9,9 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     reporters: ['default'],
+    // One worker per core: vitest's default in `run` mode is one fewer, which on a 2-core machine runs the
+    // unit files one at a time on one core. The tests are CPU-bound simulations; the main process idles.
+    maxWorkers: availableParallelism(),
     projects: [
       {
         extends: true,
@@ -24,6 +28,16 @@ export default defineConfig({
             'packages/cli/test/{readme,timings,overrides,verdicts}.test.ts',
             'scripts/test/**/*.test.ts',
           ],
+          // Needs `pnpm -r build` first: in the `build` project below, which ./scripts/test.sh runs after building.
+          exclude: [...configDefaults.exclude, 'packages/memory/test/compiled.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Tests of what users install: the compiled packages (dist/), built by `pnpm -r build`.
+          name: 'build',
+          include: ['packages/memory/test/compiled.test.ts'],
         },
       },
       {

@@ -2,6 +2,7 @@ import type { Lock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
 import { expect, it } from 'vitest';
 import { type BackendFactory, checkBackend, withoutCompareAndSwap } from '../src/index.ts';
+import { effort } from './effort.ts';
 
 /** A user backend built on the in-memory store, as a user would hand one in: a fresh store per run. */
 function memoryBackend(wrap: (lock: Lock) => Lock = (lock) => lock): BackendFactory {
@@ -12,9 +13,10 @@ function memoryBackend(wrap: (lock: Lock) => Lock = (lock) => lock): BackendFact
 }
 
 it('a user backend runs behind the simulator faults and keeps every guarantee', async () => {
-  const result = await checkBackend(memoryBackend(), { runs: 60, seed: 7 });
+  const runs = effort(60, 20);
+  const result = await checkBackend(memoryBackend(), { runs, seed: 7 });
   expect(result.failure?.report ?? null).toBeNull();
-  expect(result.runs).toBe(60);
+  expect(result.runs).toBe(runs);
 });
 
 it('a backend without a watch (followers poll) keeps every guarantee too', async () => {
@@ -26,7 +28,7 @@ it('a backend without a watch (followers poll) keeps every guarantee too', async
       create: (r, o) => lock.create(r, o),
       update: (r, v, o) => lock.update(r, v, o),
     })),
-    { runs: 40, seed: 8 },
+    { runs: effort(40, 15), seed: 8 },
   );
   expect(result.failure?.report ?? null).toBeNull();
 });

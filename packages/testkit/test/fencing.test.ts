@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { checkRun, describeFailure, scenarioFromSeed, simulate } from '../src/index.ts';
+import { effort } from './effort.ts';
 
 it('whenever the guard passes, the candidate is the only leader at that true instant', async () => {
   let samples = 0;
@@ -41,7 +42,7 @@ it('whenever the guard passes, the candidate is the only leader at that true ins
         expect(own?.token, `seed ${seed}`).toBe(sample.term);
       }
     }),
-    { numRuns: 60, seed: 20261127 },
+    { numRuns: effort(60, 20), seed: 20261127 },
   );
   console.log(
     `fencing guard: ${samples} checks over 60 simulated clusters, ${passing} passed, none while another led`,

@@ -12,11 +12,15 @@ import { leaseholdCommand } from '../../cli/test/run.ts';
 import { checksFor, malformedCheck, runLockConformance, verifyBackend } from '../src/index.ts';
 import { backend, KEY, ModelStore } from '../templates/kv-backend.ts';
 import { KvLock } from '../templates/kv-lock.ts';
+import { effort } from './effort.ts';
 
 const packageDir = join(import.meta.dirname, '..');
 const TEMPLATES = ['templates/kv-lock.ts', 'templates/kv-backend.ts'];
-/** Fewer clusters than `leasehold check`'s default 100, as the zoo's safe backends run (about 20 s per 100). */
-const RUNS = 30;
+/**
+ * Fewer clusters than `leasehold check`'s default 100, as the zoo's safe backends run (about 20 s per 100):
+ * 30 in the full suite, 10 in the fast tier.
+ */
+const RUNS = effort(30, 10);
 
 describe('the lock template', () => {
   it('passes verifyBackend: conformance, linearizable workloads, every simulated cluster', async () => {
