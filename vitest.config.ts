@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // Workspace packages resolve to their TypeScript sources through the `source` export condition.
@@ -9,9 +8,6 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     reporters: ['default'],
-    // One worker per core: vitest's default in `run` mode is one fewer, which on a 2-core machine runs the
-    // unit files one at a time on one core. The tests are CPU-bound simulations; the main process idles.
-    maxWorkers: availableParallelism(),
     projects: [
       {
         extends: true,
