@@ -3,7 +3,13 @@
  * Tests drive the election with it directly and assert on the effects; the driver does the same in
  * production. Nothing here performs an effect.
  */
-import { initialTransition, type SnapshotFrom, transition } from 'xstate';
+import {
+  type AnyActorScope,
+  createActor,
+  type ExecutableActionObject,
+  initialTransition,
+  type SnapshotFrom,
+} from 'xstate';
 import type { ElectionState } from '../election-view.ts';
 import { IllegalTransitionError } from '../errors.ts';
 import { electionMachine, type StateMeta } from './machine.ts';
@@ -33,6 +39,50 @@ const timersRun = new Map<ElectionState, ReadonlySet<TimerName>>(
     new Set((electionMachine.states[state]?.config.meta as StateMeta | undefined)?.timers ?? []),
   ]),
 );
+
+/** What one `machine.transition()` call hands back besides its snapshot: the actions XState would execute. */
+const collected: ExecutableActionObject[] = [];
+
+/** The scope's own actor starts from this; its context is never the election's. */
+const INERT: MachineInput = {
+  identity: '',
+  timing: { leaseDurationMs: 0, renewDeadlineMs: 0, retryPeriodMs: 0, jitterFactor: 0, takeoverSlotMs: 0 },
+  recordLeaseSeconds: 0,
+  seed: 0,
+};
+
+/**
+ * The actor scope `machine.transition()` runs in, one per machine. XState's `transition()` builds a fresh
+ * inert scope (an actor, whose constructor computes an initial snapshot, and two actor systems) on every
+ * call: a fifth of a simulated run's CPU. The election machine has no children, delays, spawned actors or
+ * sent events, so nothing in the scope is written by a transition (only `actionExecutor`, which XState wraps
+ * and restores around each microstep): one scope per machine is as inert as a fresh one. The actions a
+ * transition resolves arrive at `actionExecutor`, which collects them instead of executing them, as
+ * `transition()` does.
+ */
+const scopes = new WeakMap<typeof electionMachine, AnyActorScope>();
+
+function scopeOf(machine: typeof electionMachine): AnyActorScope {
+  let scope = scopes.get(machine);
+  if (scope === undefined) {
+    const self = createActor(machine, { input: INERT });
+    scope = {
+      self,
+      id: '',
+      sessionId: '',
+      logger: () => {},
+      defer: () => {},
+      emit: () => {},
+      system: self.system,
+      stopChild: () => {},
+      actionExecutor: (action) => {
+        collected.push(action);
+      },
+    };
+    scopes.set(machine, scope);
+  }
+  return scope;
+}
 
 /** The first snapshot of `machine`: the election machine, or a variant of it built with `.provide()`. */
 export function initialSnapshot(
@@ -86,8 +136,10 @@ export function step(
   if (input.type === 'LOCK_WRITTEN' && ctx.op !== null && ctx.op.kind === 'read') {
     throw new IllegalTransitionError(state, input.type, 'the request in flight is a read');
   }
-  const [next, actions] = transition(machine, snapshot, input);
+  collected.length = 0; // a transition that threw left its actions here
+  const next = machine.transition(snapshot, input, scopeOf(machine));
   const effects: Effect[] = [];
-  for (const action of actions) if (action.type === 'effect') effects.push(action.params as Effect);
+  for (const action of collected) if (action.type === 'effect') effects.push(action.params as Effect);
+  collected.length = 0;
   return [next, effects];
 }
