@@ -11,10 +11,11 @@
 
 export type { ElectionInspection, ElectionInspector } from './inspect.ts';
 export { inspectElection } from './inspect.ts';
-export { electionMachine } from './machine/machine.ts';
+export type { StepName, StepTable } from './machine/compose.ts';
+export { electionMachine, withSteps } from './machine/machine.ts';
 export { MAX_RELEASE_ATTEMPTS } from './machine/rules.ts';
 export type { ElectionSnapshot } from './machine/step.ts';
 export { accepts, contextOf, initialSnapshot, stateOf, step } from './machine/step.ts';
-export type { Step } from './machine/steps.ts';
+export type { Step, StepAction } from './machine/steps.ts';
 export type { MachineInput } from './machine/types.ts';
 export { machineOf, snapshotOf } from './typed-statechart.ts';

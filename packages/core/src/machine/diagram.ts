@@ -9,7 +9,18 @@ import { electionMachine } from './machine.ts';
 interface Branch {
   readonly guard?: GuardRef;
   readonly target?: string;
-  readonly actions?: string | readonly string[];
+  readonly actions?: ActionRef | readonly ActionRef[];
+}
+
+/** An action as the machine lists it: a name, or `steps(...)` (compose.ts), whose params name the steps. */
+type ActionRef = string | { readonly type: string; readonly params?: { readonly names?: readonly string[] } };
+
+/** The steps and actions of a branch or an entry by name, in order: `steps('observe', 'settle')` is two. */
+function actionNames(actions: ActionRef | readonly ActionRef[] | undefined): string[] {
+  if (actions === undefined) return [];
+  return (Array.isArray(actions) ? actions : [actions]).flatMap((action: ActionRef) =>
+    typeof action === 'string' ? [action] : [...(action.params?.names ?? [action.type])],
+  );
 }
 
 /** One row per branch: state, input, guard, target, actions (in the order the machine tries them). */
@@ -57,12 +68,7 @@ export function transitionRows(): TransitionRow[] {
     if (node.config.always !== undefined) entries.push(['(always)', node.config.always]);
     for (const [input, value] of entries) {
       for (const branch of branches(value)) {
-        const actions =
-          branch.actions === undefined
-            ? []
-            : typeof branch.actions === 'string'
-              ? [branch.actions]
-              : [...branch.actions];
+        const actions = actionNames(branch.actions);
         rows.push({
           state,
           input,
@@ -105,9 +111,9 @@ export const GENERATED_END = '<!-- end of generated part -->';
 /** The actions each state runs whenever it is entered, whatever the transition: `stopped: beginCoolDown`. */
 export function entryActions(): string[] {
   return Object.entries(electionMachine.states).flatMap(([state, node]) => {
-    const entry = (node.config as { readonly entry?: string | readonly string[] }).entry;
-    if (entry === undefined) return [];
-    return [`${state}: ${(typeof entry === 'string' ? [entry] : entry).map((a) => `\`${a}\``).join(', ')}`];
+    const entry = actionNames((node.config as { readonly entry?: ActionRef | readonly ActionRef[] }).entry);
+    if (entry.length === 0) return [];
+    return [`${state}: ${entry.map((a) => `\`${a}\``).join(', ')}`];
   });
 }
 

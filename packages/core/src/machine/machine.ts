@@ -1,53 +1,20 @@
 /**
  * The election statechart: the transition table and nothing else. Every state, the inputs each accepts,
  * the guards that choose between transitions (each a predicate of `rules.ts`, under its rule number; a
- * complement or a conjunction written with XState's `not()` and `and()`), and the actions each runs, in
- * order (each a step of `steps.ts`; XState applies them in sequence, every action seeing the context the
- * ones before it produced). An input a state does not list, or a timer it does not run (`meta.timers`), is
+ * complement or a conjunction written with XState's `not()` and `and()`), and the steps each runs, in
+ * order (`steps(...)`: each a step of `steps.ts` or `lifecycle.ts`, run in sequence as one XState action,
+ * every step seeing the context the ones before it produced; see `compose.ts`). An input a state does not list, or a timer it does not run (`meta.timers`), is
  * a driver bug: `step()` throws `IllegalTransitionError` for it.
  *
  * The machine is pure: it runs under XState's `transition()`; time, entropy and I/O results arrive as
  * inputs, and everything it wants done leaves as effect data (`effect` actions with an `Effect` param).
  * docs/statechart.md draws it, generated from this definition by scripts/statechart.ts.
  */
-import { and, enqueueActions, not, or, setup } from 'xstate';
-import { IDLE, lifecycleActions } from './lifecycle.ts';
+import { and, not, or, setup } from 'xstate';
+import { composeSteps, type StepName, type StepTable, stepActions, steps } from './compose.ts';
+import { IDLE } from './lifecycle.ts';
 import { type Guard, guards } from './rules.ts';
-import { actions } from './steps.ts';
-import type { Effect, ElectionContext, Input, MachineInput, Step, StepAction, TimerName } from './types.ts';
-
-/** What an action hands to XState: the context patch, then each effect as an `effect` action. */
-interface Enqueue {
-  assign(patch: Partial<ElectionContext>): void;
-  (action: { readonly type: 'effect'; readonly params: Effect }): void;
-}
-
-function emit(enqueue: Enqueue, step: Step): void {
-  if (Object.keys(step.context).length > 0) enqueue.assign(step.context);
-  for (const effect of step.effects) enqueue({ type: 'effect', params: effect });
-}
-
-/** A step of `steps.ts` as an XState action: its context patch and its effects, enqueued in order. */
-const enqueueStep = (fn: StepAction) =>
-  enqueueActions<
-    ElectionContext,
-    Input,
-    undefined,
-    Input,
-    never,
-    { type: 'effect'; params: Effect },
-    never,
-    never,
-    never
-  >(({ context, event, enqueue }) => emit(enqueue, fn(context, event)));
-
-function asActions<T extends Record<string, StepAction>>(
-  table: T,
-): { [K in keyof T]: ReturnType<typeof enqueueStep> } {
-  return Object.fromEntries(Object.entries(table).map(([name, fn]) => [name, enqueueStep(fn)])) as {
-    [K in keyof T]: ReturnType<typeof enqueueStep>;
-  };
-}
+import type { Effect, ElectionContext, Input, MachineInput, TimerName } from './types.ts';
 
 type GuardArgs = { readonly context: ElectionContext; readonly event: Input };
 
@@ -67,8 +34,8 @@ function asGuards<T extends Record<string, Guard>>(
  * leader paused past its deadline steps down before anything else, whichever timer or answer woke it. The
  * input's own bookkeeping (`before`: record what was seen, settle the request) runs first.
  */
-function lapsedFirst<const A extends readonly ActionName[]>(before: A) {
-  return { guard: 'lapsed', target: 'leadershipLost', actions: [...before, 'stepDown'] } as const;
+function lapsedFirst(before: readonly StepName[]) {
+  return { guard: 'lapsed', target: 'leadershipLost', actions: steps(...before, 'stepDown') } as const;
 }
 
 /**
@@ -76,8 +43,6 @@ function lapsedFirst<const A extends readonly ActionName[]>(before: A) {
  * `run()`, or when a stop waits for a handover.
  */
 const electionEnds = or(['runEndsOnLoss', 'stopQueued']);
-
-type ActionName = keyof typeof actions | keyof typeof lifecycleActions;
 
 /** What a state declares beside its transitions: the timers it runs (a timer it does not run cannot fire). */
 export interface StateMeta {
@@ -102,8 +67,8 @@ export const electionMachine = setup({
   actions: {
     /** An effect for the driver. Never executed here: `step()` collects it from `transition()`'s result. */
     effect: (_: unknown, _effect: Effect) => {},
-    ...asActions(actions),
-    ...asActions(lifecycleActions),
+    /** A transition's steps, in order (`compose.ts`): `params.names` names them. */
+    steps: composeSteps(stepActions),
   },
   guards: asGuards(guards),
 }).createMachine({
@@ -114,8 +79,8 @@ export const electionMachine = setup({
   initial: 'stopped',
   // Inputs every state takes the same way (a state's own transitions for them come first).
   on: {
-    RUN: { actions: 'claim' },
-    RUN_ENDED: { actions: 'unclaim' },
+    RUN: { actions: steps('claim') },
+    RUN_ENDED: { actions: steps('unclaim') },
     // The leader's work stopped after its leadership had already ended some other way: nothing to carry out.
     WORK_STOPPED: {},
   },
@@ -127,67 +92,67 @@ export const electionMachine = setup({
     stopped: {
       meta: { timers: ['coolDown'] } satisfies StateMeta,
       // The election has ended unless a cool-down starts: the lock's watch closes (`watchToClose`).
-      entry: ['beginCoolDown', 'closeWatch'],
+      entry: steps('beginCoolDown', 'closeWatch'),
       on: {
-        START: { target: 'follower', actions: ['endCoolDown', 'openWatch', 'attempt'] },
-        TIMER_FIRED: { target: 'follower', actions: ['rejoin', 'openWatch', 'attempt'] },
+        START: { target: 'follower', actions: steps('endCoolDown', 'openWatch', 'attempt') },
+        TIMER_FIRED: { target: 'follower', actions: steps('rejoin', 'openWatch', 'attempt') },
         // A stop during a cool-down ends the election; in an election that has ended it changes nothing.
-        STOP: { actions: ['endCoolDown', 'closeWatch'] },
+        STOP: { actions: steps('endCoolDown', 'closeWatch') },
         HANDOVER: {},
         // A notification queued before the watch was closed.
-        LOCK_CHANGED: { actions: 'observe' },
+        LOCK_CHANGED: { actions: steps('observe') },
         // The watch starts before START, and is reported lost after it is closed.
-        WATCH_HEALTH: { actions: 'noteWatchHealth' },
+        WATCH_HEALTH: { actions: steps('noteWatchHealth') },
       },
     },
 
     follower: {
       meta: { timers: ['retry'] } satisfies StateMeta,
       on: {
-        ATTEMPT: [{ guard: 'requestInFlight' }, { actions: 'attempt' }],
+        ATTEMPT: [{ guard: 'requestInFlight' }, { actions: steps('attempt') }],
         TIMER_FIRED: [
           { guard: 'requestInFlight' },
-          { guard: 'watchIsCurrent', actions: 'acquireOrWait' },
-          { actions: 'attempt' },
+          { guard: 'watchIsCurrent', actions: steps('acquireOrWait') },
+          { actions: steps('attempt') },
         ],
         LOCK_READ: [
-          { guard: 'watchKnowsBetter', actions: ['settle', 'acquireOrWait'] },
-          { actions: ['observe', 'settle', 'acquireOrWait'] },
+          { guard: 'watchKnowsBetter', actions: steps('settle', 'acquireOrWait') },
+          { actions: steps('observe', 'settle', 'acquireOrWait') },
         ],
         LOCK_WRITTEN: [
           {
             guard: 'writeCounts',
             target: 'leader',
-            actions: ['observe', 'becomeLeader', 'settle', 'yieldToPreferred'],
+            actions: steps('observe', 'becomeLeader', 'settle', 'yieldToPreferred'),
           },
           // A write that landed too late to lead on: remember it, try again later.
-          { actions: ['observe', 'settle', 'retry'] },
+          { actions: steps('observe', 'settle', 'retry') },
         ],
         LOCK_FAILED: [
-          { guard: 'lostCreate', actions: ['noteUnseenHolder', 'lostRace', 'settle', 'retry'] },
-          { guard: 'answered', actions: ['lostRace', 'settle', 'retry'] },
-          { actions: ['settle', 'backOff'] },
+          { guard: 'lostCreate', actions: steps('noteUnseenHolder', 'lostRace', 'settle', 'retry') },
+          { guard: 'answered', actions: steps('lostRace', 'settle', 'retry') },
+          { actions: steps('settle', 'backOff') },
         ],
         LOCK_CHANGED: [
-          { guard: 'requestInFlight', actions: ['observe', 'markOvertaken'] },
-          { actions: ['observe', 'actOnNotice'] },
+          { guard: 'requestInFlight', actions: steps('observe', 'markOvertaken') },
+          { actions: steps('observe', 'actOnNotice') },
         ],
         WATCH_HEALTH: [
           // The watch was lost while nothing is in flight: the waiting follower must poll again.
-          { guard: and(['watchLost', not('requestInFlight')]), actions: ['noteWatchHealth', 'wait'] },
-          { actions: 'noteWatchHealth' },
+          { guard: and(['watchLost', not('requestInFlight')]), actions: steps('noteWatchHealth', 'wait') },
+          { actions: steps('noteWatchHealth') },
         ],
         STOP: [
-          { guard: 'requestInFlight', target: 'releasing', actions: 'stopCampaign' },
-          { target: 'stopped', actions: 'stopCampaign' },
+          { guard: 'requestInFlight', target: 'releasing', actions: steps('stopCampaign') },
+          { target: 'stopped', actions: steps('stopCampaign') },
         ],
         HANDOVER: {},
         // Leadership was lost while the work stopped: the stop it waited for goes ahead from here.
         WORK_STOPPED: [
-          { guard: and(['stopPending', 'requestInFlight']), target: 'releasing', actions: 'stopCampaign' },
-          { guard: 'stopPending', target: 'stopped', actions: 'stopCampaign' },
+          { guard: and(['stopPending', 'requestInFlight']), target: 'releasing', actions: steps('stopCampaign') },
+          { guard: 'stopPending', target: 'stopped', actions: steps('stopCampaign') },
           // A handover by a leader that lost meanwhile: there is nothing left to hand over.
-          { guard: 'draining', actions: 'clearPending' },
+          { guard: 'draining', actions: steps('clearPending') },
         ],
       },
     },
@@ -198,75 +163,75 @@ export const electionMachine = setup({
         // Each input that can make it act first checks the lease on the local clock (`lapsedFirst`).
         TIMER_FIRED: [
           lapsedFirst([]),
-          { guard: 'deadlineTimer', actions: 'rearmDeadline' },
+          { guard: 'deadlineTimer', actions: steps('rearmDeadline') },
           { guard: 'requestInFlight' },
-          { actions: 'renew' },
+          { actions: steps('renew') },
         ],
-        ATTEMPT: [lapsedFirst([]), { guard: 'requestInFlight' }, { actions: 'renew' }],
+        ATTEMPT: [lapsedFirst([]), { guard: 'requestInFlight' }, { actions: steps('renew') }],
         LOCK_WRITTEN: [
           lapsedFirst(['observe', 'settle']),
-          { guard: 'writeCounts', actions: ['observe', 'extendLease', 'settle', 'yieldToPreferred'] },
-          { actions: ['observe', 'settle', 'keepLease', 'yieldToPreferred'] },
+          { guard: 'writeCounts', actions: steps('observe', 'extendLease', 'settle', 'yieldToPreferred') },
+          { actions: steps('observe', 'settle', 'keepLease', 'yieldToPreferred') },
         ],
         LOCK_FAILED: [
           lapsedFirst(['settle']),
-          { guard: 'answered', actions: ['settle', 'rereadForRenewal'] },
-          { actions: ['settle', 'failRenewal'] },
+          { guard: 'answered', actions: steps('settle', 'rereadForRenewal') },
+          { actions: steps('settle', 'failRenewal') },
         ],
         LOCK_READ: [
           lapsedFirst(['observe', 'settle']),
-          { guard: 'heldByOther', target: 'leadershipLost', actions: ['observe', 'settle', 'stepDown'] },
+          { guard: 'heldByOther', target: 'leadershipLost', actions: steps('observe', 'settle', 'stepDown') },
           {
             guard: 'writtenByTwin',
             target: 'leadershipLost',
-            actions: ['reportTwin', 'observe', 'settle', 'stepDown'],
+            actions: steps('reportTwin', 'observe', 'settle', 'stepDown'),
           },
-          { actions: ['observe', 'settle', 'renewOnRead', 'yieldToPreferred'] },
+          { actions: steps('observe', 'settle', 'renewOnRead', 'yieldToPreferred') },
         ],
         LOCK_CHANGED: [
           lapsedFirst(['observe']),
           // A notification of a version this leader has already seen replaced (a watch that started, or
           // resumed, behind its own write): old news, not another holder.
           { guard: 'staleNotice' },
-          { guard: 'heldByOther', target: 'leadershipLost', actions: ['observe', 'stepDown'] },
+          { guard: 'heldByOther', target: 'leadershipLost', actions: steps('observe', 'stepDown') },
           {
             guard: 'writtenByTwin',
             target: 'leadershipLost',
-            actions: ['reportTwin', 'observe', 'stepDown'],
+            actions: steps('reportTwin', 'observe', 'stepDown'),
           },
-          { actions: ['observe', 'yieldToPreferred'] },
+          { actions: steps('observe', 'yieldToPreferred') },
         ],
         // Bookkeeping only: a leader never polls, and its deadline timer still checks the lease.
-        WATCH_HEALTH: { actions: 'noteWatchHealth' },
+        WATCH_HEALTH: { actions: steps('noteWatchHealth') },
         // A stop or a handover first stops the leader's work, still leading and renewing meanwhile (docs/guide.md:
         // nobody else acts before the work has stopped); WORK_STOPPED then carries it out. A stop asked while
         // a handover waits goes after the handover (`stopQueued`).
         STOP: [
-          { guard: 'handoverPending', actions: 'queueStop' },
-          { guard: 'draining', actions: 'restop' },
-          { actions: 'drainForStop' },
+          { guard: 'handoverPending', actions: steps('queueStop') },
+          { guard: 'draining', actions: steps('restop') },
+          { actions: steps('drainForStop') },
         ],
-        HANDOVER: [{ guard: 'draining' }, { actions: 'drainForHandover' }],
+        HANDOVER: [{ guard: 'draining' }, { actions: steps('drainForHandover') }],
         WORK_STOPPED: [
           // Nothing in flight and no release to write: it stops at once.
           {
             guard: and(['stopPending', not('requestInFlight'), not('releaseAsked')]),
             target: 'stopped',
-            actions: 'stopLeading',
+            actions: steps('stopLeading'),
           },
           // Nothing in flight and a release to write: it writes it now.
           {
             guard: and(['stopPending', not('requestInFlight'), 'releaseAsked']),
             target: 'releasing',
-            actions: ['stopLeading', 'writeRelease'],
+            actions: steps('stopLeading', 'writeRelease'),
           },
-          { guard: 'stopPending', target: 'releasing', actions: 'stopLeading' },
+          { guard: 'stopPending', target: 'releasing', actions: steps('stopLeading') },
           // A stray notice (no stop or handover waits): nothing to do.
           { guard: not('draining') },
           // A handover.
           lapsedFirst(['clearPending']),
-          { guard: 'requestInFlight', target: 'handingOver', actions: 'beginHandover' },
-          { target: 'handingOver', actions: ['beginHandover', 'writeHandover'] },
+          { guard: 'requestInFlight', target: 'handingOver', actions: steps('beginHandover') },
+          { target: 'handingOver', actions: steps('beginHandover', 'writeHandover') },
         ],
       },
     },
@@ -278,9 +243,9 @@ export const electionMachine = setup({
      */
     leadershipLost: {
       always: [
-        { guard: and([electionEnds, 'requestInFlight']), target: 'releasing', actions: 'endElection' },
-        { guard: electionEnds, target: 'stopped', actions: 'endElection' },
-        { target: 'follower', actions: 'retryAfterLoss' },
+        { guard: and([electionEnds, 'requestInFlight']), target: 'releasing', actions: steps('endElection') },
+        { guard: electionEnds, target: 'stopped', actions: steps('endElection') },
+        { target: 'follower', actions: steps('retryAfterLoss') },
       ],
     },
 
@@ -296,21 +261,21 @@ export const electionMachine = setup({
           {
             guard: and(['handoverWritten', electionEnds]),
             target: 'stopped',
-            actions: ['observe', 'settle', 'endHandover', 'endElection'],
+            actions: steps('observe', 'settle', 'endHandover', 'endElection'),
           },
           {
             guard: 'handoverWritten',
             target: 'follower',
-            actions: ['observe', 'settle', 'endHandover', 'acquireOrWait'],
+            actions: steps('observe', 'settle', 'endHandover', 'acquireOrWait'),
           },
           // The answer of the renewal in flight when the handover began: the lock is still ours.
-          { actions: ['observe', 'settle', 'writeHandover'] },
+          { actions: steps('observe', 'settle', 'writeHandover') },
         ],
         LOCK_READ: [
           // The read that was in flight when the handover began shows the lock still this candidate's.
-          { guard: 'answerIsOwn', actions: ['observe', 'settle', 'writeHandover'] },
-          { guard: electionEnds, target: 'stopped', actions: ['observe', 'settle', 'endHandover', 'endElection'] },
-          { target: 'follower', actions: ['observe', 'settle', 'endHandover', 'acquireOrWait'] },
+          { guard: 'answerIsOwn', actions: steps('observe', 'settle', 'writeHandover') },
+          { guard: electionEnds, target: 'stopped', actions: steps('observe', 'settle', 'endHandover', 'endElection') },
+          { target: 'follower', actions: steps('observe', 'settle', 'endHandover', 'acquireOrWait') },
         ],
         // A lost or failed handover write: follow; the lease this candidate last wrote runs out as usual.
         // Under `run()` the election ends; a stop that waited for the handover is carried out, its release
@@ -319,16 +284,16 @@ export const electionMachine = setup({
           {
             guard: and(['stopQueued', 'releaseAsked']),
             target: 'releasing',
-            actions: ['settle', 'endHandover', 'endElection', 'rereadForRelease'],
+            actions: steps('settle', 'endHandover', 'endElection', 'rereadForRelease'),
           },
-          { guard: electionEnds, target: 'stopped', actions: ['settle', 'endHandover', 'endElection'] },
-          { target: 'follower', actions: ['settle', 'endHandover', 'retry'] },
+          { guard: electionEnds, target: 'stopped', actions: steps('settle', 'endHandover', 'endElection') },
+          { target: 'follower', actions: steps('settle', 'endHandover', 'retry') },
         ],
-        LOCK_CHANGED: { actions: 'observe' },
-        WATCH_HEALTH: { actions: 'noteWatchHealth' },
+        LOCK_CHANGED: { actions: steps('observe') },
+        WATCH_HEALTH: { actions: steps('noteWatchHealth') },
         ATTEMPT: {},
         HANDOVER: {},
-        STOP: { target: 'releasing', actions: ['stopCampaign', 'endHandover'] },
+        STOP: { target: 'releasing', actions: steps('stopCampaign', 'endHandover') },
       },
     },
 
@@ -339,29 +304,29 @@ export const electionMachine = setup({
     releasing: {
       on: {
         LOCK_WRITTEN: [
-          { guard: 'releaseWritten', target: 'stopped', actions: ['observe', 'settle'] },
+          { guard: 'releaseWritten', target: 'stopped', actions: steps('observe', 'settle') },
           {
             guard: and(['releaseAttemptsLeft', 'answerIsOwn']),
-            actions: ['observe', 'settle', 'writeRelease'],
+            actions: steps('observe', 'settle', 'writeRelease'),
           },
-          { target: 'stopped', actions: ['observe', 'settle'] },
+          { target: 'stopped', actions: steps('observe', 'settle') },
         ],
         LOCK_READ: [
           {
             guard: and(['releaseAttemptsLeft', 'answerIsOwn']),
-            actions: ['observe', 'settle', 'writeRelease'],
+            actions: steps('observe', 'settle', 'writeRelease'),
           },
-          { target: 'stopped', actions: ['observe', 'settle'] },
+          { target: 'stopped', actions: steps('observe', 'settle') },
         ],
         LOCK_FAILED: [
-          { guard: 'releaseAttemptsLeft', actions: ['settle', 'rereadForRelease'] },
-          { target: 'stopped', actions: 'settle' },
+          { guard: 'releaseAttemptsLeft', actions: steps('settle', 'rereadForRelease') },
+          { target: 'stopped', actions: steps('settle') },
         ],
-        LOCK_CHANGED: { actions: 'observe' },
-        WATCH_HEALTH: { actions: 'noteWatchHealth' },
+        LOCK_CHANGED: { actions: steps('observe') },
+        WATCH_HEALTH: { actions: steps('noteWatchHealth') },
         ATTEMPT: {},
         // A stop during a step-down's release: the election ends here, with no cool-down.
-        STOP: { actions: 'dropCoolDown' },
+        STOP: { actions: steps('dropCoolDown') },
         HANDOVER: {},
       },
       // A release write that could not be issued (nothing seen to write on) leaves nothing in flight.
@@ -369,6 +334,15 @@ export const electionMachine = setup({
     },
   },
 });
+
+/**
+ * The election machine with some steps replaced (the simulator's deliberately broken variants): `override`
+ * gets the statechart's own steps and returns the ones to swap in; every transition listing one runs it.
+ */
+export function withSteps(override: (original: StepTable) => Partial<StepTable>): typeof electionMachine {
+  const table: StepTable = { ...stepActions, ...override(stepActions) };
+  return electionMachine.provide({ actions: { steps: composeSteps(table) } });
+}
 
 /** The context a machine starts with, from its input. */
 function contextFrom(input: MachineInput): ElectionContext {

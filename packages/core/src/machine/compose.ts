@@ -1,0 +1,68 @@
+/**
+ * A transition's steps as one XState action. Each step of `steps.ts` and `lifecycle.ts` is a pure function
+ * of the context and the input returning a context patch and effects (a `Step`); a transition lists the steps
+ * it runs, in order, as `steps('observe', 'settle', ...)`: XState's named action `steps`, the step names its
+ * params (what the inspector shows and docs/statechart.md lists).
+ *
+ * Why one action and not one per step: every XState assignment clones the machine's snapshot (its state
+ * value, its tag set) and every `enqueueActions` builds its own closures, so a transition of three steps cost
+ * three of each; here the steps run in sequence on a local context, each seeing the patches of the ones
+ * before it as XState's sequence of assignments would show them, and the transition assigns their combined
+ * patch once. The effects leave in the same order, as `effect` actions.
+ */
+import { enqueueActions } from 'xstate';
+import { lifecycleActions } from './lifecycle.ts';
+import { actions } from './steps.ts';
+import type { Effect, ElectionContext, Input, StepAction } from './types.ts';
+
+/** Every step a transition can list, by the name the statechart uses. */
+export const stepActions = { ...actions, ...lifecycleActions };
+
+export type StepName = keyof typeof stepActions;
+
+/** What the `steps` action runs for each name: `stepActions`, or a variant of it (`withSteps`). */
+export type StepTable = Readonly<Record<StepName, StepAction>>;
+
+/** The params of the `steps` action: the steps a transition runs, in order. */
+export interface StepsParams {
+  readonly names: readonly StepName[];
+}
+
+/** The `steps` action of a transition running `names` in order. */
+export function steps(...names: StepName[]) {
+  return { type: 'steps', params: { names } } as const;
+}
+
+function isEmpty(patch: object): boolean {
+  for (const _ in patch) return false;
+  return true;
+}
+
+/** The `steps` action over `table`: the named steps in sequence, one assignment, their effects in order. */
+export function composeSteps(table: StepTable) {
+  return enqueueActions<
+    ElectionContext,
+    Input,
+    StepsParams,
+    Input,
+    never,
+    { type: 'effect'; params: Effect },
+    never,
+    never,
+    never
+  >(({ context, event, enqueue }, { names }) => {
+    let c = context;
+    let patch: Partial<ElectionContext> | null = null;
+    const effects: Effect[] = [];
+    for (const name of names) {
+      const step = table[name](c, event);
+      if (!isEmpty(step.context)) {
+        c = { ...c, ...step.context };
+        patch = patch === null ? step.context : Object.assign({}, patch, step.context);
+      }
+      for (const effect of step.effects) effects.push(effect);
+    }
+    if (patch !== null) enqueue.assign(patch);
+    for (const effect of effects) enqueue({ type: 'effect', params: effect });
+  });
+}
