@@ -38,9 +38,43 @@ function isEmpty(patch: object): boolean {
   return true;
 }
 
+/**
+ * Runs `names` in order from `context` (each step seeing the patches of the ones before it), appends their
+ * effects to `effects`, and returns their combined context patch: `null` when no step changed anything.
+ */
+export function runSteps(
+  table: StepTable,
+  names: readonly StepName[],
+  context: ElectionContext,
+  input: Input,
+  effects: Effect[],
+): Partial<ElectionContext> | null {
+  let c = context;
+  let patch: Partial<ElectionContext> | null = null;
+  for (const name of names) {
+    const step = table[name](c, input);
+    if (!isEmpty(step.context)) {
+      c = { ...c, ...step.context };
+      patch = patch === null ? step.context : Object.assign({}, patch, step.context);
+    }
+    for (const effect of step.effects) effects.push(effect);
+  }
+  return patch;
+}
+
+/** The table each `steps` action runs, by the action: `step()` runs a plain transition's steps itself. */
+const tables = new WeakMap<object, StepTable>();
+
+/** The table of a `steps` action made by `composeSteps`; undefined for any other implementation. */
+export function tableOf(action: unknown): StepTable | undefined {
+  if (typeof action === 'function' || (typeof action === 'object' && action !== null))
+    return tables.get(action);
+  return undefined;
+}
+
 /** The `steps` action over `table`: the named steps in sequence, one assignment, their effects in order. */
 export function composeSteps(table: StepTable) {
-  return enqueueActions<
+  const action = enqueueActions<
     ElectionContext,
     Input,
     StepsParams,
@@ -51,18 +85,11 @@ export function composeSteps(table: StepTable) {
     never,
     never
   >(({ context, event, enqueue }, { names }) => {
-    let c = context;
-    let patch: Partial<ElectionContext> | null = null;
     const effects: Effect[] = [];
-    for (const name of names) {
-      const step = table[name](c, event);
-      if (!isEmpty(step.context)) {
-        c = { ...c, ...step.context };
-        patch = patch === null ? step.context : Object.assign({}, patch, step.context);
-      }
-      for (const effect of step.effects) effects.push(effect);
-    }
+    const patch = runSteps(table, names, context, event, effects);
     if (patch !== null) enqueue.assign(patch);
     for (const effect of effects) enqueue({ type: 'effect', params: effect });
   });
+  tables.set(action, table);
+  return action;
 }

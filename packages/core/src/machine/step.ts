@@ -12,6 +12,7 @@ import {
 } from 'xstate';
 import type { ElectionState } from '../election-view.ts';
 import { IllegalTransitionError } from '../errors.ts';
+import { runSteps, type StepName, type StepTable, tableOf } from './compose.ts';
 import { electionMachine, type StateMeta } from './machine.ts';
 import { isLockResult } from './rules.ts';
 import type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './types.ts';
@@ -136,6 +137,59 @@ export function step(
   if (input.type === 'LOCK_WRITTEN' && ctx.op !== null && ctx.op.kind === 'read') {
     throw new IllegalTransitionError(state, input.type, 'the request in flight is a read');
   }
+  return plainStep(snapshot, input, machine, state) ?? interpretedStep(snapshot, input, machine);
+}
+
+/** The states with an eventless transition (`always`): after any input XState checks it, so no plain step there. */
+const eventless = new Set(STATES.filter((state) => electionMachine.states[state]?.always !== undefined));
+
+/**
+ * A plain transition without XState's interpreter, or `undefined` when the transition is not plain. Plain:
+ * the one transition XState selects (`getTransitionData`: its own guard evaluation) has no target, in a state
+ * without an eventless transition, and runs only `steps(...)` of a table made by `composeSteps`. XState's
+ * macrostep of such a transition exits and enters nothing, runs the steps' one assignment (a snapshot equal
+ * but for the context, `Object.assign({}, context, patch)`, or the same snapshot when nothing changed) and
+ * collects their effects; this computes exactly that, without its per-microstep sets, clones and closures.
+ * A leader's renewal (the timer, the answer, the notification of its own write) is three plain steps.
+ * test/plain-step.test.ts compares the two on every step of simulated runs.
+ */
+function plainStep(
+  snapshot: ElectionSnapshot,
+  input: Input,
+  machine: typeof electionMachine,
+  state: ElectionState,
+): [ElectionSnapshot, Effect[]] | undefined {
+  if (snapshot.status !== 'active' || eventless.has(state)) return undefined;
+  const transitions = machine.getTransitionData(snapshot, input);
+  if (transitions.length === 0) return [snapshot, []];
+  const [transition] = transitions;
+  if (transitions.length > 1 || transition === undefined || transition.target !== undefined) return undefined;
+  const names: StepName[] = [];
+  let table: StepTable | undefined;
+  for (const action of transition.actions) {
+    if (typeof action !== 'object' || action === null || !('type' in action) || action.type !== 'steps')
+      return undefined;
+    table = tableOf(machine.implementations.actions.steps);
+    const params = 'params' in action ? action.params : undefined;
+    if (table === undefined || !isStepsParams(params)) return undefined;
+    names.push(...params.names);
+  }
+  if (table === undefined) return [snapshot, []];
+  const effects: Effect[] = [];
+  const patch = runSteps(table, names, snapshot.context, input, effects);
+  return [patch === null ? snapshot : { ...snapshot, context: { ...snapshot.context, ...patch } }, effects];
+}
+
+function isStepsParams(params: unknown): params is { readonly names: readonly StepName[] } {
+  return typeof params === 'object' && params !== null && 'names' in params && Array.isArray(params.names);
+}
+
+/** The step through XState's interpreter: `machine.transition()` in the machine's inert scope. */
+function interpretedStep(
+  snapshot: ElectionSnapshot,
+  input: Input,
+  machine: typeof electionMachine,
+): [ElectionSnapshot, Effect[]] {
   collected.length = 0; // a transition that threw left its actions here
   const next = machine.transition(snapshot, input, scopeOf(machine));
   const effects: Effect[] = [];
