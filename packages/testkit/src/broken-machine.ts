@@ -18,7 +18,11 @@ type ElectionMachine = typeof electionMachine;
  */
 export const eagerRetryMachine: ElectionMachine = withSteps(() => ({
   backOff: (context, event) => {
-    const [jitteredMs, rng] = jittered(context.timing.retryPeriodMs, context.timing.jitterFactor, context.rng);
+    const [jitteredMs, rng] = jittered(
+      context.timing.retryPeriodMs,
+      context.timing.jitterFactor,
+      context.rng,
+    );
     const expiry = leaseExpiry(context);
     const ms = expiry === undefined ? jitteredMs : Math.min(jitteredMs, Math.max(0, expiry - event.at));
     return { context: { rng }, effects: [{ type: 'startTimer', timer: 'retry', ms }] };

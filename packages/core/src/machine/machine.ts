@@ -149,7 +149,11 @@ export const electionMachine = setup({
         HANDOVER: {},
         // Leadership was lost while the work stopped: the stop it waited for goes ahead from here.
         WORK_STOPPED: [
-          { guard: and(['stopPending', 'requestInFlight']), target: 'releasing', actions: steps('stopCampaign') },
+          {
+            guard: and(['stopPending', 'requestInFlight']),
+            target: 'releasing',
+            actions: steps('stopCampaign'),
+          },
           { guard: 'stopPending', target: 'stopped', actions: steps('stopCampaign') },
           // A handover by a leader that lost meanwhile: there is nothing left to hand over.
           { guard: 'draining', actions: steps('clearPending') },
@@ -274,7 +278,11 @@ export const electionMachine = setup({
         LOCK_READ: [
           // The read that was in flight when the handover began shows the lock still this candidate's.
           { guard: 'answerIsOwn', actions: steps('observe', 'settle', 'writeHandover') },
-          { guard: electionEnds, target: 'stopped', actions: steps('observe', 'settle', 'endHandover', 'endElection') },
+          {
+            guard: electionEnds,
+            target: 'stopped',
+            actions: steps('observe', 'settle', 'endHandover', 'endElection'),
+          },
           { target: 'follower', actions: steps('observe', 'settle', 'endHandover', 'acquireOrWait') },
         ],
         // A lost or failed handover write: follow; the lease this candidate last wrote runs out as usual.
