@@ -77,11 +77,11 @@ it('under run(), a handover ends the election when its record is written, withou
   const handedOver = a.handover('b');
   await advance(clock, 100);
   expect(await handedOver).toBe(true);
-  await ran;
   expect(a.state).toBe('stopped');
   expect(store.peek('app')?.record.holderIdentity).toBe('b');
   expect(steps.filter(intoFollower)).toEqual(['START stopped->follower openWatch']);
   expect(steps).toContain('LOCK_WRITTEN handingOver->stopped closeWatch');
+  await ran;
 });
 
 it('stop() during a pending handover with releaseOnCancel: the handover is written, nothing released over it', async () => {
