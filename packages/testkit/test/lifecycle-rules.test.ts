@@ -133,7 +133,9 @@ it('the watch opens on the START that begins an election, stays open through a c
   };
   const a = memoryElection(store, clock, 'a', { lock });
   const inputs: string[] = [];
-  a.subscribe((info) => inputs.push(`${info.input.type}${'live' in info.input ? ` ${info.input.live}` : ''}`));
+  a.subscribe((info) =>
+    inputs.push(`${info.input.type}${'live' in info.input ? ` ${info.input.live}` : ''}`),
+  );
   const campaigned = a.campaign();
   await advance(clock, 1_000);
   expect(watches).toEqual({ opened: 1, closed: 0 });
