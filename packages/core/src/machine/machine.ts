@@ -87,7 +87,8 @@ export const electionMachine = setup({
   states: {
     /**
      * Not campaigning. After a step-down under `campaign()` the cool-down timer runs here, and the election
-     * contends again when it fires; a start or a stop ends the cool-down.
+     * contends again when it fires; a start or a stop ends the cool-down. The lock's watch is open here only
+     * during a cool-down: it opens with the START that leaves and closes on the way in otherwise.
      */
     stopped: {
       meta: { timers: ['coolDown'] } satisfies StateMeta,
@@ -99,9 +100,9 @@ export const electionMachine = setup({
         // A stop during a cool-down ends the election; in an election that has ended it changes nothing.
         STOP: { actions: steps('endCoolDown', 'closeWatch') },
         HANDOVER: {},
-        // A notification queued before the watch was closed.
+        // A notification during a cool-down, or one delivered after the watch was closed.
         LOCK_CHANGED: { actions: steps('observe') },
-        // The watch starts before START, and is reported lost after it is closed.
+        // The watch stays open through a cool-down, and reports there.
         WATCH_HEALTH: { actions: steps('noteWatchHealth') },
       },
     },
