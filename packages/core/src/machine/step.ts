@@ -24,6 +24,9 @@ export type { ElectionState } from '../election-view.ts';
 
 const STATES: readonly ElectionState[] = ['stopped', 'follower', 'leader', 'releasing', 'handingOver'];
 
+/** Each state by its snapshot value. */
+const stateByValue = new Map<unknown, ElectionState>(STATES.map((state) => [state, state]));
+
 /** The inputs each state lists in the statechart; anything else is illegal there. */
 const everywhere = Object.keys(electionMachine.config.on ?? {});
 const accepted = new Map<ElectionState, ReadonlySet<string>>(
@@ -96,8 +99,8 @@ export function initialSnapshot(
 
 /** The state `snapshot` is in. */
 export function stateOf(snapshot: ElectionSnapshot): ElectionState {
-  // A string comparison per state: this runs several times per step.
-  const state = STATES.find((s) => s === snapshot.value);
+  // One lookup: this runs several times per step.
+  const state = stateByValue.get(snapshot.value);
   if (state === undefined)
     throw new IllegalTransitionError(String(snapshot.value), '(none)', 'not a state of the election');
   return state;
