@@ -39,8 +39,9 @@ function isEmpty(patch: object): boolean {
 }
 
 /**
- * Runs `names` in order from `context` (each step seeing the patches of the ones before it), appends their
- * effects to `effects`, and returns their combined context patch: `null` when no step changed anything.
+ * Runs `names` in order from `context`, each step seeing the context the ones before it produced, appends
+ * their effects to `effects` and each non-empty context patch to `patches`, and returns the context they
+ * leave (`context` itself when no step changed anything).
  */
 export function runSteps(
   table: StepTable,
@@ -48,18 +49,18 @@ export function runSteps(
   context: ElectionContext,
   input: Input,
   effects: Effect[],
-): Partial<ElectionContext> | null {
+  patches?: Partial<ElectionContext>[],
+): ElectionContext {
   let c = context;
-  let patch: Partial<ElectionContext> | null = null;
   for (const name of names) {
     const step = table[name](c, input);
     if (!isEmpty(step.context)) {
       c = { ...c, ...step.context };
-      patch = patch === null ? step.context : Object.assign({}, patch, step.context);
+      patches?.push(step.context);
     }
     for (const effect of step.effects) effects.push(effect);
   }
-  return patch;
+  return c;
 }
 
 /** The table each `steps` action runs, by the action: `step()` runs a plain transition's steps itself. */
@@ -86,8 +87,9 @@ export function composeSteps(table: StepTable) {
     never
   >(({ context, event, enqueue }, { names }) => {
     const effects: Effect[] = [];
-    const patch = runSteps(table, names, context, event, effects);
-    if (patch !== null) enqueue.assign(patch);
+    const patches: Partial<ElectionContext>[] = [];
+    runSteps(table, names, context, event, effects, patches);
+    if (patches.length > 0) enqueue.assign(Object.assign({}, ...patches));
     for (const effect of effects) enqueue({ type: 'effect', params: effect });
   });
   tables.set(action, table);

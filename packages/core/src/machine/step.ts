@@ -12,7 +12,7 @@ import {
 } from 'xstate';
 import type { ElectionState } from '../election-view.ts';
 import { IllegalTransitionError } from '../errors.ts';
-import { runSteps, type StepName, type StepTable, tableOf } from './compose.ts';
+import { runSteps, type StepName, tableOf } from './compose.ts';
 import { electionMachine, type StateMeta } from './machine.ts';
 import { isLockResult } from './rules.ts';
 import type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './types.ts';
@@ -167,20 +167,18 @@ function plainStep(
   if (transitions.length === 0) return [snapshot, []];
   const [transition] = transitions;
   if (transitions.length > 1 || transition === undefined || transition.target !== undefined) return undefined;
-  const names: StepName[] = [];
-  let table: StepTable | undefined;
+  const table = tableOf(machine.implementations.actions.steps);
+  if (table === undefined) return undefined;
+  const effects: Effect[] = [];
+  let context = snapshot.context;
   for (const action of transition.actions) {
     if (typeof action !== 'object' || action === null || !('type' in action) || action.type !== 'steps')
       return undefined;
-    table = tableOf(machine.implementations.actions.steps);
     const params = 'params' in action ? action.params : undefined;
-    if (table === undefined || !isStepsParams(params)) return undefined;
-    names.push(...params.names);
+    if (!isStepsParams(params)) return undefined;
+    context = runSteps(table, params.names, context, input, effects);
   }
-  if (table === undefined) return [snapshot, []];
-  const effects: Effect[] = [];
-  const patch = runSteps(table, names, snapshot.context, input, effects);
-  return [patch === null ? snapshot : { ...snapshot, context: { ...snapshot.context, ...patch } }, effects];
+  return [context === snapshot.context ? snapshot : { ...snapshot, context }, effects];
 }
 
 function isStepsParams(params: unknown): params is { readonly names: readonly StepName[] } {
