@@ -122,8 +122,10 @@ export class LeaderElection {
 
   /**
    * Campaigns until this candidate leads, then runs `onStartedLeading` and renews until leadership ends;
-   * returns after `onStoppedLeading` has run. Like client-go's `Run`, it does not campaign again after a
-   * loss: call `run()` again (a loop) to keep a candidate in the race. Resolves at once if stopped first.
+   * returns after `onStoppedLeading` and the work have finished. Like client-go's `Run`, it does not campaign
+   * again after a loss: the election ends with the leadership (the statechart's `runEndsOnLoss`), so no
+   * second term starts while the work drains. Call `run()` again (a loop) to keep a candidate in the race.
+   * Resolves at once if stopped first.
    */
   async run(): Promise<void> {
     this.#claim('run');
