@@ -1,9 +1,9 @@
 /**
  * The election statechart: the transition table and nothing else. Every state, the inputs each accepts,
  * the guards that choose between transitions (each a predicate of `rules.ts`, under its rule number; a
- * complement or a conjunction written with XState's `not()` and `and()`), and the actions each runs, in
- * order (each a step of `steps.ts`; XState applies them in sequence, every action seeing the context the
- * ones before it produced). An input a state does not list, or a timer it does not run (`meta.timers`), is
+ * complement, conjunction or alternative written with XState's `not()`, `and()`, `or()`), and the actions
+ * each runs, in order (each a step of `steps.ts` or `lifecycle.ts`; XState applies them in sequence, every
+ * action seeing the context the ones before it produced). An input a state does not list, or a timer it does not run (`meta.timers`), is
  * a driver bug: `step()` throws `IllegalTransitionError` for it.
  *
  * The machine is pure: it runs under XState's `transition()`; time, entropy and I/O results arrive as

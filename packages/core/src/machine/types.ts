@@ -161,7 +161,10 @@ export type PendingStop =
   | ({ readonly kind: 'stop' } & StopRequest)
   | { readonly kind: 'handover'; readonly to: string };
 
-/** The election's lifecycle: who runs it, what a leader was asked to stop for, and a step-down's cool-down. */
+/**
+ * The election's lifecycle: who runs it, what a leader was asked to stop for, a stop waiting for a handover,
+ * and a step-down's cool-down.
+ */
 export interface Lifecycle {
   /** The `run()` or `campaign()` in progress, or `null` (an election driven by `acquire()` or nobody). */
   readonly owner: RunMode | null;
