@@ -1,13 +1,17 @@
 /**
  * `LeaderElection`: the runner of the pure statechart. It stamps inputs with the clock, feeds them to
  * `step()`, and carries out the effects: lock requests (each bounded by `requestTimeout`), timers on the
- * Clock port, the user's callbacks and the leader's work. Its public calls send inputs and await states.
- * It decides nothing: whether a call may run, when the leader's work stops, whether a step-down cools down
- * and rejoins, are the statechart's (its `lifecycle` context, `stopped`'s cool-down timer, `stopWork`).
+ * Clock port, the lock's watch, the user's callbacks and the leader's work. Its public calls send inputs and
+ * await states. It decides nothing: whether a call may run, when the leader's work stops, whether a
+ * step-down cools down and rejoins, that `run()` ends with its leadership, that a stop waits for a pending
+ * handover, and when the watch opens and closes are the statechart's (its `lifecycle` context, the guards
+ * `runEndsOnLoss` and `stopQueued`, `stopped`'s cool-down timer, the effects `stopWork`, `openWatch` and
+ * `closeWatch`).
  *
  * What stays here is what only a runner can hold, each started and stopped by an effect of the statechart:
- * the lock's watch, the AbortController handed to the leader's work and the promise of that work
- * (`startedLeading`, `stopWork`, `stoppedLeading`), and the promise of `onStoppedLeading` (`stoppedLeading`).
+ * the lock's watch and its callbacks (`openWatch`, `closeWatch`), the AbortController handed to the leader's
+ * work and the promise of that work (`startedLeading`, `stopWork`, `stoppedLeading`), the promise of
+ * `onStoppedLeading` (`stoppedLeading`), the timers (`startTimer`, `cancelTimer`) and the request in flight.
  *
  * Guarantees of the driver:
  * - Inputs are processed one at a time, in arrival order; user callbacks run after the step that caused them.
@@ -118,17 +122,18 @@ export class LeaderElection {
 
   /**
    * Campaigns until this candidate leads, then runs `onStartedLeading` and renews until leadership ends;
-   * returns after `onStoppedLeading` has run. Like client-go's `Run`, it does not campaign again after a
-   * loss: call `run()` again (a loop) to keep a candidate in the race. Resolves at once if stopped first.
+   * returns after `onStoppedLeading` and the work have finished. Like client-go's `Run`, it does not campaign
+   * again after a loss: the election ends with the leadership (the statechart's `runEndsOnLoss`), so no
+   * second term starts while the work drains. Call `run()` again (a loop) to keep a candidate in the race.
+   * Resolves at once if stopped first.
    */
   async run(): Promise<void> {
     this.#claim('run');
     try {
       if (!(await this.acquire())) return;
-      await this.renewLoop();
-      await this.#stoppedLeading;
-      await this.#leaderWork;
-      if (this.state !== 'stopped') await this.#stop({ release: false, reason: 'stopped' });
+      // Under run() the statechart ends the election when this leadership ends, however (`runEndsOnLoss`).
+      await this.#until(() => this.state === 'stopped');
+      await this.#settle();
     } finally {
       this.#dispatch({ type: 'RUN_ENDED', ...this.#stamp() });
     }
@@ -231,7 +236,7 @@ export class LeaderElection {
     // Another stop or handover was already stopping the work: this one was not taken.
     if (!mine()) return false;
     await this.#until(() => !mine());
-    // Leadership ended otherwise (lapsed, or a stop replaced the handover) while the work stopped.
+    // Leadership ended otherwise (lapsed, lost) while the work stopped.
     if (stateOf(this.#snapshot) !== 'handingOver') return false;
     await this.#until(() => this.state !== 'handingOver');
     await this.#stoppedLeading;
@@ -295,58 +300,54 @@ export class LeaderElection {
     return this.state === 'stopped' && !contextOf(this.#snapshot).lifecycle.coolingDown;
   }
 
+  /** START is an input of `stopped` only: elsewhere the election is already running. */
   #start(): void {
-    if (this.state !== 'stopped') return;
-    const { lock } = this.config;
-    if (lock.watch && this.#unwatch === null) {
-      // Health reports of a watch already closed are dropped: a late "live" must not silence the polls.
-      const watch = { open: true };
-      const describe = lock.describe();
-      try {
-        const close = lock.watch(
-          (snapshot) => this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() }),
-          (live) => {
-            if (watch.open) this.#dispatch({ type: 'WATCH_HEALTH', live, ...this.#stamp() });
-          },
-          (error) => {
-            if (watch.open) this.#errors.report(toLockError(error, describe), `lock watch on ${describe}`);
-          },
-        );
-        this.#unwatch = () => {
-          watch.open = false;
-          close();
-        };
-      } catch (err) {
-        this.#errors.report(toLockError(err, describe), 'starting the lock watch (continuing without it)');
-      }
-    }
-    this.#dispatch({ type: 'START', ...this.#stamp() });
+    if (this.state === 'stopped') this.#dispatch({ type: 'START', ...this.#stamp() });
   }
 
   /**
-   * Sends a stop and waits for `stopped` (a leader first stops its work: `stopWork`), then for what the
-   * stop started: the callbacks, and, once the election has ended, the watch closed.
+   * Sends a stop and waits for `stopped` (a leader first stops its work: `stopWork`; a pending handover goes
+   * first: `stopQueued`), then for the callbacks of the last leadership. An election that has ended takes
+   * the stop as a no-op.
    */
   async #stop(stop: StopRequest): Promise<void> {
-    // A handover whose work is stopping goes first, and the stop follows it (as when both are called in turn).
-    const handingOver = () => contextOf(this.#snapshot).lifecycle.pending?.kind === 'handover';
-    if (handingOver()) await this.#until(() => !handingOver());
-    // An election that has ended has nothing to stop (a cool-down, or a stop under way, still takes it).
-    if (!this.#ended()) this.#dispatch({ type: 'STOP', ...stop, ...this.#stamp() });
+    this.#dispatch({ type: 'STOP', ...stop, ...this.#stamp() });
     await this.#until(() => this.state === 'stopped');
     await this.#settle();
   }
 
-  /** After `stopped`: the watch closes if the election has ended; the callbacks of the last leadership finish. */
+  /** After `stopped`: the callbacks of the last leadership finish. */
   async #settle(): Promise<void> {
-    if (this.#unwatch && this.#ended()) {
-      this.#unwatch();
-      this.#unwatch = null;
-      // A closed watch reports nothing more; a later start must not trust its last health report.
-      this.#dispatch({ type: 'WATCH_HEALTH', live: false, ...this.#stamp() });
-    }
     await this.#stoppedLeading;
     await this.#leaderWork;
+  }
+
+  /**
+   * `openWatch`: the lock's watch, if it has one, feeds `LOCK_CHANGED` and `WATCH_HEALTH` from now on. What it
+   * reports after `closeWatch` is dropped: a late "live" must not silence the polls of a later election.
+   */
+  #openWatch(): void {
+    const { lock } = this.config;
+    if (!lock.watch || this.#unwatch !== null) return;
+    const watch = { open: true };
+    const describe = lock.describe();
+    try {
+      const close = lock.watch(
+        (snapshot) => this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() }),
+        (live) => {
+          if (watch.open) this.#dispatch({ type: 'WATCH_HEALTH', live, ...this.#stamp() });
+        },
+        (error) => {
+          if (watch.open) this.#errors.report(toLockError(error, describe), `lock watch on ${describe}`);
+        },
+      );
+      this.#unwatch = () => {
+        watch.open = false;
+        close();
+      };
+    } catch (err) {
+      this.#errors.report(toLockError(err, describe), 'starting the lock watch (continuing without it)');
+    }
   }
 
   // ---- the step loop -------------------------------------------------------------------------------------
@@ -463,6 +464,13 @@ export class LeaderElection {
         callbacks.push(() => this.#errors.report(error, `lock ${lock.describe()}`));
         break;
       }
+      case 'openWatch':
+        this.#openWatch();
+        break;
+      case 'closeWatch':
+        this.#unwatch?.();
+        this.#unwatch = null;
+        break;
     }
   }
 

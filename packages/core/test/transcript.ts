@@ -282,5 +282,8 @@ function formatEffect(e: Effect): string {
       return `report ${e.problem} version=${e.version}`;
     case 'stopWork':
       return e.handoverTo === null ? 'stopWork' : `stopWork handoverTo=${e.handoverTo}`;
+    case 'openWatch':
+    case 'closeWatch':
+      return e.type;
   }
 }

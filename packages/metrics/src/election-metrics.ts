@@ -127,6 +127,8 @@ export class ElectionMetrics {
       if (input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED' || input.type === 'LOCK_READ')
         renewalSentAt = null;
       if (input.type === 'WATCH_HEALTH') this.#watchLive.set({ name }, input.live ? 1 : 0);
+      // The statechart closes the watch when the election ends: no health report follows, it is not live.
+      if (info.effects.some((e) => e.type === 'closeWatch')) this.#watchLive.set({ name }, 0);
       if ((input.type === 'LOCK_READ' || input.type === 'LOCK_CHANGED') && input.snapshot) {
         const { holderIdentity, renewTime } = input.snapshot.record;
         if (holderIdentity !== '' && holderIdentity !== identity && renewTime)

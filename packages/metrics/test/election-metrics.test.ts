@@ -109,6 +109,9 @@ describe('ElectionMetrics', () => {
     expect(await m(other, 'leader_election_master_status')).toBe(1);
     expect(await m(metrics, 'leasehold_leadership_transitions_total', { transition: 'stopped' })).toBe(1);
     expect(await m(other, 'leasehold_acquire_duration_seconds_count')).toBe(1);
+    // The stop ended a's election: the statechart closed its watch (`closeWatch`), so it is not live.
+    expect(await m(metrics, 'leasehold_watch_live')).toBe(0);
+    expect(await m(other, 'leasehold_watch_live')).toBe(1);
     await b.stop();
   });
 

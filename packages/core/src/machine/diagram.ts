@@ -24,12 +24,16 @@ export interface TransitionRow {
 /** A guard as the machine names it: a rule's name, or XState's `not()` / `and()` of names. */
 type GuardRef = string | { readonly name?: string; readonly guards?: readonly GuardRef[] };
 
-/** A guard by name: `requestInFlight`, `not requestInFlight`, `watchLost and not requestInFlight`. */
+/**
+ * A guard by name: `requestInFlight`, `not requestInFlight`, `watchLost and not requestInFlight`,
+ * `(runEndsOnLoss or stopQueued)`.
+ */
 export function guardText(guard: GuardRef): string {
   if (typeof guard === 'string') return guard;
   const parts = (guard.guards ?? []).map(guardText);
   if (guard.name === 'not' && parts.length === 1) return `not ${parts[0]}`;
   if (guard.name === 'and' && parts.length > 0) return parts.join(' and ');
+  if (guard.name === 'or' && parts.length > 0) return `(${parts.join(' or ')})`;
   return '(anonymous)';
 }
 

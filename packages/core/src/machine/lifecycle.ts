@@ -1,15 +1,31 @@
 /**
  * The lifecycle steps of the statechart: who runs the election (`run()` or `campaign()`), a leader's work
- * told to stop before a stop or handover goes ahead, and a step-down's cool-down under `campaign()`. Like
- * `steps.ts`, each returns a context patch and effects; the decisions are `rules.ts`'s (`coolDownAfter`,
- * the guards `draining` and `stopPending`).
+ * told to stop before a stop or handover goes ahead, a stop asked during a handover carried out after it,
+ * the end of the election under `run()` when leadership ends, a step-down's cool-down under `campaign()`,
+ * and the lock's watch opened and closed with the election. Like `steps.ts`, each returns a context patch and
+ * effects; the decisions are `rules.ts`'s (`coolDownAfter`, `foldStops`, `watchToOpen`, `watchToClose`, the
+ * guards `draining`, `stopPending`, `handoverPending`, `stopQueued` and `runEndsOnLoss`).
  */
 import { assertEvent } from 'xstate';
-import { coolDownAfter, stopRequest } from './rules.ts';
-import type { ElectionContext, Input, Lifecycle, PendingStop, Step, StepAction } from './types.ts';
+import { coolDownAfter, foldStops, stopRequest, watchToClose, watchToOpen } from './rules.ts';
+import type {
+  ElectionContext,
+  Input,
+  Lifecycle,
+  PendingStop,
+  Step,
+  StepAction,
+  StopRequest,
+} from './types.ts';
 
 /** The lifecycle of an election nobody has started. */
-export const IDLE: Lifecycle = { owner: null, pending: null, coolDownMs: null, coolingDown: false };
+export const IDLE: Lifecycle = {
+  owner: null,
+  pending: null,
+  stopAfterHandover: null,
+  coolDownMs: null,
+  coolingDown: false,
+};
 
 function lifecycle(c: ElectionContext, patch: Partial<Lifecycle>): Partial<ElectionContext> {
   return { lifecycle: { ...c.lifecycle, ...patch } };
@@ -27,11 +43,25 @@ function drain(c: ElectionContext, pending: PendingStop): Step {
 }
 
 /**
- * What a stop (or the stop that waited for the leader's work) leaves behind: no pending request, and the
- * cool-down `stopped` is to run (`coolDownAfter`).
+ * What a stop (or the stop that waited for the leader's work, or for a handover) leaves behind: no pending
+ * request, no queued stop, and the cool-down `stopped` is to run (`coolDownAfter`).
  */
 export function stopping(c: ElectionContext, input: Input): Partial<ElectionContext> {
-  return lifecycle(c, { pending: null, coolDownMs: coolDownAfter(c, stopRequest(c, input)) });
+  return lifecycle(c, {
+    pending: null,
+    stopAfterHandover: null,
+    coolDownMs: coolDownAfter(c, stopRequest(c, input)),
+  });
+}
+
+/** What a STOP input asks for, without its stamp. */
+function requestOf(input: StopRequest): StopRequest {
+  const { release, reason, coolDownMs } = input;
+  return {
+    release,
+    ...(reason === undefined ? {} : { reason }),
+    ...(coolDownMs === undefined ? {} : { coolDownMs }),
+  };
 }
 
 const NOTHING: Step = { context: {}, effects: [] };
@@ -48,33 +78,37 @@ export const lifecycleActions = {
   /** A leader asked to stop: its work stops first. */
   drainForStop: (c, input) => {
     assertEvent(input, 'STOP');
-    const { release, reason, coolDownMs } = input;
-    return drain(c, {
-      kind: 'stop',
-      release,
-      ...(reason === undefined ? {} : { reason }),
-      ...(coolDownMs === undefined ? {} : { coolDownMs }),
-    });
+    return drain(c, { kind: 'stop', ...requestOf(input) });
   },
-  /**
-   * A stop while the leader's work is already stopping: a stop replaces a handover; over an earlier stop it
-   * keeps that stop's release and reason, and a plain `stop()` cancels the step-down's cool-down.
-   */
+  /** A stop while the leader's work is already stopping for a stop: the two make one (`foldStops`). */
   restop: (c, input) => {
     assertEvent(input, 'STOP');
     const pending = c.lifecycle.pending;
-    if (pending?.kind !== 'stop') {
-      const { release, reason, coolDownMs } = input;
-      const stop = { kind: 'stop' as const, release, ...(reason === undefined ? {} : { reason }) };
-      return {
-        context: lifecycle(c, { pending: coolDownMs === undefined ? stop : { ...stop, coolDownMs } }),
-        effects: [],
-      };
-    }
-    if (input.coolDownMs !== undefined || pending.coolDownMs === undefined) return NOTHING;
-    const { coolDownMs: _cancelled, ...kept } = pending;
-    return { context: lifecycle(c, { pending: kept }), effects: [] };
+    if (pending?.kind !== 'stop') return NOTHING;
+    const folded = foldStops(pending, input);
+    return folded === pending ? NOTHING : { context: lifecycle(c, { pending: folded }), effects: [] };
   },
+  /**
+   * A stop while the leader's work is stopping for a planned handover: the handover goes first, and the
+   * stop waits for it (`stopQueued`); a second such stop folds into the first (`foldStops`).
+   */
+  queueStop: (c, input) => {
+    assertEvent(input, 'STOP');
+    const queued = c.lifecycle.stopAfterHandover;
+    const stop = queued === null ? requestOf(input) : foldStops(queued, input);
+    return stop === queued ? NOTHING : { context: lifecycle(c, { stopAfterHandover: stop }), effects: [] };
+  },
+  /**
+   * Leadership ended and so does the election (`runEndsOnLoss`, or a stop queued behind a handover): no
+   * retry timer, no campaign; a stop's release, if one was waiting, is written by `releasing`.
+   */
+  endElection: (c, input) => ({
+    context: {
+      handoff: { ...c.handoff, release: stopRequest(c, input)?.release ?? false, releaseAttempts: 0 },
+      ...stopping(c, input),
+    },
+    effects: [],
+  }),
   /** A leader asked to hand over: its work stops first. */
   drainForHandover: (c, input) => {
     assertEvent(input, 'HANDOVER');
@@ -104,4 +138,15 @@ export const lifecycleActions = {
     c.lifecycle.coolDownMs === null ? NOTHING : { context: lifecycle(c, { coolDownMs: null }), effects: [] },
   /** The cool-down ran out: the election contends again. */
   rejoin: (c) => ({ context: lifecycle(c, { coolingDown: false }), effects: [] }),
+  /** The election starts: the lock's watch opens, unless a cool-down kept it open. */
+  openWatch: (c) =>
+    watchToOpen(c) ? { context: { watchOpen: true }, effects: [{ type: 'openWatch' }] } : NOTHING,
+  /**
+   * The election has ended (no cool-down runs): the watch closes, and reports nothing more, so it is no
+   * longer live; a later start must not trust its last report.
+   */
+  closeWatch: (c) =>
+    watchToClose(c)
+      ? { context: { watchOpen: false, watchLive: false }, effects: [{ type: 'closeWatch' }] }
+      : NOTHING,
 } satisfies Record<string, StepAction>;

@@ -1,16 +1,16 @@
 /**
  * The election statechart: the transition table and nothing else. Every state, the inputs each accepts,
  * the guards that choose between transitions (each a predicate of `rules.ts`, under its rule number; a
- * complement or a conjunction written with XState's `not()` and `and()`), and the actions each runs, in
- * order (each a step of `steps.ts`; XState applies them in sequence, every action seeing the context the
- * ones before it produced). An input a state does not list, or a timer it does not run (`meta.timers`), is
+ * complement, conjunction or alternative written with XState's `not()`, `and()`, `or()`), and the actions
+ * each runs, in order (each a step of `steps.ts` or `lifecycle.ts`; XState applies them in sequence, every
+ * action seeing the context the ones before it produced). An input a state does not list, or a timer it does not run (`meta.timers`), is
  * a driver bug: `step()` throws `IllegalTransitionError` for it.
  *
  * The machine is pure: it runs under XState's `transition()`; time, entropy and I/O results arrive as
  * inputs, and everything it wants done leaves as effect data (`effect` actions with an `Effect` param).
  * docs/statechart.md draws it, generated from this definition by scripts/statechart.ts.
  */
-import { and, enqueueActions, not, setup } from 'xstate';
+import { and, enqueueActions, not, or, setup } from 'xstate';
 import { IDLE, lifecycleActions } from './lifecycle.ts';
 import { type Guard, guards } from './rules.ts';
 import { actions } from './steps.ts';
@@ -68,8 +68,14 @@ function asGuards<T extends Record<string, Guard>>(
  * input's own bookkeeping (`before`: record what was seen, settle the request) runs first.
  */
 function lapsedFirst<const A extends readonly ActionName[]>(before: A) {
-  return { guard: 'lapsed', target: 'follower', actions: [...before, 'stepDown'] } as const;
+  return { guard: 'lapsed', target: 'leadershipLost', actions: [...before, 'stepDown'] } as const;
 }
+
+/**
+ * Whether the end of a leadership (a loss, or a handover written or failed) ends the election: under
+ * `run()`, or when a stop waits for a handover.
+ */
+const electionEnds = or(['runEndsOnLoss', 'stopQueued']);
 
 type ActionName = keyof typeof actions | keyof typeof lifecycleActions;
 
@@ -116,19 +122,22 @@ export const electionMachine = setup({
   states: {
     /**
      * Not campaigning. After a step-down under `campaign()` the cool-down timer runs here, and the election
-     * contends again when it fires; a start or a stop ends the cool-down.
+     * contends again when it fires; a start or a stop ends the cool-down. The lock's watch is open here only
+     * during a cool-down: it opens with the START that leaves and closes on the way in otherwise.
      */
     stopped: {
       meta: { timers: ['coolDown'] } satisfies StateMeta,
-      entry: 'beginCoolDown',
+      // The election has ended unless a cool-down starts: the lock's watch closes (`watchToClose`).
+      entry: ['beginCoolDown', 'closeWatch'],
       on: {
-        START: { target: 'follower', actions: ['endCoolDown', 'attempt'] },
-        TIMER_FIRED: { target: 'follower', actions: ['rejoin', 'attempt'] },
-        STOP: { actions: 'endCoolDown' },
+        START: { target: 'follower', actions: ['endCoolDown', 'openWatch', 'attempt'] },
+        TIMER_FIRED: { target: 'follower', actions: ['rejoin', 'openWatch', 'attempt'] },
+        // A stop during a cool-down ends the election; in an election that has ended it changes nothing.
+        STOP: { actions: ['endCoolDown', 'closeWatch'] },
         HANDOVER: {},
-        // A notification queued before the watch was closed.
+        // A notification during a cool-down, or one delivered after the watch was closed.
         LOCK_CHANGED: { actions: 'observe' },
-        // The watch starts before START, and is reported lost after it is closed.
+        // The watch stays open through a cool-down, and reports there.
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
       },
     },
@@ -207,10 +216,10 @@ export const electionMachine = setup({
         ],
         LOCK_READ: [
           lapsedFirst(['observe', 'settle']),
-          { guard: 'heldByOther', target: 'follower', actions: ['observe', 'settle', 'stepDown'] },
+          { guard: 'heldByOther', target: 'leadershipLost', actions: ['observe', 'settle', 'stepDown'] },
           {
             guard: 'writtenByTwin',
-            target: 'follower',
+            target: 'leadershipLost',
             actions: ['reportTwin', 'observe', 'settle', 'stepDown'],
           },
           { actions: ['observe', 'settle', 'renewOnRead', 'yieldToPreferred'] },
@@ -220,15 +229,24 @@ export const electionMachine = setup({
           // A notification of a version this leader has already seen replaced (a watch that started, or
           // resumed, behind its own write): old news, not another holder.
           { guard: 'staleNotice' },
-          { guard: 'heldByOther', target: 'follower', actions: ['observe', 'stepDown'] },
-          { guard: 'writtenByTwin', target: 'follower', actions: ['reportTwin', 'observe', 'stepDown'] },
+          { guard: 'heldByOther', target: 'leadershipLost', actions: ['observe', 'stepDown'] },
+          {
+            guard: 'writtenByTwin',
+            target: 'leadershipLost',
+            actions: ['reportTwin', 'observe', 'stepDown'],
+          },
           { actions: ['observe', 'yieldToPreferred'] },
         ],
         // Bookkeeping only: a leader never polls, and its deadline timer still checks the lease.
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
         // A stop or a handover first stops the leader's work, still leading and renewing meanwhile (docs/guide.md:
-        // nobody else acts before the work has stopped); WORK_STOPPED then carries it out.
-        STOP: [{ guard: 'draining', actions: 'restop' }, { actions: 'drainForStop' }],
+        // nobody else acts before the work has stopped); WORK_STOPPED then carries it out. A stop asked while
+        // a handover waits goes after the handover (`stopQueued`).
+        STOP: [
+          { guard: 'handoverPending', actions: 'queueStop' },
+          { guard: 'draining', actions: 'restop' },
+          { actions: 'drainForStop' },
+        ],
         HANDOVER: [{ guard: 'draining' }, { actions: 'drainForHandover' }],
         WORK_STOPPED: [
           // Nothing in flight and no release to write: it stops at once.
@@ -255,6 +273,19 @@ export const electionMachine = setup({
     },
 
     /**
+     * Leadership has just ended by a loss (lapsed, another holder, a twin): a passing state, left at once.
+     * Under `run()`, or with a stop waiting for a handover, the election ends (`releasing` first while a
+     * request is in flight, as a stop's would); otherwise the former leader follows and campaigns again.
+     */
+    leadershipLost: {
+      always: [
+        { guard: and([electionEnds, 'requestInFlight']), target: 'releasing', actions: 'endElection' },
+        { guard: electionEnds, target: 'stopped', actions: 'endElection' },
+        { target: 'follower', actions: 'retryAfterLoss' },
+      ],
+    },
+
+    /**
      * A planned handover: no longer leading; waits for the request in flight (if any), writes the record
      * naming the chosen candidate if the lock is still this one's, then follows like any candidate (the
      * chosen one takes the lock with its own write; if it never does, its lease runs out like any holder's).
@@ -262,6 +293,12 @@ export const electionMachine = setup({
     handingOver: {
       on: {
         LOCK_WRITTEN: [
+          // Written: under `run()`, or with a stop waiting for it, the election ends here.
+          {
+            guard: and(['handoverWritten', electionEnds]),
+            target: 'stopped',
+            actions: ['observe', 'settle', 'endHandover', 'endElection'],
+          },
           {
             guard: 'handoverWritten',
             target: 'follower',
@@ -273,10 +310,25 @@ export const electionMachine = setup({
         LOCK_READ: [
           // The read that was in flight when the handover began shows the lock still this candidate's.
           { guard: 'answerIsOwn', actions: ['observe', 'settle', 'writeHandover'] },
+          {
+            guard: electionEnds,
+            target: 'stopped',
+            actions: ['observe', 'settle', 'endHandover', 'endElection'],
+          },
           { target: 'follower', actions: ['observe', 'settle', 'endHandover', 'acquireOrWait'] },
         ],
         // A lost or failed handover write: follow; the lease this candidate last wrote runs out as usual.
-        LOCK_FAILED: { target: 'follower', actions: ['settle', 'endHandover', 'retry'] },
+        // Under `run()` the election ends; a stop that waited for the handover is carried out, its release
+        // included: a read first, as a stop does after a failed write.
+        LOCK_FAILED: [
+          {
+            guard: and(['stopQueued', 'releaseAsked']),
+            target: 'releasing',
+            actions: ['settle', 'endHandover', 'endElection', 'rereadForRelease'],
+          },
+          { guard: electionEnds, target: 'stopped', actions: ['settle', 'endHandover', 'endElection'] },
+          { target: 'follower', actions: ['settle', 'endHandover', 'retry'] },
+        ],
         LOCK_CHANGED: { actions: 'observe' },
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
         ATTEMPT: {},
@@ -334,6 +386,7 @@ function contextFrom(input: MachineInput): ElectionContext {
     deadline: 0,
     op: null,
     watchLive: false,
+    watchOpen: false,
     failures: 0,
     notBefore: 0,
     coordinated: input.coordinated ?? false,

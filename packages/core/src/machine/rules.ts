@@ -17,7 +17,9 @@
  * 9. The takeover herd: which race a follower staggers its write in, and by how much (the slots and their
  *    learning live in `herd.ts`), and the quiet followers that trust a live watch.
  * Then the lifecycle (docs/guide.md "LeaderElection"): a leader's work stops before it stops leading,
- * and a step-down under `campaign()` cools down before contending again.
+ * a step-down under `campaign()` cools down before contending again, under `run()` the end of leadership
+ * ends the election, a stop asked during a pending handover waits for the handover, and the lock's watch
+ * is open exactly while the election runs.
  * Last, the bookkeeping guards that decide no rule: which timer fired, which request answered, what the
  * caller asked for (stop with or without release, hand over).
  */
@@ -380,10 +382,40 @@ export const draining: Guard = (ctx) => ctx.lifecycle.pending !== null;
 /** Guard: what the leader's work stopped for is a stop (a step-down included). */
 export const stopPending: Guard = (ctx) => ctx.lifecycle.pending?.kind === 'stop';
 
-/** The stop being carried out: the STOP input itself, or the one that waited for the leader's work. */
+/** Guard: what the leader's work stops for is a planned handover. */
+export const handoverPending: Guard = (ctx) => ctx.lifecycle.pending?.kind === 'handover';
+
+/**
+ * Guard: a stop was asked while a planned handover waited for the leader's work. The handover goes first
+ * (docs/guide.md: `handover()` then `stop()` hands over, then stops); the stop is carried out when the
+ * handover is written or failed, or when leadership ends otherwise before that.
+ */
+export const stopQueued: Guard = (ctx) => ctx.lifecycle.stopAfterHandover !== null;
+
+/**
+ * Guard: `run()` owns the election, and `run()` leads once (client-go's `Run`): every way out of leadership
+ * (lapsed, another holder, a twin, a handover written or failed, a step-down) ends the election in
+ * `stopped` instead of following and campaigning again.
+ */
+export const runEndsOnLoss: Guard = (ctx) => ctx.lifecycle.owner === 'run';
+
+/**
+ * The stop being carried out: the STOP input itself, the one that waited for the leader's work, or the one
+ * that waited for a planned handover.
+ */
 export function stopRequest(ctx: ElectionContext, input: Input): StopRequest | null {
   if (input.type === 'STOP') return input;
-  return ctx.lifecycle.pending?.kind === 'stop' ? ctx.lifecycle.pending : null;
+  return ctx.lifecycle.pending?.kind === 'stop' ? ctx.lifecycle.pending : ctx.lifecycle.stopAfterHandover;
+}
+
+/**
+ * Two stops asked before the first is carried out make one: the first's release and reason stand, and a
+ * plain `stop()` cancels a step-down's cool-down (the election ends instead of rejoining).
+ */
+export function foldStops<T extends StopRequest>(first: T, next: StopRequest): T {
+  if (next.coolDownMs !== undefined || first.coolDownMs === undefined) return first;
+  const { coolDownMs: _cancelled, ...kept } = first;
+  return kept as T;
 }
 
 /**
@@ -393,6 +425,16 @@ export function stopRequest(ctx: ElectionContext, input: Input): StopRequest | n
 export function coolDownAfter(ctx: ElectionContext, stop: StopRequest | null): number | null {
   if (ctx.lifecycle.owner !== 'campaign' || stop?.coolDownMs === undefined) return null;
   return stop.coolDownMs;
+}
+
+/** The election starts: the lock's watch is to be opened, unless it still is (a cool-down keeps it open). */
+export function watchToOpen(ctx: ElectionContext): boolean {
+  return !ctx.watchOpen;
+}
+
+/** The election has ended (`stopped`, no cool-down running): the lock's watch, if open, is to be closed. */
+export function watchToClose(ctx: ElectionContext): boolean {
+  return ctx.watchOpen && !ctx.lifecycle.coolingDown;
 }
 
 // ---- bookkeeping: no rule, the facts the transitions branch on ------------------------------------------
@@ -430,4 +472,7 @@ export const guards = {
   handoverWritten,
   draining,
   stopPending,
+  handoverPending,
+  stopQueued,
+  runEndsOnLoss,
 } satisfies Record<string, Guard>;

@@ -300,19 +300,24 @@ export function failRenewal(c: ElectionContext, at: number): Step {
   };
 }
 
-/** Leadership is lost (deadline passed, lock taken, a twin seen): tell the driver, keep campaigning. */
-export function stepDown(c: ElectionContext, at: number): Step {
-  // With a request still in flight, its answer schedules the next attempt.
-  const retry = c.op === null ? scheduleRetry(c, at) : NOTHING;
+/**
+ * Leadership is lost (deadline passed, lock taken, a twin seen): tell the driver. Whether the election goes
+ * on (`retryAfterLoss`) or ends (under `run()`) is the statechart's next branch, `leadershipLost`.
+ */
+export function stepDown(c: ElectionContext): Step {
   return {
-    context: { deadline: 0, handoff: { ...c.handoff, yieldingTo: null }, ...retry.context },
+    context: { deadline: 0, handoff: { ...c.handoff, yieldingTo: null } },
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
       { type: 'notify', event: 'stoppedLeading', reason: 'lost' },
-      ...retry.effects,
     ],
   };
+}
+
+/** A former leader campaigns again: a retry period from now, unless a request in flight will schedule it. */
+export function retryAfterLoss(c: ElectionContext, at: number): Step {
+  return c.op === null ? scheduleRetry(c, at) : NOTHING;
 }
 
 /** The deadline timer fired before the deadline on this clock: set it again for the rest. */
@@ -459,7 +464,8 @@ export const actions = {
   rereadForRenewal: (_c, input) => read('renew', input.at),
   renewOnRead: (c, input) => renewOnRead(c, input.at, input.wall),
   failRenewal: (c, input) => failRenewal(c, input.at),
-  stepDown: (c, input) => stepDown(c, input.at),
+  stepDown: (c) => stepDown(c),
+  retryAfterLoss: (c, input) => retryAfterLoss(c, input.at),
   /** Rule 8: report the twin; from now on records naming this identity are someone else's. */
   reportTwin: (c, input) => {
     assertEvent(input, ['LOCK_READ', 'LOCK_CHANGED']);

@@ -105,7 +105,17 @@ export type Effect =
    */
   | { readonly type: 'stopWork'; readonly handoverTo: string | null }
   /** A problem the election detected itself; the driver reports it to `onError`. */
-  | { readonly type: 'report'; readonly problem: 'DuplicateIdentity'; readonly version: string };
+  | { readonly type: 'report'; readonly problem: 'DuplicateIdentity'; readonly version: string }
+  /**
+   * The election starts (a START that leaves `stopped`): the driver opens the lock's watch, if the lock has
+   * one, and feeds what it reports back as `LOCK_CHANGED` and `WATCH_HEALTH`.
+   */
+  | { readonly type: 'openWatch' }
+  /**
+   * The election has ended (`stopped`, no cool-down to run): the driver closes the watch and drops whatever
+   * it reports afterwards. The statechart already counts it as not live (`watchLive: false`).
+   */
+  | { readonly type: 'closeWatch' };
 
 /** Why a lock operation is in flight; decides how its result is read. */
 export type OpPurpose = 'acquire' | 'renew' | 'release' | 'handover';
@@ -151,12 +161,20 @@ export type PendingStop =
   | ({ readonly kind: 'stop' } & StopRequest)
   | { readonly kind: 'handover'; readonly to: string };
 
-/** The election's lifecycle: who runs it, what a leader was asked to stop for, and a step-down's cool-down. */
+/**
+ * The election's lifecycle: who runs it, what a leader was asked to stop for, a stop waiting for a handover,
+ * and a step-down's cool-down.
+ */
 export interface Lifecycle {
   /** The `run()` or `campaign()` in progress, or `null` (an election driven by `acquire()` or nobody). */
   readonly owner: RunMode | null;
   /** A stop or handover waiting for the leader's work to stop; `null` when none is. */
   readonly pending: PendingStop | null;
+  /**
+   * A stop asked while a planned handover waits for the leader's work: the handover goes first, and this
+   * stop is carried out once it is written (or has failed, or leadership ended otherwise). `null` if none.
+   */
+  readonly stopAfterHandover: StopRequest | null;
   /** A step-down under `campaign()` on its way to `stopped`: the cool-down (ms) to run there. */
   readonly coolDownMs: number | null;
   /** The cool-down timer runs: `stopped`, but the election contends again when it fires. */
@@ -250,6 +268,11 @@ export interface ElectionContext {
    * (at most one more lease before a takeover), never safety.
    */
   readonly watchLive: boolean;
+  /**
+   * The statechart has asked for the lock's watch (`openWatch`) and not closed it since (`closeWatch`): it
+   * opens on the START that begins an election and closes when the election ends, not during a cool-down.
+   */
+  readonly watchOpen: boolean;
   /**
    * Requests that failed in a row (Unavailable, Forbidden, Malformed, or no answer); any answer from the
    * store, a conflict included, resets it. A follower's wait after a failure doubles with each (rule 7).
