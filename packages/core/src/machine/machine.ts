@@ -297,12 +297,12 @@ export const electionMachine = setup({
           {
             guard: and(['handoverWritten', electionEnds]),
             target: 'stopped',
-            actions: ['observe', 'settle', 'endHandover', 'endElection'],
+            actions: ['observe', 'settle', 'handoverDone', 'endElection'],
           },
           {
             guard: 'handoverWritten',
             target: 'follower',
-            actions: ['observe', 'settle', 'endHandover', 'acquireOrWait'],
+            actions: ['observe', 'settle', 'handoverDone', 'acquireOrWait'],
           },
           // The answer of the renewal in flight when the handover began: the lock is still ours.
           { actions: ['observe', 'settle', 'writeHandover'] },
@@ -313,9 +313,9 @@ export const electionMachine = setup({
           {
             guard: electionEnds,
             target: 'stopped',
-            actions: ['observe', 'settle', 'endHandover', 'endElection'],
+            actions: ['observe', 'settle', 'handoverRefused', 'endElection'],
           },
-          { target: 'follower', actions: ['observe', 'settle', 'endHandover', 'acquireOrWait'] },
+          { target: 'follower', actions: ['observe', 'settle', 'handoverRefused', 'acquireOrWait'] },
         ],
         // A lost or failed handover write: follow; the lease this candidate last wrote runs out as usual.
         // Under `run()` the election ends; a stop that waited for the handover is carried out, its release
@@ -324,16 +324,17 @@ export const electionMachine = setup({
           {
             guard: and(['stopQueued', 'releaseAsked']),
             target: 'releasing',
-            actions: ['settle', 'endHandover', 'endElection', 'rereadForRelease'],
+            actions: ['settle', 'handoverFailed', 'endElection', 'rereadForRelease'],
           },
-          { guard: electionEnds, target: 'stopped', actions: ['settle', 'endHandover', 'endElection'] },
-          { target: 'follower', actions: ['settle', 'endHandover', 'retry'] },
+          { guard: electionEnds, target: 'stopped', actions: ['settle', 'handoverFailed', 'endElection'] },
+          { target: 'follower', actions: ['settle', 'handoverFailed', 'retry'] },
         ],
         LOCK_CHANGED: { actions: 'observe' },
         WATCH_HEALTH: { actions: 'noteWatchHealth' },
         ATTEMPT: {},
         HANDOVER: {},
-        STOP: { target: 'releasing', actions: ['stopCampaign', 'endHandover'] },
+        // A stop waits for the handover's write, as one asked while the work stopped does (`stopQueued`).
+        STOP: { actions: 'queueStop' },
       },
     },
 
@@ -400,6 +401,6 @@ function contextFrom(input: MachineInput): ElectionContext {
     },
     herd: { racingFor: null, racingSince: 0, spread: 0 },
     twins: { ownWrites: [], duplicate: false },
-    handoff: { release: false, releaseAttempts: 0, handoverTo: null, yieldingTo: null },
+    handoff: { release: false, releaseAttempts: 0, handoverTo: null, yieldingTo: null, handedOver: null },
   };
 }
