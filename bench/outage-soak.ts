@@ -74,8 +74,8 @@ const spawn = (id: string) => {
   return p;
 };
 // The long-lived candidates answer heap probes (an IPC channel, gc exposed); delta is the plain candidate.
+const flags = values['node-flags'].split(/\s+/).filter(Boolean);
 const longLived = ['alpha', 'bravo', 'charlie'].map((id) => {
-  const flags = values['node-flags'].split(/\s+/).filter(Boolean);
   const command = { ...PROBED_CANDIDATE, args: [...flags, ...PROBED_CANDIDATE.args] };
   const p = new CandidateProcess(id, env, command, { ipc: true });
   all.push(p);

@@ -26,8 +26,8 @@ import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } fr
 import { leadership } from './leadership.ts';
 import { logTransition } from './logging.ts';
 import { electionMachine } from './machine/machine.ts';
-import { isContention } from './machine/rules.ts';
-import { contextOf, type ElectionSnapshot, initialSnapshot, stateOf, step } from './machine/step.ts';
+import { isContention, validAt } from './machine/rules.ts';
+import { accepts, contextOf, type ElectionSnapshot, initialSnapshot, stateOf, step } from './machine/step.ts';
 import type {
   Effect,
   Input,
@@ -122,13 +122,15 @@ export class LeaderElection {
 
   /**
    * Campaigns until this candidate leads, then runs `onStartedLeading` and renews until leadership ends;
-   * returns after `onStoppedLeading` has run. Like client-go's `Run`, it does not campaign again after a
-   * loss: call `run()` again (a loop) to keep a candidate in the race. Resolves at once if stopped first.
+   * returns after `onStoppedLeading` and the work have finished. Like client-go's `Run`, it does not campaign
+   * again after a loss: the election ends with the leadership (the statechart's `runEndsOnLoss`), so no
+   * second term starts while the work drains. Call `run()` again (a loop) to keep a candidate in the race.
+   * Resolves at once if stopped first.
    */
   async run(): Promise<void> {
     this.#claim('run');
     try {
-      if (!(await this.acquire())) return;
+      await this.acquire();
       // Under run() the statechart ends the election when this leadership ends, however (`runEndsOnLoss`).
       await this.#until(() => this.state === 'stopped');
       await this.#settle();
@@ -237,14 +239,15 @@ export class LeaderElection {
     // Leadership ended otherwise (lapsed, lost) while the work stopped.
     if (stateOf(this.#snapshot) !== 'handingOver') return false;
     await this.#until(() => this.state !== 'handingOver');
+    // How it ended is the statechart's record of it, read as it left `handingOver`.
+    const written = contextOf(this.#snapshot).handoff.handedOver === 'written';
     await this.#stoppedLeading;
-    const written = this.observedRecord;
-    return written !== null && written.holderIdentity === to && this.state !== 'leader';
+    return written;
   }
 
   /** True while this candidate leads and its lease is still valid on its own clock, right now. */
   isLeader(): boolean {
-    return this.state === 'leader' && this.#clock.now() < contextOf(this.#snapshot).deadline;
+    return this.state === 'leader' && validAt(contextOf(this.#snapshot), this.#clock.now());
   }
 
   /** The holder this candidate last saw in the lock, or `null` if none (absent, released, not read yet). */
@@ -298,9 +301,9 @@ export class LeaderElection {
     return this.state === 'stopped' && !contextOf(this.#snapshot).lifecycle.coolingDown;
   }
 
-  /** START is an input of `stopped` only: elsewhere the election is already running. */
+  /** Starts the election where the statechart takes START (`stopped`); elsewhere it is running already. */
   #start(): void {
-    if (this.state === 'stopped') this.#dispatch({ type: 'START', ...this.#stamp() });
+    if (accepts(this.state, 'START')) this.#dispatch({ type: 'START', ...this.#stamp() });
   }
 
   /**
@@ -331,7 +334,9 @@ export class LeaderElection {
     const describe = lock.describe();
     try {
       const close = lock.watch(
-        (snapshot) => this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() }),
+        (snapshot) => {
+          if (watch.open) this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() });
+        },
         (live) => {
           if (watch.open) this.#dispatch({ type: 'WATCH_HEALTH', live, ...this.#stamp() });
         },
@@ -433,13 +438,6 @@ export class LeaderElection {
         if (effect.event === 'newLeader') {
           const { identity } = effect;
           callbacks.push(() => this.#guard(() => this.config.onNewLeader?.(identity), 'onNewLeader'));
-        } else if (effect.event === 'yieldTo') {
-          const { identity } = effect;
-          callbacks.push(() => {
-            void this.handover(identity).catch((err: unknown) =>
-              this.#report(err, `yielding to the preferred holder ${identity}`),
-            );
-          });
         } else if (effect.event === 'startedLeading') {
           this.#startedLeading(callbacks);
         } else {

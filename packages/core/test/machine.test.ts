@@ -514,7 +514,7 @@ describe('renew', () => {
 });
 
 describe('coordinated: yielding to the preferred holder', () => {
-  it('a leader whose lock names another preferred holder asks to hand over to it, once per leadership', () => {
+  it('a leader whose lock names another preferred holder hands over to it, once per leadership', () => {
     const m = new Script({ coordinated: true });
     const me = m.context.identity;
     m.feed(0, { type: 'START' });
@@ -522,13 +522,19 @@ describe('coordinated: yielding to the preferred holder', () => {
     const mine = m.only('updateLock').record;
     m.feed(10, { type: 'LOCK_WRITTEN', snapshot: lockAt('2', mine) });
     expect(m.state).toBe('leader');
-    const yields = () => m.effects.filter((e) => e.type === 'notify' && e.event === 'yieldTo');
+    const yields = () => m.effects.filter((e) => e.type === 'stopWork');
     expect(yields()).toEqual([]);
+    // The chart starts the handover itself, as handover('c') would: the work stops first.
     m.feed(20, { type: 'LOCK_CHANGED', snapshot: lockAt('3', { ...mine, preferredHolder: 'c' }) });
-    expect(yields()).toEqual([{ type: 'notify', event: 'yieldTo', identity: 'c' }]);
+    expect(yields()).toEqual([{ type: 'stopWork', handoverTo: 'c' }]);
+    expect(m.context.lifecycle.pending).toEqual({ kind: 'handover', to: 'c' });
     m.feed(30, { type: 'LOCK_CHANGED', snapshot: lockAt('4', { ...mine, preferredHolder: 'c' }) });
     expect(m.state).toBe('leader');
     expect(yields()).toEqual([]);
+    // Once the work has stopped, the handover's record names c.
+    m.feed(40, { type: 'WORK_STOPPED' });
+    expect(m.state).toBe('handingOver');
+    expect(m.only('updateLock').record.holderIdentity).toBe('c');
   });
 });
 

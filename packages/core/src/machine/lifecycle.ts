@@ -7,7 +7,14 @@
  * guards `draining`, `stopPending`, `handoverPending`, `stopQueued` and `runEndsOnLoss`).
  */
 import { assertEvent } from 'xstate';
-import { coolDownAfter, foldStops, stopRequest, watchToClose, watchToOpen } from './rules.ts';
+import {
+  coolDownAfter,
+  foldStops,
+  preferredElsewhere,
+  stopRequest,
+  watchToClose,
+  watchToOpen,
+} from './rules.ts';
 import type {
   ElectionContext,
   Input,
@@ -109,6 +116,16 @@ export const lifecycleActions = {
     },
     effects: [],
   }),
+  /**
+   * Coordinated: a leader whose lock names another preferred holder hands over to it, once per leadership,
+   * as a `handover()` would: its work stops first (`preferredElsewhere` decides).
+   */
+  yieldToPreferred: (c) => {
+    const to = preferredElsewhere(c);
+    if (to === null) return NOTHING;
+    const step = drain(c, { kind: 'handover', to });
+    return { context: { ...step.context, handoff: { ...c.handoff, yieldingTo: to } }, effects: step.effects };
+  },
   /** A leader asked to hand over: its work stops first. */
   drainForHandover: (c, input) => {
     assertEvent(input, 'HANDOVER');

@@ -1,9 +1,9 @@
 /**
  * The election statechart: the transition table and nothing else. Every state, the inputs each accepts,
  * the guards that choose between transitions (each a predicate of `rules.ts`, under its rule number; a
- * complement or a conjunction written with XState's `not()` and `and()`), and the steps each runs, in
- * order (`steps(...)`: each a step of `steps.ts` or `lifecycle.ts`, run in sequence as one XState action,
- * every step seeing the context the ones before it produced; see `compose.ts`). An input a state does not list, or a timer it does not run (`meta.timers`), is
+ * complement, conjunction or alternative written with XState's `not()`, `and()`, `or()`), and the steps
+ * each runs, in order (`steps(...)`: each a step of `steps.ts` or `lifecycle.ts`, run in sequence as one
+ * XState action, every step seeing the context the ones before it produced; see `compose.ts`). An input a state does not list, or a timer it does not run (`meta.timers`), is
  * a driver bug: `step()` throws `IllegalTransitionError` for it.
  *
  * The machine is pure: it runs under XState's `transition()`; time, entropy and I/O results arrive as
@@ -266,12 +266,12 @@ export const electionMachine = setup({
           {
             guard: and(['handoverWritten', electionEnds]),
             target: 'stopped',
-            actions: steps('observe', 'settle', 'endHandover', 'endElection'),
+            actions: steps('observe', 'settle', 'handoverDone', 'endElection'),
           },
           {
             guard: 'handoverWritten',
             target: 'follower',
-            actions: steps('observe', 'settle', 'endHandover', 'acquireOrWait'),
+            actions: steps('observe', 'settle', 'handoverDone', 'acquireOrWait'),
           },
           // The answer of the renewal in flight when the handover began: the lock is still ours.
           { actions: steps('observe', 'settle', 'writeHandover') },
@@ -282,9 +282,9 @@ export const electionMachine = setup({
           {
             guard: electionEnds,
             target: 'stopped',
-            actions: steps('observe', 'settle', 'endHandover', 'endElection'),
+            actions: steps('observe', 'settle', 'handoverRefused', 'endElection'),
           },
-          { target: 'follower', actions: steps('observe', 'settle', 'endHandover', 'acquireOrWait') },
+          { target: 'follower', actions: steps('observe', 'settle', 'handoverRefused', 'acquireOrWait') },
         ],
         // A lost or failed handover write: follow; the lease this candidate last wrote runs out as usual.
         // Under `run()` the election ends; a stop that waited for the handover is carried out, its release
@@ -293,16 +293,21 @@ export const electionMachine = setup({
           {
             guard: and(['stopQueued', 'releaseAsked']),
             target: 'releasing',
-            actions: steps('settle', 'endHandover', 'endElection', 'rereadForRelease'),
+            actions: steps('settle', 'handoverFailed', 'endElection', 'rereadForRelease'),
           },
-          { guard: electionEnds, target: 'stopped', actions: steps('settle', 'endHandover', 'endElection') },
-          { target: 'follower', actions: steps('settle', 'endHandover', 'retry') },
+          {
+            guard: electionEnds,
+            target: 'stopped',
+            actions: steps('settle', 'handoverFailed', 'endElection'),
+          },
+          { target: 'follower', actions: steps('settle', 'handoverFailed', 'retry') },
         ],
         LOCK_CHANGED: { actions: steps('observe') },
         WATCH_HEALTH: { actions: steps('noteWatchHealth') },
         ATTEMPT: {},
         HANDOVER: {},
-        STOP: { target: 'releasing', actions: steps('stopCampaign', 'endHandover') },
+        // A stop waits for the handover's write, as one asked while the work stopped does (`stopQueued`).
+        STOP: { actions: steps('queueStop') },
       },
     },
 
@@ -378,6 +383,6 @@ function contextFrom(input: MachineInput): ElectionContext {
     },
     herd: { racingFor: null, racingSince: 0, spread: 0 },
     twins: { ownWrites: [], duplicate: false },
-    handoff: { release: false, releaseAttempts: 0, handoverTo: null, yieldingTo: null },
+    handoff: { release: false, releaseAttempts: 0, handoverTo: null, yieldingTo: null, handedOver: null },
   };
 }

@@ -135,7 +135,12 @@ export function writeCounts(ctx: ElectionContext, input: Input): boolean {
 }
 
 /** Guard: a leader whose validity has run out on its own clock, whatever input woke it. */
-export const lapsed: Guard = (ctx, input) => input.at >= ctx.deadline;
+export const lapsed: Guard = (ctx, input) => !validAt(ctx, input.at);
+
+/** Rule 3: a leader's lease is valid on its own clock until its deadline (`isLeader()` asks this too). */
+export function validAt(ctx: ElectionContext, at: number): boolean {
+  return at < ctx.deadline;
+}
 
 /**
  * Guard: the deadline timer fired. Host timers may fire a fraction of a millisecond before the monotonic
@@ -366,7 +371,8 @@ export function slotsElapsed(ctx: ElectionContext, at: number): number {
  * waits for its lease to run out; this leader hands over at once, its work stopping first.
  */
 export function preferredElsewhere(ctx: ElectionContext): string | null {
-  if (!ctx.coordinated || ctx.handoff.yieldingTo !== null) return null;
+  // Once per leadership, and not while a stop or handover already waits for the work.
+  if (!ctx.coordinated || ctx.handoff.yieldingTo !== null || ctx.lifecycle.pending !== null) return null;
   const preferred = ctx.lease.observed?.snapshot?.record.preferredHolder;
   return preferred && preferred !== ctx.identity ? preferred : null;
 }

@@ -22,7 +22,6 @@ import {
   leaseExpiry,
   mayAcquire,
   notBeforeFloor,
-  preferredElsewhere,
   REPLACED_KEPT,
   raceVersion,
   raceWon,
@@ -35,6 +34,7 @@ import {
 import type {
   Effect,
   ElectionContext,
+  HandoverOutcome,
   Input,
   OpPurpose,
   PendingOp,
@@ -300,6 +300,11 @@ export function failRenewal(c: ElectionContext, at: number): Step {
   };
 }
 
+/** A planned handover ended, as `outcome` says. */
+function endHandover(c: ElectionContext, outcome: HandoverOutcome): Step {
+  return { context: { handoff: { ...c.handoff, handoverTo: null, handedOver: outcome } }, effects: [] };
+}
+
 /**
  * Leadership is lost (deadline passed, lock taken, a twin seen): tell the driver. Whether the election goes
  * on (`retryAfterLoss`) or ends (under `run()`) is the statechart's next branch, `leadershipLost`.
@@ -336,7 +341,10 @@ export function stopLeading(
   handoverTo: string | null = c.handoff.handoverTo,
 ): Step {
   return {
-    context: { handoff: { release, releaseAttempts: 0, yieldingTo: null, handoverTo }, deadline: 0 },
+    context: {
+      handoff: { release, releaseAttempts: 0, yieldingTo: null, handoverTo, handedOver: null },
+      deadline: 0,
+    },
     effects: [
       { type: 'cancelTimer', timer: 'renew' },
       { type: 'cancelTimer', timer: 'deadline' },
@@ -476,15 +484,6 @@ export const actions = {
     };
   },
   rearmDeadline: (c, input) => rearmDeadline(c, input.at),
-  /** Coordinated: a leader whose lock names another preferred holder asks the driver to hand over, once. */
-  yieldToPreferred: (c) => {
-    const to = preferredElsewhere(c);
-    if (to === null) return NOTHING;
-    return {
-      context: { handoff: { ...c.handoff, yieldingTo: to } },
-      effects: [{ type: 'notify', event: 'yieldTo', identity: to }],
-    };
-  },
 
   // ---- stopping ------------------------------------------------------------------------------------------
   /** The stop that waited for the leader's work: leadership ends now. */
@@ -510,5 +509,10 @@ export const actions = {
   },
   /** The record naming the chosen candidate, compare-and-swap on the version last seen. */
   writeHandover: (c, input) => writeHandover(c, input.at, input.wall),
-  endHandover: (c) => ({ context: { handoff: { ...c.handoff, handoverTo: null } }, effects: [] }),
+  /** The handover's record is written: the chosen candidate takes the lock with a write of its own. */
+  handoverDone: (c) => endHandover(c, 'written'),
+  /** The lock turned out to be another's already: there was nothing left to hand over. */
+  handoverRefused: (c) => endHandover(c, 'refused'),
+  /** The handover's write failed (or lost the compare-and-swap): its lease runs out as after a crash. */
+  handoverFailed: (c) => endHandover(c, 'failed'),
 } satisfies Record<string, StepAction>;

@@ -95,11 +95,6 @@ export type Effect =
   | { readonly type: 'notify'; readonly event: 'stoppedLeading'; readonly reason: StoppedReason }
   | { readonly type: 'notify'; readonly event: 'newLeader'; readonly identity: string }
   /**
-   * Coordinated: the API server prefers another holder; the driver hands leadership to it (`handover()`:
-   * the leader's work stops first).
-   */
-  | { readonly type: 'notify'; readonly event: 'yieldTo'; readonly identity: string }
-  /**
    * A leader asked to stop or hand over: the driver aborts the work's signal (naming the handover's
    * recipient, if any) and sends `WORK_STOPPED` once the promise `onStartedLeading` returned has settled.
    */
@@ -161,7 +156,10 @@ export type PendingStop =
   | ({ readonly kind: 'stop' } & StopRequest)
   | { readonly kind: 'handover'; readonly to: string };
 
-/** The election's lifecycle: who runs it, what a leader was asked to stop for, and a step-down's cool-down. */
+/**
+ * The election's lifecycle: who runs it, what a leader was asked to stop for, a stop waiting for a handover,
+ * and a step-down's cool-down.
+ */
 export interface Lifecycle {
   /** The `run()` or `campaign()` in progress, or `null` (an election driven by `acquire()` or nobody). */
   readonly owner: RunMode | null;
@@ -236,7 +234,16 @@ export interface Handoff {
   readonly handoverTo: string | null;
   /** Coordinated: the preferred holder this leader has been told to yield to, until its leadership ends. */
   readonly yieldingTo: string | null;
+  /**
+   * How the last planned handover ended: its record `written`, `refused` (the lock was no longer this
+   * candidate's), or the write `failed`; `null` while one is under way or none was made. `handover()`
+   * answers from it.
+   */
+  readonly handedOver: HandoverOutcome | null;
 }
+
+/** How a planned handover ended (`Handoff.handedOver`). */
+export type HandoverOutcome = 'written' | 'refused' | 'failed';
 
 /**
  * The statechart's extended state: everything it remembers between inputs, plain data, in parts: the lease
