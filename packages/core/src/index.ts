@@ -59,6 +59,7 @@ export type {
   Effect,
   ElectionContext,
   Handoff,
+  HandoverOutcome,
   Herd,
   Input,
   InputType,
