@@ -49,7 +49,7 @@ export interface StateMeta {
   readonly timers?: readonly TimerName[];
 }
 
-/** The context of the throwaway actor XState builds inside `transition()`; never the election's own. */
+/** The context of the throwaway actor XState builds inside `transition()` and `initialTransition()`; never the election's own. */
 const UNSTARTED: ElectionContext = contextFrom({
   identity: '',
   timing: { leaseDurationMs: 0, renewDeadlineMs: 0, retryPeriodMs: 0, jitterFactor: 0, takeoverSlotMs: 0 },
@@ -73,8 +73,9 @@ export const electionMachine = setup({
   guards: asGuards(guards),
 }).createMachine({
   id: 'leaderElection',
-  // XState's pure transition() builds a throwaway actor per step and calls this without input; answer that
-  // call with the empty context instead of letting it throw (and be caught): most of a step's cost.
+  // XState's pure transition() and initialTransition() build a throwaway actor per call and call this
+  // without input (step() keeps one actor per machine instead: step.ts `scopeOf`); answer that call with the
+  // empty context instead of letting it throw (and be caught).
   context: ({ input }) => (input === undefined ? UNSTARTED : contextFrom(input)),
   initial: 'stopped',
   // Inputs every state takes the same way (a state's own transitions for them come first).
