@@ -11,7 +11,8 @@
 
 export type { ElectionInspection, ElectionInspector } from './inspect.ts';
 export { inspectElection } from './inspect.ts';
-export type { StepName, StepTable } from './machine/compose.ts';
+export type { StepName, StepsParams, StepTable } from './machine/compose.ts';
+export { stepActions } from './machine/compose.ts';
 export { electionMachine, withSteps } from './machine/machine.ts';
 export { MAX_RELEASE_ATTEMPTS } from './machine/rules.ts';
 export type { ElectionSnapshot } from './machine/step.ts';

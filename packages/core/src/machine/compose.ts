@@ -15,16 +15,70 @@ import { lifecycleActions } from './lifecycle.ts';
 import { actions } from './steps.ts';
 import type { Effect, ElectionContext, Input, StepAction } from './types.ts';
 
-/** Every step a transition can list, by the name the statechart uses. */
-export const stepActions = { ...actions, ...lifecycleActions };
+/**
+ * The name of a step a transition can list (`steps(...)`), written out so the public declarations name no
+ * internal table; the two checks below fail to compile when it and the step tables differ.
+ */
+export type StepName =
+  | 'acquireOrWait'
+  | 'actOnNotice'
+  | 'attempt'
+  | 'backOff'
+  | 'becomeLeader'
+  | 'beginCoolDown'
+  | 'beginHandover'
+  | 'claim'
+  | 'clearPending'
+  | 'closeWatch'
+  | 'drainForHandover'
+  | 'drainForStop'
+  | 'dropCoolDown'
+  | 'endCoolDown'
+  | 'endElection'
+  | 'extendLease'
+  | 'failRenewal'
+  | 'handoverDone'
+  | 'handoverFailed'
+  | 'handoverRefused'
+  | 'keepLease'
+  | 'lostRace'
+  | 'markOvertaken'
+  | 'noteUnseenHolder'
+  | 'noteWatchHealth'
+  | 'observe'
+  | 'openWatch'
+  | 'queueStop'
+  | 'rearmDeadline'
+  | 'rejoin'
+  | 'renew'
+  | 'renewOnRead'
+  | 'reportTwin'
+  | 'rereadForRelease'
+  | 'rereadForRenewal'
+  | 'restop'
+  | 'retry'
+  | 'retryAfterLoss'
+  | 'settle'
+  | 'stepDown'
+  | 'stopCampaign'
+  | 'stopLeading'
+  | 'unclaim'
+  | 'wait'
+  | 'writeHandover'
+  | 'writeRelease'
+  | 'yieldToPreferred';
 
-export type StepName = keyof typeof stepActions;
+/** Every step a transition can list, by the name the statechart uses. */
+export const stepActions: { readonly [K in StepName]: StepAction } = { ...actions, ...lifecycleActions };
+// A step added to a table but not to `StepName` (the line above catches the reverse).
+const _unnamed: Record<Exclude<keyof typeof actions | keyof typeof lifecycleActions, StepName>, never> = {};
 
 /** What the `steps` action runs for each name: `stepActions`, or a variant of it (`withSteps`). */
 export type StepTable = Readonly<Record<StepName, StepAction>>;
 
 /** The params of the `steps` action: the steps a transition runs, in order. */
 export interface StepsParams {
+  /** The steps' names, in the order they run. */
   readonly names: readonly StepName[];
 }
 
