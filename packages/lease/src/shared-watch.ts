@@ -32,9 +32,10 @@
  *   connection the locks' requests already use (`read-object.ts`; no connection of its own, where a watch by
  *   name through client-node opens a new one), and is served by the shared stream from then on: the stream's
  *   events for the name are put in order with the read by resourceVersion (`resource-version.ts`), so the
- *   lock hears the newer of the two first and no change twice. Only a read that fails (or servers whose
- *   resourceVersions do not compare) falls back to a watch of its own by name, which closes once both
- *   streams have delivered the same resourceVersion of the object. After a resumed restart, a watched name
+ *   lock hears the newer of the two first and no change twice. A read that fails is sent again, backed off
+ *   as a watch restart is (`watch-restart.ts`). Only where client-node gives no dispatcher for the read
+ *   (kube-requests.ts), or the resourceVersions do not compare, the lock falls back to a watch of its own by
+ *   name, which closes once both streams have delivered the same resourceVersion of the object. After a resumed restart, a watched name
  *   the stream has not delivered (nor read) since its last fresh start is read again: that list may have been
  *   cut short before it.
  */
@@ -44,6 +45,7 @@ import { watchLockError } from './kube-errors.ts';
 import { readObject } from './read-object.ts';
 import { compareVersions } from './resource-version.ts';
 import { watchNamedObject } from './watch-object.ts';
+import { restartDelay } from './watch-restart.ts';
 import { keepWatching, type WatchPhase } from './watch-stream.ts';
 
 /** How many locks of one collection must watch before they share a stream. */
@@ -68,6 +70,9 @@ interface Subscriber {
   reading: AbortController | null;
   /** The version this lock last heard from a read: the stream's events for it up to this one are not news. */
   after: string | undefined;
+  /** The next read after a failed one, while it waits; and the failed reads in a row. */
+  retry: ReturnType<typeof setTimeout> | null;
+  readFailures: number;
   /** The shared stream has delivered (or is about to deliver) this lock's current state: it serves the lock. */
   synced: boolean;
   /** The health last reported to the lock. */
@@ -158,7 +163,7 @@ class CollectionWatch {
 
   /** Reads the lock's object with one GET; the stream serves it from the answer on (see the file's comment). */
   #read(sub: Subscriber): void {
-    if (sub.reading !== null || sub.own !== null || sub.closed) return;
+    if (sub.reading !== null || sub.retry !== null || sub.own !== null || sub.closed) return;
     sub.synced = false;
     const reading = new AbortController();
     sub.reading = reading;
@@ -166,6 +171,7 @@ class CollectionWatch {
       (object) => {
         if (sub.reading !== reading) return; // cancelled: closed, or a fresh list serves it
         sub.reading = null;
+        sub.readFailures = 0;
         // No dispatcher to send it with (kube-requests.ts): a watch of its own, as before.
         if (object === undefined) this.#startOwn(sub);
         else this.#onRead(sub, object as NamedObject | null);
@@ -173,8 +179,15 @@ class CollectionWatch {
       () => {
         if (sub.reading !== reading) return;
         sub.reading = null;
-        // A watch of its own reports what fails (the read's error would be a second report of it).
-        this.#startOwn(sub);
+        // Read again, backed off as a watch restarts (watch-restart.ts), not a watch of its own: on a starved
+        // process or a slow server every lock's read times out at once, and a thousand watches opened then
+        // would each be a new connection (client-node's Watch). Not reported: the lock's own requests fail
+        // and report the same way, and the lock is not live meanwhile, so its followers poll.
+        sub.readFailures += 1;
+        sub.retry = setTimeout(() => {
+          sub.retry = null;
+          this.#read(sub);
+        }, restartDelay(sub.readFailures));
       },
     );
   }
@@ -182,6 +195,9 @@ class CollectionWatch {
   #cancelRead(sub: Subscriber): void {
     sub.reading?.abort();
     sub.reading = null;
+    if (sub.retry !== null) clearTimeout(sub.retry);
+    sub.retry = null;
+    sub.readFailures = 0;
   }
 
   /**
@@ -395,6 +411,8 @@ export function watchObjectShared<T extends NamedObject>(
     ownVersion: undefined,
     reading: null,
     after: undefined,
+    retry: null,
+    readFailures: 0,
     synced: false,
     reported: false,
     closed: false,
