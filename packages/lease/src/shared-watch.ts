@@ -35,9 +35,10 @@
  *   lock hears the newer of the two first and no change twice. A read that fails is sent again, backed off
  *   as a watch restart is (`watch-restart.ts`). Only where client-node gives no dispatcher for the read
  *   (kube-requests.ts), or the resourceVersions do not compare, the lock falls back to a watch of its own by
- *   name, which closes once both streams have delivered the same resourceVersion of the object. After a resumed restart, a watched name
- *   the stream has not delivered (nor read) since its last fresh start is read again: that list may have been
- *   cut short before it.
+ *   name, which closes once both streams have delivered the same resourceVersion of the object. After a
+ *   resumed restart, the locks of a watched name the stream has not delivered (nor read) since its last
+ *   fresh start watch their own object again that way (that list may have been cut short before it, and the
+ *   stream resumed inside it may stay silent for a while: see `onStart`).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LockError } from '@leasehold/core';
@@ -306,10 +307,18 @@ class CollectionWatch {
             });
           } else {
             // Resumed: a name the stream has not delivered since its last fresh start may have been missed
-            // (a list cut short); its locks read their current state again.
+            // (a list cut short); its locks watch their own object again until the stream has caught up.
+            // Not a read: a stream resumed from a version inside a list cut short can be accepted and then
+            // stay silent while the API server's watch cache fills (packages/lease/test/
+            // shared-watch-memory.test.ts, after a restart), and a lock served by it alone would hear
+            // nothing while it reports itself live; its own watch serves it meanwhile.
             for (const entry of this.#entries.values()) {
               if (entry.known) continue;
-              for (const sub of entry.subs) this.#read(sub);
+              for (const sub of entry.subs) {
+                if (sub.reading !== null || sub.retry !== null) continue; // its read answers in order
+                sub.synced = false;
+                this.#startOwn(sub);
+              }
             }
           }
         },

@@ -8,10 +8,10 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ElectionConfig, LeaderElection } from '@leasehold/core';
 import { expect, it } from 'vitest';
 import { LeaseLock } from '../src/index.ts';
+import { localKubeConfig } from './local-kubeconfig.ts';
 
 const ELECTIONS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,13 +36,7 @@ it('a server that never answers holds at most one request per election: timed-ou
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'test' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const kubeConfig = localKubeConfig(port);
   const elections = Array.from(
     { length: ELECTIONS },
     (_, i) =>
