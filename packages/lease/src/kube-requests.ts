@@ -54,6 +54,8 @@ export async function send(kubeConfig: KubeConfig, request: LockRequest): Promis
   // client-node's own request object, so its authentication writes what it writes for the generated client.
   const context = new RequestContext(`${cluster.server}${request.path}`, request.method as never);
   await kubeConfig.applySecurityAuthentication(context);
+  // Timed out while authenticating (a starved process): the driver has given up on it; nothing is sent.
+  request.signal?.throwIfAborted();
   const made = context.getDispatcher() as (Dispatcher & Partial<Pick<UndiciLike, 'request'>>) | undefined;
   if (made === undefined || typeof made.request !== 'function') return undefined;
   const dispatcher = keptDispatcher(made, kubeConfig) as unknown as UndiciLike;

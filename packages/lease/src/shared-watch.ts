@@ -28,18 +28,25 @@
  * - **A lock joining a live stream** gets its object's current state first, as a watch of its own would
  *   send it: from the kept object when another lock of the process already watches that name (no request),
  *   or, when the stream is about to list the collection (a fresh start that has sent nothing yet), from that
- *   list. Otherwise the stream never kept that name's object, so the lock reads it itself: it opens its own
- *   watch by name (the same path as a lock alone), whose first event is the current state, and is live
- *   through it. The own watch closes once both streams have delivered the same resourceVersion of the
- *   object (one's latest equals the other's); from then on the shared stream, which delivers changes in
- *   order, serves the lock. A lock whose object never changes keeps its own watch, which is correct, only
- *   not shared. The same holds after a resumed restart for a watched name the stream has not delivered
- *   since its last fresh start (the state of a name watched only by locks that joined in between).
+ *   list. Otherwise the stream never kept that name's object, so the lock reads it with one GET over the
+ *   connection the locks' requests already use (`read-object.ts`; no connection of its own, where a watch by
+ *   name through client-node opens a new one), and is served by the shared stream from then on: the stream's
+ *   events for the name are put in order with the read by resourceVersion (`resource-version.ts`), so the
+ *   lock hears the newer of the two first and no change twice. A read that fails is sent again, backed off
+ *   as a watch restart is (`watch-restart.ts`). Only where client-node gives no dispatcher for the read
+ *   (kube-requests.ts), or the resourceVersions do not compare, the lock falls back to a watch of its own by
+ *   name, which closes once both streams have delivered the same resourceVersion of the object. After a
+ *   resumed restart, the locks of a watched name the stream has not delivered (nor read) since its last
+ *   fresh start watch their own object again that way (that list may have been cut short before it, and the
+ *   stream resumed inside it may stay silent for a while: see `onStart`).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LockError } from '@leasehold/core';
 import { watchLockError } from './kube-errors.ts';
+import { readObject } from './read-object.ts';
+import { compareVersions } from './resource-version.ts';
 import { watchNamedObject } from './watch-object.ts';
+import { restartDelay } from './watch-restart.ts';
 import { keepWatching, type WatchPhase } from './watch-stream.ts';
 
 /** How many locks of one collection must watch before they share a stream. */
@@ -60,6 +67,13 @@ interface Subscriber {
   ownLive: boolean;
   /** The resourceVersion of the last event the own watch delivered. */
   ownVersion: string | undefined;
+  /** Aborts this lock's read of its current state, while one is under way (the stream's events wait). */
+  reading: AbortController | null;
+  /** The version this lock last heard from a read: the stream's events for it up to this one are not news. */
+  after: string | undefined;
+  /** The next read after a failed one, while it waits; and the failed reads in a row. */
+  retry: ReturnType<typeof setTimeout> | null;
+  readFailures: number;
   /** The shared stream has delivered (or is about to deliver) this lock's current state: it serves the lock. */
   synced: boolean;
   /** The health last reported to the lock. */
@@ -72,7 +86,9 @@ interface Entry {
   readonly subs: Set<Subscriber>;
   /** The last object of this name the stream delivered since its last fresh start; undefined if deleted. */
   latest: NamedObject | undefined;
-  /** Whether `latest` is known: the stream delivered this name since its last fresh start. */
+  /** The resourceVersion of the last event of this name (a deletion too), or of `latest` when read. */
+  latestVersion: string | undefined;
+  /** Whether `latest` is known: the stream delivered (or a lock read) this name since its last fresh start. */
   known: boolean;
 }
 
@@ -103,7 +119,7 @@ class CollectionWatch {
   subscribe(sub: Subscriber): () => void {
     let entry = this.#entries.get(sub.name);
     if (!entry) {
-      entry = { subs: new Set(), latest: undefined, known: false };
+      entry = { subs: new Set(), latest: undefined, latestVersion: undefined, known: false };
       this.#entries.set(sub.name, entry);
     }
     entry.subs.add(sub);
@@ -114,14 +130,16 @@ class CollectionWatch {
       this.#startOwn(sub);
     } else if (entry.known) {
       sub.synced = true;
+      // The kept state may come from a lock's read, ahead of the stream: older events are not news.
+      sub.after = entry.latestVersion;
       if (entry.latest !== undefined) sub.onEvent('ADDED', entry.latest);
     } else if (this.#listPending) {
       // A lock joining a shared stream on its way waits for its list: a thousand locks starting at once
       // open one stream, not a thousand that close a moment later.
       sub.synced = true;
     } else {
-      // The stream never kept this name's object: the lock reads its own state (see the file's comment).
-      this.#startOwn(sub);
+      // The stream never kept this name's object: the lock reads its current state (see the file's comment).
+      this.#read(sub);
     }
     this.#report(sub);
     return () => this.#unsubscribe(sub);
@@ -131,6 +149,7 @@ class CollectionWatch {
     if (sub.closed) return;
     sub.closed = true;
     this.#closeOwn(sub);
+    this.#cancelRead(sub);
     const entry = this.#entries.get(sub.name);
     entry?.subs.delete(sub);
     // The last lock of a name takes its entry (and the object kept for it) along.
@@ -141,6 +160,75 @@ class CollectionWatch {
       this.#closeShared = null;
       this.onEmpty();
     }
+  }
+
+  /** Reads the lock's object with one GET; the stream serves it from the answer on (see the file's comment). */
+  #read(sub: Subscriber): void {
+    if (sub.reading !== null || sub.retry !== null || sub.own !== null || sub.closed) return;
+    sub.synced = false;
+    const reading = new AbortController();
+    sub.reading = reading;
+    readObject(this.kubeConfig, this.collectionPath, sub.name, reading.signal).then(
+      (object) => {
+        if (sub.reading !== reading) return; // cancelled: closed, or a fresh list serves it
+        sub.reading = null;
+        sub.readFailures = 0;
+        // No dispatcher to send it with (kube-requests.ts): a watch of its own, as before.
+        if (object === undefined) this.#startOwn(sub);
+        else this.#onRead(sub, object as NamedObject | null);
+      },
+      () => {
+        if (sub.reading !== reading) return;
+        sub.reading = null;
+        // Read again, backed off as a watch restarts (watch-restart.ts), not a watch of its own: on a starved
+        // process or a slow server every lock's read times out at once, and a thousand watches opened then
+        // would each be a new connection (client-node's Watch). Not reported: the lock's own requests fail
+        // and report the same way, and the lock is not live meanwhile, so its followers poll.
+        sub.readFailures += 1;
+        sub.retry = setTimeout(() => {
+          sub.retry = null;
+          this.#read(sub);
+        }, restartDelay(sub.readFailures));
+      },
+    );
+  }
+
+  #cancelRead(sub: Subscriber): void {
+    sub.reading?.abort();
+    sub.reading = null;
+    if (sub.retry !== null) clearTimeout(sub.retry);
+    sub.retry = null;
+    sub.readFailures = 0;
+  }
+
+  /**
+   * The lock's read answered `object` (`null`: none): it hears the newer of that and what the stream
+   * delivered for the name meanwhile, and from then on the stream's events newer than what it heard.
+   */
+  #onRead(sub: Subscriber, object: NamedObject | null): void {
+    const entry = this.#entries.get(sub.name);
+    if (!entry || sub.closed) return;
+    const read = versionOf(object ?? undefined);
+    if (entry.known) {
+      const order = object === null ? -1 : compareVersions(read, entry.latestVersion);
+      // Versions that do not compare: a watch of its own, which needs no order (see the file's comment).
+      if (order === undefined) {
+        this.#startOwn(sub);
+        return;
+      }
+      if (order > 0) this.#keep(entry, object, read);
+    } else this.#keep(entry, object, read);
+    sub.after = entry.latestVersion;
+    sub.synced = true;
+    if (entry.latest !== undefined) sub.onEvent('ADDED', entry.latest);
+    this.#report(sub);
+  }
+
+  /** Records `object` (`null`: none) of `version` as the latest state of `entry`'s name. */
+  #keep(entry: Entry, object: NamedObject | null, version: string | undefined): void {
+    entry.latest = object ?? undefined;
+    entry.latestVersion = version;
+    entry.known = true;
   }
 
   #startOwn(sub: Subscriber): void {
@@ -209,17 +297,25 @@ class CollectionWatch {
             // Every lock watching now receives its current state in the list the server sends first.
             for (const entry of this.#entries.values()) {
               entry.latest = undefined;
+              entry.latestVersion = undefined;
               entry.known = false;
             }
             this.#each((sub) => {
+              this.#cancelRead(sub);
+              sub.after = undefined;
               sub.synced = true;
             });
           } else {
             // Resumed: a name the stream has not delivered since its last fresh start may have been missed
-            // (a list cut short, or an object that did not exist then); its locks read their own state.
+            // (a list cut short); its locks watch their own object again until the stream has caught up.
+            // Not a read: a stream resumed from a version inside a list cut short can be accepted and then
+            // stay silent while the API server's watch cache fills (packages/lease/test/
+            // shared-watch-memory.test.ts, after a restart), and a lock served by it alone would hear
+            // nothing while it reports itself live; its own watch serves it meanwhile.
             for (const entry of this.#entries.values()) {
               if (entry.known) continue;
               for (const sub of entry.subs) {
+                if (sub.reading !== null || sub.retry !== null) continue; // its read answers in order
                 sub.synced = false;
                 this.#startOwn(sub);
               }
@@ -250,12 +346,19 @@ class CollectionWatch {
     const name = object.metadata?.name;
     const entry = name === undefined ? undefined : this.#entries.get(name);
     if (!entry) return;
-    entry.latest = phase === 'DELETED' ? undefined : object;
-    entry.known = true;
     const version = versionOf(object);
+    // A lock's read may have kept a newer state than this event (the stream lags): the entry keeps the newer.
+    if (!entry.known || (compareVersions(version, entry.latestVersion) ?? 1) > 0) {
+      this.#keep(entry, phase === 'DELETED' ? null : object, version);
+    }
     for (const sub of [...entry.subs]) {
-      if (sub.closed) continue;
-      if (sub.synced) sub.onEvent(phase, object);
+      if (sub.closed || sub.reading !== null) continue; // a lock reading hears the newer state when it answers
+      if (sub.synced) {
+        // Up to the version its read delivered, the stream's events are not news to the lock.
+        if (sub.after !== undefined && (compareVersions(version, sub.after) ?? 1) <= 0) continue;
+        sub.after = undefined;
+        sub.onEvent(phase, object);
+      }
       // Not yet synced: its own watch delivers; once it delivered this very version, the streams agree.
       else if (version !== undefined && version === sub.ownVersion) this.#sync(sub);
     }
@@ -268,6 +371,7 @@ class CollectionWatch {
     this.#closeShared?.();
     this.#closeShared = null;
     this.#each((sub) => {
+      this.#cancelRead(sub);
       sub.synced = false;
       this.#startOwn(sub);
       this.#report(sub);
@@ -314,6 +418,10 @@ export function watchObjectShared<T extends NamedObject>(
     own: null,
     ownLive: false,
     ownVersion: undefined,
+    reading: null,
+    after: undefined,
+    retry: null,
+    readFailures: 0,
     synced: false,
     reported: false,
     closed: false,

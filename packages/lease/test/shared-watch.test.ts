@@ -2,7 +2,8 @@
  * Shared watches (issue 15): the Lease locks of one process in one namespace receive their changes through
  * one watch stream on the collection, routed by name; under a Role that forbids the collection watch they
  * fall back to a watch each, silently; a lock joining the live stream under a new name reads its own
- * state first. Watch requests are counted with undici's diagnostics channel.
+ * state first, with one GET over the kept connection. Watch requests and connections are counted with
+ * undici's diagnostics channel.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { LockSnapshot } from '@leasehold/core';
@@ -160,9 +161,9 @@ function countNamedWatches(name: string) {
 
 /**
  * A lock joining a live shared watch under a name the stream never kept (issue 21: the stream keeps objects
- * only for watched names) reads its own state through a watch of its own by name, is live through it, and
- * hands over to the shared stream once both have delivered the same version: from then on it hears of each
- * change once.
+ * only for watched names) reads its current state with one GET over the locks' kept connection (issue 25:
+ * not a watch of its own, which client-node opens on a new connection), is live once it has it, and is then
+ * served by the shared stream: it hears of each change once.
  */
 it('a lock of a new name joining a live shared watch gets its current state, then is served by the shared stream', async () => {
   const kc = kubeConfig();
@@ -182,12 +183,12 @@ it('a lock of a new name joining a live shared watch gets its current state, the
   cleanups.push(named.stop);
   const joined = watching(lockLate);
   cleanups.push(joined.close);
-  // Its own watch by name delivers the current state and makes it live.
+  // Its read delivers the current state and makes it live, without a watch by name.
   await waitFor(() => joined.live && joined.seen.length > 0, Boolean, 15_000);
-  expect(named.counts.named).toBe(1);
+  expect(named.counts.named).toBe(0);
   expect(joined.seen.map((s) => s?.version)).toEqual([first.version]);
 
-  // A change reaches it (both streams deliver this version: the own watch closes).
+  // A change reaches it through the shared stream.
   const second = await lockLate.update(record('y'), first.version);
   await waitFor(() => joined.seen.some((s) => s?.version === second.version), Boolean, 10_000);
   // Later changes come once each, from the shared stream alone, and the lock stays live.
@@ -205,6 +206,57 @@ it('a lock of a new name joining a live shared watch gets its current state, the
   expect(new Set(versions).size).toBe(versions.length); // no change heard twice
   expect(versions.at(-1)).toBe(version);
   expect(joined.live).toBe(true);
-  expect(named.counts.named).toBe(1); // not reopened
+  expect(named.counts.named).toBe(0); // never opened
   for (const w of [...ws, joined]) expect(w.errors).toEqual([]);
 }, 60_000);
+
+/**
+ * Issue 25: fifty locks joining a live shared stream under new names read their state over the one kept
+ * connection: no watch by name and no connection each (a watch through client-node makes a new dispatcher,
+ * so a new TLS connection and HTTP/2 session, for every watch: 0.8 sessions kept per election at 1,000).
+ */
+it('fifty locks joining a live shared watch open no connection and no watch of their own', async () => {
+  const kc = kubeConfig();
+  const lock = (name: string) => new LeaseLock({ name, namespace: NAMESPACE, identity: 'x', kubeConfig: kc });
+  const first = [uniqueName('many-a'), uniqueName('many-b')].map(lock);
+  await Promise.all(first.map((l) => l.create(record('x'))));
+  const ws = first.map(watching);
+  cleanups.push(() => {
+    for (const w of ws) w.close();
+  });
+  await waitFor(() => ws.every((w) => w.live && w.seen.length > 0), Boolean, 15_000);
+  const late = Array.from({ length: 50 }, (_, i) => lock(uniqueName(`many-late-${i}`)));
+  const created = await Promise.all(late.map((l) => l.create(record('x'))));
+
+  let connections = 0;
+  const counter = () => {
+    connections += 1;
+  };
+  subscribe('undici:client:connected', counter);
+  cleanups.push(() => unsubscribe('undici:client:connected', counter));
+  const watches = countWatches();
+  cleanups.push(watches.stop);
+  const joined = late.map(watching);
+  cleanups.push(() => {
+    for (const w of joined) w.close();
+  });
+  await waitFor(() => joined.every((w) => w.live && w.seen.length > 0), Boolean, 30_000);
+  console.log(
+    `50 joining locks: ${connections} new connection(s), ${watches.counts.named} watch(es) by name, ${watches.counts.collection} collection stream(s)`,
+  );
+  for (const [i, w] of joined.entries()) expect(w.seen.map((s) => s?.version)).toEqual([created[i]?.version]);
+  expect(watches.counts.named).toBe(0);
+  expect(watches.counts.collection).toBe(0); // the live stream serves them
+  // The reads share the connection the creates used; one more if the API server closed it meanwhile.
+  expect(connections).toBeLessThanOrEqual(1);
+
+  // Served by the shared stream from then on: each change heard once.
+  const changed = await Promise.all(
+    late.slice(0, 5).map((l, i) => l.update(record('y'), created[i]?.version ?? '')),
+  );
+  for (const [i, c] of changed.entries()) {
+    await waitFor(() => joined[i]?.seen.some((s) => s?.version === c.version), Boolean, 10_000);
+  }
+  for (const w of joined.slice(0, 5)) expect(w.seen.length).toBe(2);
+  for (const w of [...ws, ...joined]) expect(w.errors).toEqual([]);
+}, 90_000);
