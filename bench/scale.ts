@@ -229,7 +229,10 @@ for (const collection of gcStats?.statistics ?? [])
 const allocatedPerRenewalKiB = (freed + heapUsed1 - heapUsed0) / Math.max(1, latencies.length) / 1024;
 const collectionsPerRenewal = (gcStats?.statistics.length ?? 0) / Math.max(1, latencies.length);
 // The RSS now (not the peak: the comparison subtracts two runs' RSS at the same moment of their window).
-const rssMiB = process.memoryUsage().rss / 2 ** 20;
+const usage = process.memoryUsage();
+const rssMiB = usage.rss / 2 ** 20;
+// Where the RSS is: V8's heap as reserved (live objects and the room for garbage), and memory outside it.
+const split = [usage.heapTotal, usage.external, usage.arrayBuffers].map((b) => (b / 2 ** 20).toFixed(1));
 const peakMiB = process.resourceUsage().maxRSS / 1024;
 // What stays live: the used heap after a full collection, when the process runs with --expose-gc.
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -247,6 +250,7 @@ report(
     ['leading at the end', String(leadingAtEnd)],
     // memoryUsage and getrusage need no file descriptor, which a run at its ulimit -n may not have.
     ['RSS at the end / peak', `${rssMiB.toFixed(1)} / ${peakMiB.toFixed(1)} MiB`],
+    ['V8 heap reserved / external / array buffers at the end', `${split.join(' / ')} MiB`],
     ['live heap after a full collection', gc ? `${liveHeapMiB.toFixed(1)} MiB` : 'run with --expose-gc'],
     ['CPU', `${cpuPerMin.toFixed(1)} CPU-s/min`],
     ['renewals measured', String(latencies.length)],
