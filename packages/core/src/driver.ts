@@ -73,6 +73,9 @@ export function machineInput(config: ElectionConfig, seed: number): MachineInput
   };
 }
 
+/** What a dispatch whose steps caused no callback runs: nothing, without an array of its own. */
+const NO_CALLBACKS: readonly (() => void)[] = Object.freeze([]);
+
 type Waiter = { readonly until: () => boolean; readonly resolve: () => void };
 
 /**
@@ -89,7 +92,15 @@ export class LeaderElection {
   #snapshot: ElectionSnapshot;
   #processing = false;
   readonly #queue: Input[] = [];
-  readonly #timers = new Map<TimerName, TimerHandle>();
+  /** The handle of each running timer: fixed fields, so re-arming one writes a field and allocates no map entry. */
+  readonly #timers: Record<TimerName, TimerHandle | undefined> = {
+    retry: undefined,
+    renew: undefined,
+    deadline: undefined,
+    coolDown: undefined,
+  };
+  /** The user callbacks the steps being processed caused; they run once the queue is empty (`#dispatch`). */
+  #callbacks: (() => void)[] = [];
   #waiters: Waiter[] = [];
   #unwatch: (() => void) | null = null;
   /** The leader's work signal: made at `startedLeading`, aborted at `stopWork` or `stoppedLeading`. */
@@ -335,7 +346,8 @@ export class LeaderElection {
     try {
       const close = lock.watch(
         (snapshot) => {
-          if (watch.open) this.#dispatch({ type: 'LOCK_CHANGED', snapshot, ...this.#stamp() });
+          if (watch.open)
+            this.#dispatch({ type: 'LOCK_CHANGED', snapshot, at: this.#clock.now(), wall: this.#wall() });
         },
         (live) => {
           if (watch.open) this.#dispatch({ type: 'WATCH_HEALTH', live, ...this.#stamp() });
@@ -356,34 +368,67 @@ export class LeaderElection {
   // ---- the step loop -------------------------------------------------------------------------------------
 
   #stamp(): { at: number; wall: number } {
-    return { at: this.#clock.now(), wall: this.#clock.wallNow().getTime() };
+    return { at: this.#clock.now(), wall: this.#wall() };
   }
 
+  /** The wall clock in ms, for the inputs of the hot path, which spell out `at` and `wall` (no stamp object). */
+  #wall(): number {
+    return this.#clock.wallNow().getTime();
+  }
+
+  /**
+   * Processes `input`, and whatever the steps and the effects it causes queue meanwhile, in order; then tells
+   * the listeners, runs the callbacks and wakes the waiters. An input arriving while the queue is empty is
+   * taken at once, not pushed and shifted (V8 trims an array's store on `shift`, and the next `push` then
+   * grows a new one): nothing is allocated per input but what the input needs.
+   */
   #dispatch(input: Input): void {
-    this.#queue.push(input);
-    if (this.#processing) return;
+    if (this.#processing) {
+      this.#queue.push(input);
+      return;
+    }
+    let next: Input | undefined = input;
+    // A step that threw left inputs queued: they go first, as they arrived first.
+    if (this.#queue.length > 0) {
+      this.#queue.push(input);
+      next = this.#queue.shift();
+    }
     this.#processing = true;
-    const callbacks: (() => void)[] = [];
-    const traces: TransitionInfo[] = [];
+    // Usually one step per dispatch: its trace alone, an array only for more.
+    let traces: TransitionInfo[] | undefined;
     try {
-      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+      for (; next !== undefined; next = this.#queue.shift()) {
         const from = this.state;
         const [snapshot, effects] = step(this.#snapshot, next, this.#machine);
         this.#snapshot = snapshot;
-        for (const effect of effects) this.#perform(effect, callbacks);
-        if (this.#listeners.size > 0) traces.push({ input: next, from, to: this.state, effects, snapshot });
+        for (const effect of effects) this.#perform(effect);
+        if (this.#listeners.size > 0) {
+          const info: TransitionInfo = { input: next, from, to: this.state, effects, snapshot };
+          if (traces === undefined) traces = [info];
+          else traces.push(info);
+        }
       }
+    } catch (err) {
+      this.#callbacks = []; // a step that threw: what it caused before is dropped with it, as the error propagates
+      throw err;
     } finally {
       this.#processing = false;
     }
-    for (const info of traces)
-      for (const listener of this.#listeners) this.#guard(() => listener(info), 'a transition listener');
+    // The callbacks may dispatch again: theirs go into a new array (made only when there were any).
+    let callbacks = NO_CALLBACKS;
+    if (this.#callbacks.length > 0) {
+      callbacks = this.#callbacks;
+      this.#callbacks = [];
+    }
+    if (traces !== undefined)
+      for (const info of traces) for (const listener of this.#listeners) this.#tell(listener, info);
     for (const callback of callbacks) this.#guard(callback, 'a callback');
     this.#wake();
   }
 
   /** Resolves the waiters whose condition now holds. */
   #wake(): void {
+    if (this.#waiters.length === 0) return; // a leader renewing has none: no filtered copy per input
     this.#waiters = this.#waiters.filter((w) => {
       if (!w.until()) return true;
       w.resolve();
@@ -396,8 +441,9 @@ export class LeaderElection {
     return new Promise((resolve) => this.#waiters.push({ until: condition, resolve }));
   }
 
-  #perform(effect: Effect, callbacks: (() => void)[]): void {
+  #perform(effect: Effect): void {
     const { lock } = this.config;
+    const callbacks = this.#callbacks;
     switch (effect.type) {
       case 'readLock':
         this.#request(
@@ -423,12 +469,13 @@ export class LeaderElection {
         break;
       case 'startTimer': {
         this.#cancelTimer(effect.timer);
+        const { timer } = effect;
         const handle = this.#clock.setTimer(effect.ms, () => {
-          if (this.#timers.get(effect.timer) !== handle) return; // replaced or cancelled meanwhile
-          this.#timers.delete(effect.timer);
-          this.#dispatch({ type: 'TIMER_FIRED', timer: effect.timer, ...this.#stamp() });
+          if (this.#timers[timer] !== handle) return; // replaced or cancelled meanwhile
+          this.#timers[timer] = undefined;
+          this.#dispatch({ type: 'TIMER_FIRED', timer, at: this.#clock.now(), wall: this.#wall() });
         });
-        this.#timers.set(effect.timer, handle);
+        this.#timers[timer] = handle;
         break;
       }
       case 'cancelTimer':
@@ -471,9 +518,9 @@ export class LeaderElection {
   }
 
   #cancelTimer(timer: TimerName): void {
-    const handle = this.#timers.get(timer);
+    const handle = this.#timers[timer];
     if (handle === undefined) return;
-    this.#timers.delete(timer);
+    this.#timers[timer] = undefined;
     this.#clock.clearTimer(handle);
   }
 
@@ -581,6 +628,17 @@ export class LeaderElection {
       await fn();
     } catch (err) {
       this.#report(err, `${what} threw`);
+    }
+  }
+
+  /** `#guard` for a transition listener, without a closure per listener and step. */
+  #tell(listener: (info: TransitionInfo) => void, info: TransitionInfo): void {
+    try {
+      const result: unknown = listener(info);
+      if (isThenable(result))
+        result.then(undefined, (err: unknown) => this.#report(err, 'a transition listener threw'));
+    } catch (err) {
+      this.#report(err, 'a transition listener threw');
     }
   }
 

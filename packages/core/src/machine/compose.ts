@@ -96,6 +96,10 @@ function isEmpty(patch: object): boolean {
  * Runs `names` in order from `context`, each step seeing the context the ones before it produced, appends
  * their effects to `effects` and each non-empty context patch to `patches`, and returns the context they
  * leave (`context` itself when no step changed anything).
+ *
+ * The first patch copies `context` (which stays as it was: it is the snapshot's); the later ones are written
+ * into that copy, which nothing else has seen yet but the steps run here, and no step keeps the context it
+ * is given (each returns a patch of new values): one context object per transition instead of one per step.
  */
 export function runSteps(
   table: StepTable,
@@ -109,7 +113,8 @@ export function runSteps(
   for (const name of names) {
     const step = table[name](c, input);
     if (!isEmpty(step.context)) {
-      c = { ...c, ...step.context };
+      if (c === context) c = { ...c, ...step.context };
+      else Object.assign(c, step.context);
       patches?.push(step.context);
     }
     for (const effect of step.effects) effects.push(effect);

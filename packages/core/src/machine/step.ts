@@ -164,22 +164,35 @@ function plainStep(
 ): [ElectionSnapshot, Effect[]] | undefined {
   if (snapshot.status !== 'active' || eventless.has(state)) return undefined;
   const transitions = machine.getTransitionData(snapshot, input);
-  if (transitions.length === 0) return [snapshot, []];
+  if (transitions.length === 0) return [snapshot, NO_EFFECTS];
   const [transition] = transitions;
   if (transitions.length > 1 || transition === undefined || transition.target !== undefined) return undefined;
   const table = tableOf(machine.implementations.actions.steps);
   if (table === undefined) return undefined;
-  const effects: Effect[] = [];
+  // The steps' effects gather in one array kept for the purpose and leave in a copy of its exact size (or
+  // the shared empty one): a growing array per step costs a backing store several times larger.
+  effectsScratch.length = 0; // a step that threw left its effects here
   let context = snapshot.context;
   for (const action of transition.actions) {
     if (typeof action !== 'object' || action === null || !('type' in action) || action.type !== 'steps')
       return undefined;
     const params = 'params' in action ? action.params : undefined;
     if (!isStepsParams(params)) return undefined;
-    context = runSteps(table, params.names, context, input, effects);
+    context = runSteps(table, params.names, context, input, effectsScratch);
   }
+  const effects = effectsScratch.length === 0 ? NO_EFFECTS : effectsScratch.slice();
+  effectsScratch.length = 0;
   return [context === snapshot.context ? snapshot : { ...snapshot, context }, effects];
 }
+
+/**
+ * The effects of a step that has none: one frozen array for all of them (nothing that receives effects
+ * writes to them; a write to this one would throw rather than leak into the next step).
+ */
+const NO_EFFECTS = Object.freeze([]) as unknown as Effect[];
+
+/** Where a plain step's steps put their effects before they leave in their own array (steps never nest). */
+const effectsScratch: Effect[] = [];
 
 function isStepsParams(params: unknown): params is { readonly names: readonly StepName[] } {
   return typeof params === 'object' && params !== null && 'names' in params && Array.isArray(params.names);
