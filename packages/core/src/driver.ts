@@ -37,7 +37,7 @@ import type {
   StopRequest,
   TimerName,
 } from './machine/types.ts';
-import type { Clock, LockSnapshot, TimerHandle } from './ports.ts';
+import type { Clock, Lock, LockSnapshot, TimerHandle } from './ports.ts';
 import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
 import { randomSeed, systemClock } from './system.ts';
 import type { TransitionInfo } from './transition-info.ts';
@@ -73,6 +73,13 @@ export function machineInput(config: ElectionConfig, seed: number): MachineInput
   };
 }
 
+/** The effects that send a lock request, and the request each sends (the error reporter's name for it). */
+type LockEffect = Extract<Effect, { type: 'readLock' | 'createLock' | 'updateLock' }>;
+const REQUEST_OF = { readLock: 'get', createLock: 'create', updateLock: 'update' } as const;
+
+/** The context of a lock request's report (built only when there is one to make). */
+const requestContext = (lock: Lock) => `lock request on ${lock.describe()}`;
+
 /** What a dispatch whose steps caused no callback runs: nothing, without an array of its own. */
 const NO_CALLBACKS: readonly (() => void)[] = Object.freeze([]);
 
@@ -89,6 +96,15 @@ export class LeaderElection {
   readonly #clock: Clock;
   /** `onTransition`, the logger's, and those added with `subscribe`, in that order. */
   readonly #listeners = new Set<(info: TransitionInfo) => void>();
+  /**
+   * The step the listeners are being told of, and the one function that tells each: `Set.forEach` walks the
+   * listeners as `for...of` would (one added meanwhile is told too, one removed is not), without an iterator
+   * and its results per step.
+   */
+  #telling: TransitionInfo | null = null;
+  readonly #tellEach = (listener: (info: TransitionInfo) => void) => {
+    if (this.#telling !== null) this.#tell(listener, this.#telling);
+  };
   #snapshot: ElectionSnapshot;
   #processing = false;
   readonly #queue: Input[] = [];
@@ -401,7 +417,7 @@ export class LeaderElection {
         const from = this.state;
         const [snapshot, effects] = step(this.#snapshot, next, this.#machine);
         this.#snapshot = snapshot;
-        for (const effect of effects) this.#perform(effect);
+        for (let i = 0; i < effects.length; i += 1) this.#perform(effects[i] as Effect);
         if (this.#listeners.size > 0) {
           const info: TransitionInfo = { input: next, from, to: this.state, effects, snapshot };
           if (traces === undefined) traces = [info];
@@ -420,8 +436,18 @@ export class LeaderElection {
       callbacks = this.#callbacks;
       this.#callbacks = [];
     }
-    if (traces !== undefined)
-      for (const info of traces) for (const listener of this.#listeners) this.#tell(listener, info);
+    if (traces !== undefined) {
+      // A listener may dispatch again, whose listeners are told of its own steps: restored after each.
+      const outer = this.#telling;
+      try {
+        for (const info of traces) {
+          this.#telling = info;
+          this.#listeners.forEach(this.#tellEach);
+        }
+      } finally {
+        this.#telling = outer;
+      }
+    }
     for (const callback of callbacks) this.#guard(callback, 'a callback');
     this.#wake();
   }
@@ -446,26 +472,9 @@ export class LeaderElection {
     const callbacks = this.#callbacks;
     switch (effect.type) {
       case 'readLock':
-        this.#request(
-          (signal) => lock.get({ signal }),
-          (snapshot) => ({ type: 'LOCK_READ', snapshot }),
-          'get',
-        );
-        break;
       case 'createLock':
-        this.#request(
-          (signal) => lock.create(guardWrite(effect.record, lock.describe()), { signal }),
-          (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
-          'create',
-        );
-        break;
       case 'updateLock':
-        this.#request(
-          (signal) =>
-            lock.update(guardWrite(effect.record, lock.describe()), effect.expectedVersion, { signal }),
-          (snapshot) => ({ type: 'LOCK_WRITTEN', snapshot: snapshot as LockSnapshot }),
-          'update',
-        );
+        this.#request(effect);
         break;
       case 'startTimer': {
         this.#cancelTimer(effect.timer);
@@ -568,55 +577,77 @@ export class LeaderElection {
   /**
    * Issues one lock request with a timeout on the Clock port. Exactly one input results: the answer, the
    * error, or `Unavailable` at the timeout (a late answer is then dropped, as a lost response would be).
+   * Per request: its AbortController, the timeout's timer, and two closures for the answer and the failure
+   * (the lock's name and the report's context are spelled out only when something is reported).
    */
-  #request(
-    call: (signal: AbortSignal) => Promise<LockSnapshot | null>,
-    toInput: (s: LockSnapshot | null) => DistributiveOmit<Input, 'at' | 'wall'>,
-    what: 'get' | 'create' | 'update',
-  ): void {
+  #request(effect: LockEffect): void {
     const { lock } = this.config;
-    const describe = lock.describe();
-    const context = `lock request on ${describe}`;
+    const what = REQUEST_OF[effect.type];
     const abort = new AbortController();
     let done = false;
-    const finish = (input: DistributiveOmit<Input, 'at' | 'wall'>) => {
-      if (done) return;
-      done = true;
-      this.#clock.clearTimer(timer);
-      this.#dispatch({ ...input, ...this.#stamp() } as Input);
-    };
     const succeed = (snapshot: LockSnapshot | null) => {
       if (done) return; // answered after its timeout: dropped, as a lost answer would be
-      this.#errors.lockAnswered(what, describe, context);
-      finish(toInput(snapshot));
+      this.#errors.lockAnswered(what, lock);
+      done = true;
+      this.#clock.clearTimer(timer);
+      this.#dispatch(
+        what === 'get'
+          ? { type: 'LOCK_READ', snapshot, at: this.#clock.now(), wall: this.#wall() }
+          : {
+              type: 'LOCK_WRITTEN',
+              snapshot: snapshot as LockSnapshot,
+              at: this.#clock.now(),
+              wall: this.#wall(),
+            },
+      );
     };
     const fail = (err: unknown) => {
       // Once per request: the late rejection of a request that already timed out is not a second failure.
       if (done) return;
-      const error = toLockError(err, describe);
+      const error = toLockError(err, lock.describe());
       // Contention (rule 4) is an answer, not a failure, and is not reported.
       if (isContention(error.kind, what === 'get' ? 'read' : what)) {
-        this.#errors.lockAnswered(what, describe, context);
+        this.#errors.lockAnswered(what, lock);
       } else {
         this.#errors.lockFailed(what);
-        this.#errors.report(error, context);
+        this.#errors.report(error, requestContext(lock));
       }
-      finish({
-        type: 'LOCK_FAILED',
-        error: error.kind,
-        ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
-      });
+      done = true;
+      this.#clock.clearTimer(timer);
+      const { retryAfterMs } = error;
+      this.#dispatch(
+        retryAfterMs !== undefined
+          ? {
+              type: 'LOCK_FAILED',
+              error: error.kind,
+              retryAfterMs,
+              at: this.#clock.now(),
+              wall: this.#wall(),
+            }
+          : { type: 'LOCK_FAILED', error: error.kind, at: this.#clock.now(), wall: this.#wall() },
+      );
     };
     const timeoutMs = this.config.requestTimeout * 1000;
     const timer = this.#clock.setTimer(timeoutMs, () => {
       if (done) return;
-      const error = new LockError('Unavailable', describe, `no answer within ${this.config.requestTimeout}s`);
+      const error = new LockError(
+        'Unavailable',
+        lock.describe(),
+        `no answer within ${this.config.requestTimeout}s`,
+      );
       abort.abort(error);
       fail(error);
     });
     let promise: Promise<LockSnapshot | null>;
     try {
-      promise = Promise.resolve(call(abort.signal));
+      const options = { signal: abort.signal };
+      promise = Promise.resolve(
+        effect.type === 'readLock'
+          ? lock.get(options)
+          : effect.type === 'createLock'
+            ? lock.create(guardWrite(effect.record, lock), options)
+            : lock.update(guardWrite(effect.record, lock), effect.expectedVersion, options),
+      );
     } catch (err) {
       promise = Promise.reject(err);
     }
@@ -659,5 +690,3 @@ export class LeaderElection {
     this.#errors.report(err, context);
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

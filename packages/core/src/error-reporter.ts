@@ -94,12 +94,14 @@ export class ErrorReporter {
    * An answer to another operation ends nothing: a follower whose reads succeed while every create fails (a
    * missing namespace) is still failing, and must not say "recovered" each time.
    */
-  lockAnswered(op: string, lock: string, context: string): void {
+  lockAnswered(op: string, lock: { describe(): string }): void {
     if (this.#run === null || !this.#run.ops.has(op)) return;
     const run = this.#run;
     this.#run = null;
     this.#seen.clear();
-    this.#emit(new LockRecovered(lock, run, this.#now()), context);
+    // Named only here: an answer after no failure (every renewal) builds no string.
+    const describe = lock.describe();
+    this.#emit(new LockRecovered(describe, run, this.#now()), `lock request on ${describe}`);
   }
 
   /** Drops the entries not seen for `FORGET_FAILURE_MS`: they are first in the table's order. */

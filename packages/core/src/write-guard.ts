@@ -8,11 +8,11 @@ import { LockError } from './errors.ts';
 import { type LeaderElectionRecord, MAX_LEADER_TRANSITIONS } from './record.ts';
 
 /** `record` unchanged when its term is readable; else throws `LockError` `Malformed` naming the field. */
-export function guardWrite(record: LeaderElectionRecord, describe: string): LeaderElectionRecord {
+export function guardWrite(record: LeaderElectionRecord, lock: { describe(): string }): LeaderElectionRecord {
   if (record.leaderTransitions <= MAX_LEADER_TRANSITIONS) return record;
   throw new LockError(
     'Malformed',
-    describe,
+    lock.describe(), // named only when refusing: a write that passes builds no string
     `refusing to write leaderTransitions ${record.leaderTransitions}: the term at its maximum is ${MAX_LEADER_TRANSITIONS} (MAX_LEADER_TRANSITIONS); a fencing term must grow, so no change of holder is possible until an operator resets the lock`,
   );
 }

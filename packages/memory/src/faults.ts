@@ -66,16 +66,24 @@ export async function runPlanned<T>(
   return result;
 }
 
-function delay(ms: number | undefined, { later, describe, signal }: PlanContext): Promise<void> {
-  const aborted = () => new LockError('Unavailable', describe, 'request aborted');
-  if (!ms || ms <= 0) return signal?.aborted ? Promise.reject(aborted()) : Promise.resolve();
+/** No delay: one settled promise for all (awaiting it takes the same turn as awaiting a new one). */
+const NOW: Promise<void> = Promise.resolve();
+
+function delay(ms: number | undefined, context: PlanContext): Promise<void> {
+  const { later, signal } = context;
+  if (!ms || ms <= 0) return signal?.aborted ? Promise.reject(aborted(context)) : NOW;
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted());
-    const onAbort = () => reject(aborted());
+    if (signal?.aborted) return reject(aborted(context));
+    const onAbort = () => reject(aborted(context));
     signal?.addEventListener('abort', onAbort, { once: true });
     later(ms, () => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     });
   });
+}
+
+/** The error of a request whose caller gave up on it during a delay. */
+function aborted({ describe }: PlanContext): LockError {
+  return new LockError('Unavailable', describe, 'request aborted');
 }

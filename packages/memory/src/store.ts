@@ -36,6 +36,9 @@ export interface MemoryLockStoreOptions {
   readonly watchDelayMs?: () => number;
 }
 
+/** The plan of a request nothing goes wrong with: one frozen object for all of them. */
+const NO_FAULTS: FaultPlan = Object.freeze({});
+
 type Watcher = { readonly name: string; readonly onChange: (snapshot: LockSnapshot | null) => void };
 
 /** A watcher's own copy of a record just parsed from the store's text (its Dates are not shared). */
@@ -116,9 +119,9 @@ export class MemoryLockStore {
 
   /** Used by `MemoryLock`: not for direct use. @internal */
   async request<T>(request: MemoryRequest, options: LockCallOptions | undefined, apply: () => T): Promise<T> {
-    const plan: FaultPlan = this.#faults?.(request) ?? {};
+    const plan: FaultPlan = this.#faults?.(request) ?? NO_FAULTS;
     const context = {
-      later: (ms: number, fn: () => void) => this.#later(ms, fn),
+      later: this.#laterFn,
       describe: `MemoryLock ${request.name}`,
       signal: options?.signal,
     };
@@ -220,6 +223,9 @@ export class MemoryLockStore {
     }
   }
 
+  /** `#later` as the one function every request's plan is given (not a closure per request). */
+  readonly #laterFn = (ms: number, fn: () => void) => this.#later(ms, fn);
+
   #later(ms: number, fn: () => void): void {
     if (this.#clock) this.#clock.setTimer(ms, fn);
     else setTimeout(fn, ms);
@@ -232,16 +238,19 @@ export class MemoryLock implements Lock {
   readonly identity: string;
   readonly #store: MemoryLockStore;
   readonly #name: string;
+  /** `describe()`'s answer, built once: it is asked on every request. */
+  readonly #describe: string;
 
   constructor(store: MemoryLockStore, name: string, identity: string) {
     this.#store = store;
     this.#name = name;
     this.identity = identity;
+    this.#describe = `MemoryLock ${name}`;
   }
 
   /** `MemoryLock <name>`. */
   describe(): string {
-    return `MemoryLock ${this.#name}`;
+    return this.#describe;
   }
 
   /** Reads the record (`null` when the lock was never created). */

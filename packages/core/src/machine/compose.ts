@@ -110,14 +110,15 @@ export function runSteps(
   patches?: Partial<ElectionContext>[],
 ): ElectionContext {
   let c = context;
-  for (const name of names) {
-    const step = table[name](c, input);
+  // Indexed loops: `for...of` allocates an iterator result per element wherever V8 has not optimized it away.
+  for (let i = 0; i < names.length; i += 1) {
+    const step = table[names[i] as StepName](c, input);
     if (!isEmpty(step.context)) {
       if (c === context) c = { ...c, ...step.context };
       else Object.assign(c, step.context);
       patches?.push(step.context);
     }
-    for (const effect of step.effects) effects.push(effect);
+    for (let j = 0; j < step.effects.length; j += 1) effects.push(step.effects[j] as Effect);
   }
   return c;
 }

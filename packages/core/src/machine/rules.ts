@@ -28,6 +28,7 @@ import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { slotOf } from './herd.ts';
 import { jittered } from './jitter.ts';
+import { appendKept } from './kept.ts';
 import type { ElectionContext, Input, PendingOp, StopRequest } from './types.ts';
 
 /** A guard of the statechart: a question about the context and the input being processed. */
@@ -265,7 +266,7 @@ export const OWN_WRITES_KEPT = 8;
 /** Remembers the renewTime of a record this candidate is about to write naming itself. */
 export function rememberOwnWrite(ctx: ElectionContext, record: LeaderElectionRecord): readonly number[] {
   if (record.holderIdentity !== ctx.identity || record.renewTime === null) return ctx.twins.ownWrites;
-  return [...ctx.twins.ownWrites, record.renewTime.getTime()].slice(-OWN_WRITES_KEPT);
+  return appendKept(ctx.twins.ownWrites, record.renewTime.getTime(), OWN_WRITES_KEPT);
 }
 
 /**

@@ -15,6 +15,7 @@ import { IllegalTransitionError } from '../errors.ts';
 import { runSteps, type StepName, tableOf } from './compose.ts';
 import { electionMachine, type StateMeta } from './machine.ts';
 import { isLockResult } from './rules.ts';
+import { selectTransition } from './select.ts';
 import type { Effect, ElectionContext, Input, InputType, MachineInput, TimerName } from './types.ts';
 
 /** A snapshot of the election statechart (XState's), as `step` takes and returns it. */
@@ -148,8 +149,9 @@ const eventless = new Set(STATES.filter((state) => electionMachine.states[state]
 
 /**
  * A plain transition without XState's interpreter, or `undefined` when the transition is not plain. Plain:
- * the one transition XState selects (`getTransitionData`: its own guard evaluation) has no target, in a state
- * without an eventless transition, and runs only `steps(...)` of a table made by `composeSteps`. XState's
+ * the one transition XState would select (`selectTransition`: XState's rule over the same statechart and
+ * guards; `getTransitionData` itself allocates a tenth of a renewal) has no target, in a state without an
+ * eventless transition, and runs only `steps(...)` of a table made by `composeSteps`. XState's
  * macrostep of such a transition exits and enters nothing, runs the steps' one assignment (a snapshot equal
  * but for the context, `Object.assign({}, context, patch)`, or the same snapshot when nothing changed) and
  * collects their effects; this computes exactly that, without its per-microstep sets, clones and closures.
@@ -163,17 +165,19 @@ function plainStep(
   state: ElectionState,
 ): [ElectionSnapshot, Effect[]] | undefined {
   if (snapshot.status !== 'active' || eventless.has(state)) return undefined;
-  const transitions = machine.getTransitionData(snapshot, input);
-  if (transitions.length === 0) return [snapshot, NO_EFFECTS];
-  const [transition] = transitions;
-  if (transitions.length > 1 || transition === undefined || transition.target !== undefined) return undefined;
+  const transition = selectTransition(machine, snapshot, state, input);
+  if (transition === undefined) return undefined; // not a shape select.ts answers for: XState's interpreter
+  if (transition === null) return [snapshot, NO_EFFECTS];
+  if (transition.target !== undefined) return undefined;
   const table = tableOf(machine.implementations.actions.steps);
   if (table === undefined) return undefined;
   // The steps' effects gather in one array kept for the purpose and leave in a copy of its exact size (or
   // the shared empty one): a growing array per step costs a backing store several times larger.
   effectsScratch.length = 0; // a step that threw left its effects here
   let context = snapshot.context;
-  for (const action of transition.actions) {
+  const { actions } = transition;
+  for (let i = 0; i < actions.length; i += 1) {
+    const action = actions[i];
     if (typeof action !== 'object' || action === null || !('type' in action) || action.type !== 'steps')
       return undefined;
     const params = 'params' in action ? action.params : undefined;

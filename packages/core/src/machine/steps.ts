@@ -12,6 +12,7 @@ import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { learnSpread } from './herd.ts';
 import { jittered } from './jitter.ts';
+import { appendKept } from './kept.ts';
 import { stopping } from './lifecycle.ts';
 import { acquireRecord, handoverRecord, releaseRecord, renewRecord } from './records.ts';
 import {
@@ -46,6 +47,8 @@ import type {
 export type { Step, StepAction } from './types.ts';
 
 const NOTHING: Step = { context: {}, effects: [] };
+/** A sighting's effects when it tells of no new leader (the usual one: a leader's own renewal). */
+const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
 
 /**
  * Rule 1. Records a sighting of the lock at `at`. The observation time restarts only when the version changes
@@ -56,12 +59,12 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
   const previous = c.lease.observed;
   const unchanged = sameVersion(c, snapshot);
   const holder = snapshot?.record.holderIdentity ?? '';
-  const effects: Effect[] = [];
+  let effects: readonly Effect[] = NO_EFFECTS;
   let knownLeader = c.lease.knownLeader;
   let holderTenureAtSight = c.lease.holderTenureAtSight;
   if (holder !== '' && holder !== knownLeader) {
     knownLeader = holder;
-    effects.push({ type: 'notify', event: 'newLeader', identity: holder });
+    effects = [{ type: 'notify', event: 'newLeader', identity: holder }];
     const { acquireTime, renewTime } = snapshot?.record ?? {};
     holderTenureAtSight = acquireTime && renewTime ? renewTime.getTime() - acquireTime.getTime() : null;
   }
@@ -72,7 +75,7 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
         observed: unchanged ? previous : { snapshot, at },
         replacedVersions:
           !unchanged && replaced !== undefined && replaced !== snapshot?.version
-            ? [...c.lease.replacedVersions, replaced].slice(-REPLACED_KEPT)
+            ? appendKept(c.lease.replacedVersions, replaced, REPLACED_KEPT)
             : c.lease.replacedVersions,
         lastPresent: snapshot ?? c.lease.lastPresent,
         knownLeader,
