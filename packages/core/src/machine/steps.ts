@@ -59,6 +59,19 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
   const previous = c.lease.observed;
   const unchanged = sameVersion(c, snapshot);
   const holder = snapshot?.record.holderIdentity ?? '';
+  // Again the version this candidate last saw, and last saw present (a leader's renewal is seen twice: in the
+  // write's answer, then from its watch), of a known holder, with no read owed and no race won: the sighting
+  // changes nothing but which copy of the same stored version `lastPresent` points at. The context is kept,
+  // so the step allocates nothing (issue 25: on every renewal).
+  if (
+    unchanged &&
+    snapshot !== null &&
+    c.lease.lastPresent?.version === snapshot.version &&
+    !c.mustRead &&
+    (holder === '' || holder === c.lease.knownLeader) &&
+    !(raceWon(c, snapshot) && c.herd.racingFor !== null)
+  )
+    return NOTHING;
   let effects: readonly Effect[] = NO_EFFECTS;
   let knownLeader = c.lease.knownLeader;
   let holderTenureAtSight = c.lease.holderTenureAtSight;
