@@ -19,6 +19,7 @@ import {
   RecordParseError,
 } from '@leasehold/core';
 import { type FaultInjector, type FaultPlan, type MemoryRequest, runPlanned } from './faults.ts';
+import { recordAsStored } from './stored-record.ts';
 
 interface Entry {
   /** The stored value as text: either a record's JSON or, after `corrupt()`, anything at all. */
@@ -118,8 +119,15 @@ export class MemoryLockStore {
   // ---- the operations, as the locks call them ------------------------------------------------------------
 
   /** Used by `MemoryLock`: not for direct use. @internal */
-  async request<T>(request: MemoryRequest, options: LockCallOptions | undefined, apply: () => T): Promise<T> {
-    const plan: FaultPlan = this.#faults?.(request) ?? NO_FAULTS;
+  request<T>(request: MemoryRequest, options: LockCallOptions | undefined, apply: () => T): Promise<T> {
+    // Not `async`: `runPlanned` is, and an async function returning its promise cost another promise and
+    // two more turns per request. A fault injector that throws still rejects, as before.
+    let plan: FaultPlan;
+    try {
+      plan = this.#faults?.(request) ?? NO_FAULTS;
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const context = {
       later: this.#laterFn,
       describe: `MemoryLock ${request.name}`,
@@ -148,7 +156,8 @@ export class MemoryLockStore {
   /** Used by `MemoryLock`: not for direct use. @internal */
   create(name: string, describe: string, record: LeaderElectionRecord): LockSnapshot {
     if (this.#entries.has(name)) throw new LockError('Conflict', describe, 'already exists');
-    return this.#write(name, serialize(record));
+    const text = serialize(record);
+    return this.#write(name, text, recordAsStored(record, text));
   }
 
   /** Used by `MemoryLock`: not for direct use. @internal */
@@ -163,7 +172,8 @@ export class MemoryLockStore {
     if (entry.version !== expectedVersion) {
       throw new LockError('Conflict', describe, `version is ${entry.version}, not ${expectedVersion}`);
     }
-    return this.#write(name, serialize(record));
+    const text = serialize(record);
+    return this.#write(name, text, recordAsStored(record, text));
   }
 
   /**
@@ -201,13 +211,15 @@ export class MemoryLockStore {
     }
   }
 
-  #write(name: string, text: string): LockSnapshot {
+  /** Stores `text`; `stored` is what reading it back gives, when `recordAsStored` could tell without reading. */
+  #write(name: string, text: string, stored?: LeaderElectionRecord): LockSnapshot {
     this.#revision += 1;
     const entry: Entry = { text, version: String(this.#revision) };
     this.#entries.set(name, entry);
     let snapshot: LockSnapshot | null = null;
     try {
-      snapshot = { record: readRecord(text), version: entry.version, raw: text };
+      const record = stored === undefined ? readRecord(text) : checkStoredRecord(stored);
+      snapshot = { record, version: entry.version, raw: text };
     } catch {
       // corrupt(): watchers get no notification (a hint cannot carry the Malformed error, and `null` would
       // claim a deletion); the next read reports it. Callers of put() get nothing parsed.
