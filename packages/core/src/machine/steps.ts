@@ -59,11 +59,12 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
   const effects: Effect[] = [];
   let knownLeader = c.lease.knownLeader;
   let holderTenureAtSight = c.lease.holderTenureAtSight;
+  // A release (no holder) keeps the tenure its holder had last: rule 9 asks it at the release.
+  const holderTenure = holder === '' ? c.lease.holderTenure : tenureOf(snapshot!.record);
   if (holder !== '' && holder !== knownLeader) {
     knownLeader = holder;
     effects.push({ type: 'notify', event: 'newLeader', identity: holder });
-    const { acquireTime, renewTime } = snapshot?.record ?? {};
-    holderTenureAtSight = acquireTime && renewTime ? renewTime.getTime() - acquireTime.getTime() : null;
+    holderTenureAtSight = holderTenure;
   }
   const replaced = previous?.snapshot?.version;
   return {
@@ -77,6 +78,7 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
         lastPresent: snapshot ?? c.lease.lastPresent,
         knownLeader,
         holderTenureAtSight,
+        holderTenure,
       },
       mustRead: false,
       ...(raceWon(c, snapshot) && c.herd.racingFor !== null
@@ -91,6 +93,12 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
     },
     effects,
   };
+}
+
+/** How long (ms) a record's holder had led when it wrote it (both times its own), or null without them. */
+function tenureOf(record: LeaderElectionRecord): number | null {
+  const { acquireTime, renewTime } = record;
+  return acquireTime && renewTime ? renewTime.getTime() - acquireTime.getTime() : null;
 }
 
 /** A pending request; `basedOn` is the version an update replaces (null for a create or a read). */
