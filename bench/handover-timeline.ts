@@ -6,6 +6,9 @@
  * candidate itself) and every request on the lock as the API server received and answered it.
  *
  *   node --conditions=source bench/handover-timeline.ts [--kills 6] [--kind lease|configmap]
+ *
+ * (after `bash tools/kube/build.sh`, which scripts/bench.sh runs for the other benchmarks). Its findings are in
+ * docs/benchmarks.md, "Where a SIGTERM handover's time goes".
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
