@@ -293,8 +293,11 @@ describe('a follower with a live watch', () => {
 describe('the takeover stagger (rule 9)', () => {
   const SLOT = 25;
   const live = (m: Script, at: number) => m.feed(at, { type: 'WATCH_HEALTH', live: true });
-  /** A follower watching lock version 1 held by b, then told of its release as version `released`. */
-  const released = (identity: string, spread: number, released = '2', tenureMs = 0) => {
+  /**
+   * A follower watching lock version 1 held by b, then b's renewal `termMs` into its term (version 1r;
+   * default 20 s, more than the 15 s lease), then told of its release as version `released`.
+   */
+  const released = (identity: string, spread: number, released = '2', tenureMs = 0, termMs = 20_000) => {
     const m = new Script({ identity, timing: { ...TIMING.timing, takeoverSlotMs: SLOT } });
     live(m, 0);
     m.feed(0, { type: 'START' });
@@ -303,12 +306,35 @@ describe('the takeover stagger (rule 9)', () => {
       type: 'LOCK_READ',
       snapshot: lockAt('1', record('b', { renewTime: new Date(WALL0 + tenureMs) })),
     });
+    m.feed(500, {
+      type: 'LOCK_CHANGED',
+      snapshot: lockAt('1r', record('b', { renewTime: new Date(WALL0 + Math.max(tenureMs, termMs)) })),
+    });
     m.snapshot = { ...m.snapshot, context: { ...m.context, herd: { ...m.context.herd, spread } } };
     m.feed(1_000, { type: 'LOCK_CHANGED', snapshot: lockAt(released, record('')) });
     return m;
   };
 
-  it('at a release, with spread 0 (no race seen yet), writes one slot later: newer candidates go first', () => {
+  it('at the release of a term no longer than a lease, waits its own slot only: nobody can be newer', () => {
+    // b's last record 15 s into its term (the lease: not more): a newer candidate would have first seen b
+    // more than a lease into it. Spread 0: at once, as at an expiry.
+    const m = released('a', 0, '2', 0, 15_000);
+    expect(m.only('updateLock').expectedVersion).toBe('2');
+    // With a spread, its slot and no more.
+    const id = ['a', 'c', 'd', 'e', 'f', 'g', 'h'].find((x) => slotOf(x, '2', 6) > 0) ?? 'a';
+    expect(slotOf(id, '2', 6)).toBeGreaterThan(0);
+    expect(released(id, 6, '2', 0, 3_000).timer('retry')).toBe(slotOf(id, '2', 6) * SLOT);
+    // A record without an acquireTime says nothing of the term: a newer candidate may wait, a slot is left it.
+    const unknown = new Script({ identity: 'a', timing: { ...TIMING.timing, takeoverSlotMs: SLOT } });
+    live(unknown, 0);
+    unknown.feed(0, { type: 'START' });
+    unknown.feed(0, { type: 'LOCK_READ', snapshot: lockAt('1', record('b', { acquireTime: null })) });
+    expect(unknown.context.lease.holderTenure).toBe(null);
+    unknown.feed(1_000, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) });
+    expect(unknown.timer('retry')).toBe(SLOT);
+  });
+
+  it('at the release of a term longer than a lease, with spread 0, writes one slot later: newer candidates go first', () => {
     const m = released('a', 0);
     expect(m.effects.some((e) => e.type === 'updateLock')).toBe(false);
     expect(m.timer('retry')).toBe(SLOT);
@@ -323,7 +349,7 @@ describe('the takeover stagger (rule 9)', () => {
     const m = released('a', MAX_SPREAD, '2', 20_000);
     expect(m.only('updateLock').expectedVersion).toBe('2');
     // One that saw the term begin is an old replica, and one that saw it 10 s in was started with it (a new
-    // deployment): each waits its slot, plus one.
+    // deployment): each waits its slot, plus one (the term, 20 s, was longer than a lease).
     const old = released('a', MAX_SPREAD, '2', 0);
     expect(old.timer('retry')).toBe((slotOf('a', '2', MAX_SPREAD) + 1) * SLOT);
     const sibling = released('a', MAX_SPREAD, '2', 10_000);

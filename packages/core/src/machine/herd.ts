@@ -18,7 +18,9 @@
  *
  * At a release, newer candidates go first (`staggerMs` in rules.ts): one that joined well into the
  * holder's term writes at once, the others a slot later than their own, so that a rolling update moves
- * leadership to an updated replica once instead of to an old one about to be replaced.
+ * leadership to an updated replica once instead of to an old one about to be replaced. That slot is left
+ * only when a newer candidate can exist: after a term no longer than a lease there is none
+ * (`newerMayWait`), and a release is taken as fast as an expiry.
  */
 import type { ElectionContext } from './types.ts';
 

@@ -381,6 +381,7 @@ function contextFrom(input: MachineInput): ElectionContext {
       knownLeader: '',
       replacedVersions: [],
       holderTenureAtSight: null,
+      holderTenure: null,
     },
     herd: { racingFor: null, racingSince: 0, spread: 0 },
     twins: { ownWrites: [], duplicate: false },

@@ -317,14 +317,28 @@ export function raceVersion(ctx: ElectionContext): string | null {
  * already racing for it, its slot has passed and it writes now). At a release, newer candidates go first:
  * one that started well after the last holder took the lock writes at once, and the others one slot later
  * than their own, so that in a rolling update leadership moves to an updated replica, not to an old one
- * about to be replaced in turn (`newerThanHolder`).
+ * about to be replaced in turn (`newerThanHolder`); the others leave that slot only when a newer candidate
+ * can exist (`newerMayWait`).
  */
 export function staggerMs(ctx: ElectionContext, version: string): number {
   if (ctx.herd.racingFor === version) return 0;
   const released = ctx.lease.observed?.snapshot?.record.holderIdentity === '';
   if (released && newerThanHolder(ctx)) return 0;
-  const slot = slotOf(ctx.identity, version, ctx.herd.spread) + (released ? 1 : 0);
+  const slot = slotOf(ctx.identity, version, ctx.herd.spread) + (released && newerMayWait(ctx) ? 1 : 0);
   return slot * ctx.timing.takeoverSlotMs;
+}
+
+/**
+ * At a release, whether a candidate newer than the released term (`newerThanHolder`) may be waiting for
+ * it: the term lasted more than a lease in the holder's last record this candidate saw, or its length is
+ * unknown. A newer candidate first saw the holder more than a lease into its term, on a record no later
+ * than the last one; a shorter term has none, and the slot the others would leave it is not waited for
+ * (the release is taken as fast as an expiry). A follower whose watch missed the term's last records may
+ * judge the term shorter than it was: it then races a newer candidate in its own slot, which costs the
+ * preference, never safety.
+ */
+export function newerMayWait(ctx: ElectionContext): boolean {
+  return ctx.lease.holderTenure === null || ctx.lease.holderTenure > ctx.timing.leaseDurationMs;
 }
 
 /**

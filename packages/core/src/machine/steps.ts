@@ -75,11 +75,12 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
   let effects: readonly Effect[] = NO_EFFECTS;
   let knownLeader = c.lease.knownLeader;
   let holderTenureAtSight = c.lease.holderTenureAtSight;
+  // A release (no holder) keeps the tenure its holder had last: rule 9 asks it at the release.
+  const holderTenure = holder === '' ? c.lease.holderTenure : tenureOf(snapshot!.record);
   if (holder !== '' && holder !== knownLeader) {
     knownLeader = holder;
     effects = [{ type: 'notify', event: 'newLeader', identity: holder }];
-    const { acquireTime, renewTime } = snapshot?.record ?? {};
-    holderTenureAtSight = acquireTime && renewTime ? renewTime.getTime() - acquireTime.getTime() : null;
+    holderTenureAtSight = holderTenure;
   }
   const replaced = previous?.snapshot?.version;
   return {
@@ -93,6 +94,7 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
         lastPresent: snapshot ?? c.lease.lastPresent,
         knownLeader,
         holderTenureAtSight,
+        holderTenure,
       },
       mustRead: false,
       ...(raceWon(c, snapshot) && c.herd.racingFor !== null
@@ -107,6 +109,12 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
     },
     effects,
   };
+}
+
+/** How long (ms) a record's holder had led when it wrote it (both times its own), or null without them. */
+function tenureOf(record: LeaderElectionRecord): number | null {
+  const { acquireTime, renewTime } = record;
+  return acquireTime && renewTime ? renewTime.getTime() - acquireTime.getTime() : null;
 }
 
 /** A pending request; `basedOn` is the version an update replaces (null for a create or a read). */
@@ -178,14 +186,17 @@ export function scheduleWait(c: ElectionContext, at: number): Step {
 /**
  * Take over if rule 1 allows, else wait (`scheduleWait`). A takeover the other followers race for too waits
  * its slot first (rule 9): the retry timer fires at the slot and this runs again, writing then unless the
- * watch has shown a winner meanwhile.
+ * watch has shown a winner meanwhile. `notified`: woken by the watch, not by a timer.
  */
-export function acquireOrWait(c: ElectionContext, at: number, wall: number): Step {
+export function acquireOrWait(c: ElectionContext, at: number, wall: number, notified = false): Step {
   const write = acquireWrite(c, at, wall);
   if (write === null) return scheduleWait(c, at);
   const version = raceVersion(c);
   if (version === null) return write;
-  const ms = staggerMs(c, version);
+  // Rule 7's floor holds against a notification too: a release notified during a back-off joins the race at
+  // the floor, not at once (a timer was armed no earlier than the floor already).
+  const stagger = staggerMs(c, version);
+  const ms = notified ? notBeforeFloor(c, at, stagger) : stagger;
   const race = {
     herd: {
       ...c.herd,
@@ -194,10 +205,7 @@ export function acquireOrWait(c: ElectionContext, at: number, wall: number): Ste
     },
   };
   if (ms === 0) return { context: { ...write.context, ...race }, effects: write.effects };
-  return {
-    context: race,
-    effects: [{ type: 'startTimer', timer: 'retry', ms: notBeforeFloor(c, at, ms) }],
-  };
+  return { context: race, effects: [{ type: 'startTimer', timer: 'retry', ms }] };
 }
 
 /**
@@ -441,7 +449,7 @@ export const actions = {
    * wake-up to the expiry of what was just seen (a renewal pushes it a lease further).
    */
   actOnNotice: (c, input) => {
-    if (mayAcquire(c, input.at)) return after([cancelRetry], acquireOrWait(c, input.at, input.wall));
+    if (mayAcquire(c, input.at)) return after([cancelRetry], acquireOrWait(c, input.at, input.wall, true));
     return c.watchLive ? scheduleWait(c, input.at) : NOTHING;
   },
   /**

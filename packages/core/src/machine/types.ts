@@ -198,6 +198,12 @@ export interface LeaseView {
    * into that holder's term, as the replicas a rolling update starts do.
    */
   readonly holderTenureAtSight: number | null;
+  /**
+   * Rule 9: how long (ms) the last holder had led in the latest record of it this candidate saw (renewTime
+   * minus acquireTime), or null. At a release, a term no longer than a lease means nobody can be newer
+   * than it (`newerMayWait`).
+   */
+  readonly holderTenure: number | null;
 }
 
 /** Rule 9: the takeover race this follower is in, and the spread of its slots it has learned. */
