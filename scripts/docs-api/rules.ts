@@ -51,9 +51,9 @@ export const NOT_OURS: Readonly<Record<string, readonly string[]>> = {
     'topologySpreadConstraint',
     'livenessProbe',
   ],
-  'environment variables': ['POD_NAME', 'KUBERNETES_SERVICE_HOST'],
+  'environment variables': ['POD_NAME', 'KUBERNETES_SERVICE_HOST', 'LEASEHOLD_TRACE'],
   '@kubernetes/client-node': ['KubeConfig', 'CoreV1Api', 'ApiException', 'Watch'],
-  undici: ['Dispatcher', 'ClientDestroyedError'],
+  undici: ['Dispatcher', 'ClientDestroyedError', 'keepAliveTimeout'],
   'Express, Fastify and NestJS': ['use', 'enableShutdownHooks', 'onModuleInit', 'init', 'listen'],
   '@nestjs/terminus': ['HealthCheckService'],
   'TypeScript compiler options': [
@@ -81,6 +81,11 @@ export const NOT_OURS: Readonly<Record<string, readonly string[]>> = {
     'getActiveResourcesInfo',
     'import',
     'require',
+    'Set',
+    'Timeout',
+    'setTimeout',
+    'clearTimeout',
+    'kill',
   ],
   'package.json fields': ['packageManager', 'publishConfig'],
   XState: [
@@ -93,6 +98,7 @@ export const NOT_OURS: Readonly<Record<string, readonly string[]>> = {
     'or',
     'not',
     'stateIn',
+    'StateNode',
   ],
   "the peers' names in prose (docs/comparison.md and docs/migration.md cite them)": [
     'Run',
