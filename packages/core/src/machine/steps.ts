@@ -192,6 +192,8 @@ export function acquireOrWait(c: ElectionContext, at: number, wall: number, noti
   const write = acquireWrite(c, at, wall);
   if (write === null) return scheduleWait(c, at);
   const version = raceVersion(c);
+  // No race to join (no live watch, takeover slots off, the lock deleted, or a record naming this candidate):
+  // the write goes at once, a notification inside a back-off's floor included (docs/guide.md, rule 7).
   if (version === null) return write;
   // Rule 7's floor holds against a notification too: a release notified during a back-off joins the race at
   // the floor, not at once (a timer was armed no earlier than the floor already).
