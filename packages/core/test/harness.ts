@@ -43,13 +43,13 @@ type Body<T> = T extends unknown ? Omit<T, 'at' | 'wall'> : never;
 /** A machine under test: `feed` stamps inputs with a scripted time. */
 export class Script {
   snapshot: ElectionSnapshot;
-  effects: Effect[] = [];
+  effects: readonly Effect[] = [];
 
   constructor(input: Partial<MachineInput> = {}) {
     this.snapshot = initialSnapshot({ ...TIMING, ...input });
   }
 
-  feed(at: number, input: Body<Input>): Effect[] {
+  feed(at: number, input: Body<Input>): readonly Effect[] {
     const [next, effects] = step(this.snapshot, { ...input, at, wall: WALL0 + at } as Input);
     this.snapshot = next;
     this.effects = effects;

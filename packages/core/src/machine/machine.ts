@@ -353,6 +353,7 @@ export const electionMachine = setup({
 /**
  * The election machine with some steps replaced (the simulator's deliberately broken variants): `override`
  * gets the statechart's own steps and returns the ones to swap in; every transition listing one runs it.
+ * A replacement must not keep the context it is given (`StepAction`).
  */
 export function withSteps(override: (original: StepTable) => Partial<StepTable>): typeof electionMachine {
   const table: StepTable = { ...stepActions, ...override(stepActions) };

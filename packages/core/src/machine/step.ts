@@ -125,7 +125,7 @@ export function step(
   snapshot: ElectionSnapshot,
   input: Input,
   machine: typeof electionMachine = electionMachine,
-): [ElectionSnapshot, Effect[]] {
+): [ElectionSnapshot, readonly Effect[]] {
   const state = stateOf(snapshot);
   const ctx = snapshot.context;
   if (!accepts(state, input.type)) throw new IllegalTransitionError(state, input.type);
@@ -163,7 +163,7 @@ function plainStep(
   input: Input,
   machine: typeof electionMachine,
   state: ElectionState,
-): [ElectionSnapshot, Effect[]] | undefined {
+): [ElectionSnapshot, readonly Effect[]] | undefined {
   if (snapshot.status !== 'active' || eventless.has(state)) return undefined;
   const transition = selectTransition(machine, snapshot, state, input);
   if (transition === undefined) return undefined; // not a shape select.ts answers for: XState's interpreter
@@ -193,7 +193,7 @@ function plainStep(
  * The effects of a step that has none: one frozen array for all of them (nothing that receives effects
  * writes to them; a write to this one would throw rather than leak into the next step).
  */
-const NO_EFFECTS = Object.freeze([]) as unknown as Effect[];
+const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
 
 /** Where a plain step's steps put their effects before they leave in their own array (steps never nest). */
 const effectsScratch: Effect[] = [];

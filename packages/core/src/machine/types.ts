@@ -335,5 +335,9 @@ export interface Step {
   readonly effects: readonly Effect[];
 }
 
-/** An action of the statechart: the step it takes for the input being processed. */
+/**
+ * An action of the statechart: the step it takes for the input being processed. `c` is valid only during
+ * the call: the steps of one transition share one context object, written between them, so a step must not
+ * keep it (or its own `Step.context`) beyond returning.
+ */
 export type StepAction = (c: ElectionContext, input: Input) => Step;
