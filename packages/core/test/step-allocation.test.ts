@@ -5,8 +5,8 @@
  * collections freed them (v8.GCProfiler) plus the used heap's growth, over many cycles after a warm-up: a
  * count of allocations, not a time, so a loaded machine changes it little.
  *
- * Measured (docs/benchmarks.md, "Many elections in one process"): about 6,100 bytes a cycle before issue 25's
- * allocation work, about 3,200 after, this harness's own inputs and snapshots included. The bound sits
+ * Measured (this test; docs/benchmarks.md, "Many elections in one process"): 6,399 bytes a cycle with main's
+ * step.ts, compose.ts, steps.ts and rules.ts before issue 25's allocation work, 3,480 after, this harness's own inputs and snapshots included. The bound sits
  * between them with room for V8's tiers to differ from one run to the next.
  */
 import { GCProfiler } from 'node:v8';
