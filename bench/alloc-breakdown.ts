@@ -4,9 +4,9 @@
  * V8's builtins), by function, and inclusively under the functions named with `--under` (every sample with
  * that function on its stack), and by stage: each sample put in the first of these whose frame is on its
  * stack: client-node's authentication, the watch (client-node's watch.js, the lease package's shared-watch
- * and watch-stream), the lock's request (kube-requests.ts `send`, undici), Node's HTTP/2 (the answers'
- * processing, which runs from the event loop, not under `send`), the core (packages/core, XState), the lease
- * package, the rest. With `--per N` the sizes are also divided by N (the renewals of the window).
+ * and watch-stream), the lock's request (kube-requests.ts `send`), undici from the event loop (answers,
+ * the watch's fetch body), Node's HTTP/2 (the answers' processing, which runs from the event loop, not under
+ * `send`), the core (packages/core, XState), the lease package, the rest. With `--per N` the sizes are also divided by N (the renewals of the window).
  *
  *   node bench/alloc-breakdown.ts FILE.heapprofile [--per RENEWALS] [--top 25] [--under send,parse]
  */
@@ -70,9 +70,10 @@ const STAGES: [string, (f: Frame) => boolean][] = [
     (f) => /client-node\/dist\/watch|lease\/src\/(shared-watch|watch-stream)/.test(f.url),
   ],
   [
-    'lock request (kube-requests.ts send, undici)',
-    (f) => (f.functionName === 'send' && f.url.includes('kube-requests')) || f.url.includes('/undici/'),
+    'lock request (kube-requests.ts send and what it calls)',
+    (f) => f.functionName === 'send' && f.url.includes('kube-requests'),
   ],
+  ["undici, from the event loop (answers, the watch's fetch body)", (f) => f.url.includes('/undici/')],
   ['HTTP/2 (node:internal/http2, from the event loop)', (f) => f.url.includes('http2')],
   ['core (packages/core, xstate)', (f) => /packages\/core\/|\/xstate\//.test(f.url)],
   ['lease package, other', (f) => f.url.includes('packages/lease/')],

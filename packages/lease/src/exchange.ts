@@ -5,7 +5,7 @@
  *
  * Why: the locks read every answer whole (a Lease is a few KiB at most), and `request` hands the body as a
  * Node Readable stream, built per request with its state, buffers and listeners, in a handler that is an
- * `AsyncResource`, then read back with `.text()`: about a sixth of what a renewal allocated
+ * `AsyncResource`, then read back with `.text()`: about 3 KiB of the 32 one lock's renewal allocated
  * (docs/benchmarks.md, "Authentication once per credentials"). Here the chunks are collected in an array and
  * decoded once. The abort signal ends the request as it did with `request`: before it starts, nothing is
  * sent; after, undici aborts it and the promise rejects with the signal's reason.

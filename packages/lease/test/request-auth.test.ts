@@ -11,13 +11,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Cluster, KubeConfig } from '@kubernetes/client-node';
+import type { Cluster } from '@kubernetes/client-node';
 import { isLockError } from '@leasehold/core';
 import { kubeConfig, NAMESPACE, uniqueName } from '@leasehold/kube-tools/testing.ts';
 import { sampleRecord } from '@leasehold/testkit';
 import { describe, expect, it } from 'vitest';
 import { LeaseLock } from '../src/index.ts';
 import { AUTH_REFRESH_MS } from '../src/request-auth.ts';
+import { execKubeConfig } from './exec-kubeconfig.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,7 +29,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function rotatingKubeConfig(
   cluster: Cluster,
   token: string,
-): { kc: KubeConfig; tokenFile: string; runs: () => number } {
+): { kc: ReturnType<typeof execKubeConfig>; tokenFile: string; runs: () => number } {
   const dir = mkdtempSync(join(tmpdir(), 'leasehold-auth-'));
   const runs = join(dir, 'runs');
   const tokenFile = join(dir, 'token');
@@ -47,24 +48,24 @@ function rotatingKubeConfig(
       '}));',
     ].join('\n'),
   );
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [
-      {
-        name: 'exec-user',
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1',
-          command: process.execPath,
-          args: [plugin],
-          interactiveMode: 'Never',
-        },
-      },
-    ],
-    contexts: [{ name: 'exec', cluster: cluster.name, user: 'exec-user' }],
-    currentContext: 'exec',
-  });
+  const kc = execKubeConfig(cluster, plugin);
   return { kc, tokenFile, runs: () => readFileSync(runs, 'utf8').split('\n').length - 1 };
+}
+
+/** A new Lease's lock authenticated as the test cluster's admin by the rotating exec plugin. */
+function adminLock(prefix: string): { lock: LeaseLock; tokenFile: string; runs: () => number } {
+  const admin = kubeConfig();
+  const { kc, tokenFile, runs } = rotatingKubeConfig(
+    admin.getCurrentCluster()!,
+    admin.getCurrentUser()!.token!,
+  );
+  const lock = new LeaseLock({
+    name: uniqueName(prefix),
+    namespace: NAMESPACE,
+    identity: 'a',
+    kubeConfig: kc,
+  });
+  return { lock, tokenFile, runs };
 }
 
 /** Counts the requests undici sends whose path contains `part`, until the returned stop is called. */
@@ -79,14 +80,7 @@ function countRequests(part: string): { count: () => number; stop: () => void } 
 
 describe('authentication of the lock’s own requests', () => {
   it('asks client-node once per refresh interval, not once per request', async () => {
-    const admin = kubeConfig();
-    const { kc, runs } = rotatingKubeConfig(admin.getCurrentCluster()!, admin.getCurrentUser()!.token!);
-    const lock = new LeaseLock({
-      name: uniqueName('auth-once'),
-      namespace: NAMESPACE,
-      identity: 'a',
-      kubeConfig: kc,
-    });
+    const { lock, runs } = adminLock('auth-once');
     const started = performance.now();
     let version = (await lock.create(sampleRecord('a'))).version;
     for (let i = 0; i < 29; i++) version = (await lock.update(sampleRecord('a'), version)).version;
@@ -98,14 +92,7 @@ describe('authentication of the lock’s own requests', () => {
   });
 
   it('a rotated credential is used by a later request, within the refresh interval', async () => {
-    const admin = kubeConfig();
-    const { kc, tokenFile } = rotatingKubeConfig(admin.getCurrentCluster()!, admin.getCurrentUser()!.token!);
-    const lock = new LeaseLock({
-      name: uniqueName('auth-rotate'),
-      namespace: NAMESPACE,
-      identity: 'a',
-      kubeConfig: kc,
-    });
+    const { lock, tokenFile } = adminLock('auth-rotate');
     await lock.create(sampleRecord('a'));
     // The restricted identity has no role: its requests are refused with 403 (not 401), so the request
     // that first carries it shows the rotation.
