@@ -6,11 +6,9 @@
  * so client-node runs it every time it is asked: the plugin's runs count the times the lock asked.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Cluster } from '@kubernetes/client-node';
 import { isLockError } from '@leasehold/core';
 import { kubeConfig, NAMESPACE, uniqueName } from '@leasehold/kube-tools/testing.ts';
@@ -22,34 +20,9 @@ import { execKubeConfig } from './exec-kubeconfig.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * A KubeConfig for `cluster` whose user is an exec plugin answering the token in the returned `tokenFile`
- * (rewrite it to rotate), expired as it is issued; each run appends a line to `runs`.
- */
-function rotatingKubeConfig(
-  cluster: Cluster,
-  token: string,
-): { kc: ReturnType<typeof execKubeConfig>; tokenFile: string; runs: () => number } {
-  const dir = mkdtempSync(join(tmpdir(), 'leasehold-auth-'));
-  const runs = join(dir, 'runs');
-  const tokenFile = join(dir, 'token');
-  writeFileSync(runs, '');
-  writeFileSync(tokenFile, token);
-  const plugin = join(dir, 'plugin.mjs');
-  writeFileSync(
-    plugin,
-    [
-      "import { appendFileSync, readFileSync } from 'node:fs';",
-      `appendFileSync(${JSON.stringify(runs)}, 'run\\n');`,
-      'process.stdout.write(JSON.stringify({',
-      "  apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential',",
-      `  status: { token: readFileSync(${JSON.stringify(tokenFile)}, 'utf8'),`,
-      "    expirationTimestamp: '2000-01-01T00:00:00Z' },",
-      '}));',
-    ].join('\n'),
-  );
-  const kc = execKubeConfig(cluster, plugin);
-  return { kc, tokenFile, runs: () => readFileSync(runs, 'utf8').split('\n').length - 1 };
+/** An exec plugin's KubeConfig whose credential client-node asks the plugin for every time (see the helper). */
+function rotatingKubeConfig(cluster: Cluster, token: string): ReturnType<typeof execKubeConfig> {
+  return execKubeConfig(cluster, token, true);
 }
 
 /** A new Lease's lock authenticated as the test cluster's admin by the rotating exec plugin. */
