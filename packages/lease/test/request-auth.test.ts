@@ -6,12 +6,16 @@
  * so client-node runs it every time it is asked: the plugin's runs count the times the lock asked.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Cluster } from '@kubernetes/client-node';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { type Cluster, KubeConfig } from '@kubernetes/client-node';
 import { isLockError } from '@leasehold/core';
-import { kubeConfig, NAMESPACE, uniqueName } from '@leasehold/kube-tools/testing.ts';
+import { kubeConfig, kubeconfigPath, NAMESPACE, uniqueName } from '@leasehold/kube-tools/testing.ts';
 import { sampleRecord } from '@leasehold/testkit';
 import { describe, expect, it } from 'vitest';
 import { LeaseLock } from '../src/index.ts';
@@ -39,6 +43,16 @@ function adminLock(prefix: string): { lock: LeaseLock; tokenFile: string; runs: 
     kubeConfig: kc,
   });
   return { lock, tokenFile, runs };
+}
+
+/** The answer of a scripted API server to a lock's GET: a Lease held by `a`. */
+function leaseJson(resourceVersion: string): string {
+  return JSON.stringify({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: 'scripted', namespace: 'default', resourceVersion },
+    spec: { holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0 },
+  });
 }
 
 /** Counts the requests undici sends whose path contains `part`, until the returned stop is called. */
@@ -125,14 +139,7 @@ describe('authentication of the lock’s own requests', () => {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name: 'scripted', namespace: 'default', resourceVersion: String(seen.length) },
-          spec: { holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0 },
-        }),
-      );
+      res.end(leaseJson(String(seen.length)));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -151,6 +158,64 @@ describe('authentication of the lock’s own requests', () => {
       expect((await lock.get())?.record.holderIdentity).toBe('a');
       expect(seen).toEqual(['first', 'first', 'first', 'second']);
       expect(runs()).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('a rotated client certificate file is used from the next request on, not after the refresh interval', async () => {
+    // A scripted HTTPS API server that asks for a client certificate and records whose it was (its CN).
+    // The test control plane's two certificate users (leasehold-cert-a and -b); the server shows cert-a's
+    // (the client does not check it: insecure-skip-tls-verify).
+    const plane = new KubeConfig();
+    plane.loadFromFile(kubeconfigPath());
+    const [a, b] = ['cert-a', 'cert-b'].map((user) => {
+      const { certData, keyData } = plane.getUser(user)!;
+      return { cert: Buffer.from(certData!, 'base64'), key: Buffer.from(keyData!, 'base64') };
+    });
+    const seen: string[] = [];
+    const server = createHttpsServer(
+      { cert: a!.cert, key: a!.key, requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        seen.push(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(leaseJson(String(seen.length)));
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const dir = mkdtempSync(join(tmpdir(), 'leasehold-auth-cert-'));
+    const certFile = join(dir, 'tls.crt');
+    const keyFile = join(dir, 'tls.key');
+    /** Writes the certificate and key in place of the files, atomically (as a Secret volume does). */
+    const install = (pair: typeof a) => {
+      for (const [file, data] of [
+        [certFile, pair!.cert],
+        [keyFile, pair!.key],
+      ] as const) {
+        writeFileSync(`${file}.new`, data);
+        renameSync(`${file}.new`, file);
+      }
+    };
+    install(a);
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: `https://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', certFile, keyFile }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const lock = new LeaseLock({ name: 'scripted', namespace: 'default', identity: 'a', kubeConfig: kc });
+    try {
+      await lock.get();
+      await lock.get();
+      install(b);
+      await lock.get();
+      await lock.get();
+      // The kept authentication is dropped when the files' digest changes: the request right after the
+      // rotation carries the new certificate, not one 10 s later.
+      expect(seen).toEqual(['leasehold-cert-a', 'leasehold-cert-a', 'leasehold-cert-b', 'leasehold-cert-b']);
     } finally {
       server.closeAllConnections();
       server.close();
