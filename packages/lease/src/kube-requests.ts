@@ -34,9 +34,9 @@ export interface LockRequest {
 
 /**
  * Whether this client-node hands its dispatchers to requests (client-node 2) and they are undici's own (not
- * under Bun, whose `undici` module is a shim); checked once.
+ * under Bun, whose `undici` module is a shim); checked once. The watch streams (watch-request.ts) check it too.
  */
-const hasDispatchers =
+export const hasDispatchers =
   typeof RequestContext.prototype.setDispatcher === 'function' && process.versions.bun === undefined;
 
 /**
