@@ -7,14 +7,17 @@
  *
  *   scripts/bench.sh --scale [--elections 1000] [--kind lease|memory|client-go] [--seconds 60] [--warmup 20]
  *                            [--kubeconfig FILE]   # an existing cluster (tools/kube/up.ts), e.g. under ulimit -n
- *                            [--prefix NAME] [--json] [--max-rss-mib 4096]
+ *                            [--prefix NAME] [--json] [--max-rss-mib 4096] [--module FILE] [--rss-every S]
  *   scripts/bench.sh --scale --compare [--elections 1000] [--contend DUTY] ...   # bench/scale-compare.ts
  *
  * Timings are client-go's (15 s, 10 s, 2 s). Run it with `ulimit -n 1024` to see the file-descriptor bound.
  * `--prefix` names the Leases (PREFIX-0 ...), so runs on one control plane do not share them; `--json` prints
  * the measures as one JSON line too (and a `{"phase":"measuring"}` line when the window opens), for
  * bench/scale-compare.ts, which runs this file at 1 and at N elections for Leasehold and for client-go on one
- * control plane, optionally beside a fixed CPU load, and prints them side by side.
+ * control plane, optionally beside a fixed CPU load, and prints them side by side. `--module FILE` takes
+ * `@leasehold/lease` from FILE (an earlier commit's `packages/lease/src` unpacked in packages/lease/.base, as
+ * bench/renewal-cost.ts does), to compare two versions in one sitting; `--rss-every S` prints the RSS, V8's
+ * heap (reserved and used) and external memory every S seconds from the start (to see whether the RSS settles).
  */
 import { spawn } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
@@ -22,6 +25,7 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GCProfiler } from 'node:v8';
 import type { Lock } from '@leasehold/core';
@@ -44,6 +48,8 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     // A starved 1,000-election process once grew past 20 GB until the OOM killer ended it (docs/benchmarks.md).
     'max-rss-mib': { type: 'string', default: '4096' },
+    module: { type: 'string' },
+    'rss-every': { type: 'string' },
   },
 });
 if (values.compare) {
@@ -68,6 +74,16 @@ setInterval(() => {
   );
   void stopPlane().finally(() => process.exit(3));
 }, 1000).unref();
+if (values['rss-every']) {
+  const t0 = performance.now();
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  setInterval(() => {
+    const { rss, heapTotal, heapUsed, external } = process.memoryUsage();
+    console.log(
+      `t=${((performance.now() - t0) / 1000).toFixed(0)} s: RSS ${mib(rss)} MiB, V8 heap reserved ${mib(heapTotal)}, used ${mib(heapUsed)}, external ${mib(external)}`,
+    );
+  }, Number(values['rss-every']) * 1000).unref();
+}
 
 /** The measures as a table, and with `--json` as one JSON line for bench/scale-compare.ts. */
 function report(rows: [string, string][], measures: Record<string, number>): void {
@@ -100,7 +116,9 @@ const kube =
     : {
         ...(await import('@kubernetes/client-node')),
         ...(await import('@leasehold/kube-tools/control-plane.ts')),
-        ...(await import('@leasehold/lease')),
+        ...((await import(
+          values.module ? pathToFileURL(values.module).href : '@leasehold/lease'
+        )) as typeof import('@leasehold/lease')),
       };
 const plane = kube && !values.kubeconfig ? await kube.startControlPlane() : undefined;
 if (plane) stopPlane = () => plane.stop();

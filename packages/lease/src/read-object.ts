@@ -1,7 +1,7 @@
 /**
  * One GET of a named object over the connection the locks' own requests use (kube-requests.ts `send`), for
- * a lock joining a live shared watch (shared-watch.ts): its current state without a watch of its own, which
- * client-node's `Watch` would send over a new connection (a new dispatcher per watch).
+ * a lock joining a live shared watch (shared-watch.ts): its current state without a watch of its own (one
+ * more stream the API server keeps, and, where client-node's `Watch` serves it, a new connection).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { send } from './kube-requests.ts';

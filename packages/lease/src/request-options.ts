@@ -91,7 +91,7 @@ const lastDigests = new WeakMap<
 >();
 
 /** A digest of what a dispatcher's connections are made with for `kubeConfig`'s current context. */
-function credentialsDigest(kubeConfig: KubeConfig): string {
+export function credentialsDigest(kubeConfig: KubeConfig): string {
   const cluster = kubeConfig.getCurrentCluster();
   const user = kubeConfig.getCurrentUser();
   // A file's digest, or the inline data itself: the same strings from request to request, compared as such.
@@ -127,10 +127,13 @@ function closeLater(dispatcher: Dispatcher, afterMs: number): void {
  * for it: the kept one when there is one for the same credentials (`made` is then dropped: it never
  * connected), else `made`. New credentials (or a first request) are recorded without a dispatcher: this
  * request keeps the one client-node made for it, which may predate a rotation by the time between
- * client-node's read of the files and this one; the next request's, made after that read, is kept. Both the
- * generated client's requests (`requestOptions`) and the locks' own (kube-requests.ts) go through here.
+ * client-node's read of the files and this one; the next request's, made after that read, is kept. Given
+ * `madeWith`, the digest taken before client-node read the files for `made`, the same digest now means `made`
+ * was made with these credentials, and it is kept at once (request-auth.ts, which authenticates once per
+ * credentials, has no next request to wait for). Both the generated client's requests (`requestOptions`) and
+ * the locks' own (kube-requests.ts, through request-auth.ts) go through here.
  */
-export function keptDispatcher(made: Dispatcher, kubeConfig: KubeConfig): Dispatcher {
+export function keptDispatcher(made: Dispatcher, kubeConfig: KubeConfig, madeWith?: string): Dispatcher {
   let byContext = dispatchers.get(kubeConfig);
   if (!byContext) {
     byContext = new Map();
@@ -140,7 +143,7 @@ export function keptDispatcher(made: Dispatcher, kubeConfig: KubeConfig): Dispat
   const credentials = credentialsDigest(kubeConfig);
   const kept = byContext.get(key);
   if (kept === undefined || kept.credentials !== credentials) {
-    byContext.set(key, { credentials, dispatcher: null });
+    byContext.set(key, { credentials, dispatcher: madeWith === credentials ? made : null });
     // Requests already handed the old one finish on it; it closes after them.
     if (kept?.dispatcher) closeLater(kept.dispatcher, CLOSE_REPLACED_AFTER_MS);
   } else if (kept.dispatcher === null) kept.dispatcher = made;

@@ -29,8 +29,8 @@
  *   send it: from the kept object when another lock of the process already watches that name (no request),
  *   or, when the stream is about to list the collection (a fresh start that has sent nothing yet), from that
  *   list. Otherwise the stream never kept that name's object, so the lock reads it with one GET over the
- *   connection the locks' requests already use (`read-object.ts`; no connection of its own, where a watch by
- *   name through client-node opens a new one), and is served by the shared stream from then on: the stream's
+ *   connection the locks' requests already use (`read-object.ts`; no stream of its own for the API server to
+ *   keep), and is served by the shared stream from then on: the stream's
  *   events for the name are put in order with the read by resourceVersion (`resource-version.ts`), so the
  *   lock hears the newer of the two first and no change twice. A read that fails is sent again, backed off
  *   as a watch restart is (`watch-restart.ts`). Only where client-node gives no dispatcher for the read
@@ -182,7 +182,8 @@ class CollectionWatch {
         sub.reading = null;
         // Read again, backed off as a watch restarts (watch-restart.ts), not a watch of its own: on a starved
         // process or a slow server every lock's read times out at once, and a thousand watches opened then
-        // would each be a new connection (client-node's Watch). Not reported: the lock's own requests fail
+        // would each be a stream the API server keeps (and a connection, where client-node's Watch serves
+        // them). Not reported: the lock's own requests fail
         // and report the same way, and the lock is not live meanwhile, so its followers poll.
         sub.readFailures += 1;
         sub.retry = setTimeout(() => {

@@ -3,7 +3,7 @@
  * named object (`watch-object.ts`) and the watch one process shares among its locks (`shared-watch.ts`).
  *
  * - **Health**: live from the moment the server accepts the stream, lost when the stream ends or fails
- *   (including client-node's 30 s inactivity timeout).
+ *   (including the 30 s inactivity timeout, client-node's `Watch`'s, kept by watch-request.ts).
  * - **Restarts** (`watch-restart.ts`): a stream that lived restarts promptly (0.1 s after a clean end, about
  *   a second after a failure); one that failed, or ended within a second of being accepted, counts as a
  *   failure in a row and waits 1 s, 2 s, 4 s ... up to 30 s, with jitter, for as long as the stream is open.
@@ -14,16 +14,18 @@
  *   with the back-off above: a server answering 410 to everything is not hammered). Without
  *   `resume` (a named watch) every restart starts afresh: the server first sends the object's current state.
  * - **Early drop** (`wants`): an event whose object's name the owner does not want is dropped right after
- *   its name and resourceVersion are read, before anything else touches it (client-node has parsed the
- *   line by then; nothing keeps it).
+ *   its name and resourceVersion are read, before anything else touches it (the line is parsed by then;
+ *   nothing keeps it).
  * - **Reports**: a failure is passed to `onError` when it differs in kind from the last one reported since a
  *   stream last lived, so a forbidden watch (or a proxy failing every stream) says so once.
  *
- * It never throws into its caller.
+ * The streams go over the dispatcher the lock's requests use (watch-request.ts), or client-node's `Watch`
+ * where there is none. It never throws into its caller.
  */
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { LockError } from '@leasehold/core';
 import { watchLockError } from './kube-errors.ts';
+import { type WatchHandle, watchStarter } from './watch-request.ts';
 import { RESTART_AFTER_END_MS, restartDelay, STEADY_AFTER_MS } from './watch-restart.ts';
 
 /** The kinds of change a watch reports for an object. */
@@ -71,9 +73,9 @@ export function keepWatching<T>(
   options: StreamOptions,
   handlers: StreamHandlers<T>,
 ): () => void {
-  const watcher = new Watch(kubeConfig);
+  const startWatch = watchStarter(kubeConfig);
   let closed = false;
-  let abort: AbortController | undefined;
+  let abort: WatchHandle | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   /** Failed (or at once ended) streams in a row since one last lived, and the kind of the last one reported. */
   let failures = 0;
@@ -119,39 +121,37 @@ export function keepWatching<T>(
     if (options.resume) query.allowWatchBookmarks = 'true';
     if (resumeFrom !== undefined) query.resourceVersion = resumeFrom;
     handlers.onStart?.(resumeFrom === undefined);
-    watcher
-      .watch(
-        options.collectionPath,
-        query,
-        (phase: string, object: T) => {
-          if (closed || ended) return;
-          if (phase === 'ERROR') {
-            // In-stream failure; 410 Gone means the version to resume from is too old: start afresh.
-            const code = (object as { code?: unknown } | null)?.code;
-            return code === 410
-              ? end(null, true)
-              : end(Object.assign(new Error('watch error'), { statusCode: code }));
-          }
-          const metadata = (object as WatchedObject | null)?.metadata;
-          if (options.resume && metadata?.resourceVersion) resumeFrom = metadata.resourceVersion;
-          if (phase !== 'ADDED' && phase !== 'MODIFIED' && phase !== 'DELETED') return; // BOOKMARK
-          if (handlers.wants && !handlers.wants(metadata?.name)) return;
-          handlers.onEvent(phase, object);
-        },
-        (err: unknown) => end(err),
-      )
-      .then(
-        (controller) => {
-          abort = controller;
-          if (closed || ended) controller.abort();
-          // client-node resolves after a failed start too (having called `end`): live only if still open.
-          else {
-            acceptedAt = Date.now();
-            handlers.onHealth(true);
-          }
-        },
-        (err: unknown) => end(err ?? new Error('watch failed to start')),
-      );
+    startWatch(
+      options.collectionPath,
+      query,
+      (phase: string, object: unknown) => {
+        if (closed || ended) return;
+        if (phase === 'ERROR') {
+          // In-stream failure; 410 Gone means the version to resume from is too old: start afresh.
+          const code = (object as { code?: unknown } | null)?.code;
+          return code === 410
+            ? end(null, true)
+            : end(Object.assign(new Error('watch error'), { statusCode: code }));
+        }
+        const metadata = (object as WatchedObject | null)?.metadata;
+        if (options.resume && metadata?.resourceVersion) resumeFrom = metadata.resourceVersion;
+        if (phase !== 'ADDED' && phase !== 'MODIFIED' && phase !== 'DELETED') return; // BOOKMARK
+        if (handlers.wants && !handlers.wants(metadata?.name)) return;
+        handlers.onEvent(phase, object as T);
+      },
+      (err: unknown) => end(err),
+    ).then(
+      (controller) => {
+        abort = controller;
+        if (closed || ended) controller.abort();
+        // Resolved after a failed start too (having called `end`), as client-node's `Watch`: live only if still open.
+        else {
+          acceptedAt = Date.now();
+          handlers.onHealth(true);
+        }
+      },
+      (err: unknown) => end(err ?? new Error('watch failed to start')),
+    );
   };
   /** Passes a failure on, once per kind until a stream lives again. */
   const report = (err: unknown) => {

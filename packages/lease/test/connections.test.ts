@@ -3,7 +3,7 @@
  * instead of opening a new TCP and TLS connection per request (client-node 2 makes a new dispatcher per
  * request; the lock hands every request the one kept for its KubeConfig context). Counted with undici's own
  * diagnostics channel. A rotated client certificate replaces the kept dispatcher: the API server then sees
- * the new certificate's user.
+ * the new certificate's user. A lock's watch is one more stream on the connection its requests use.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import {
   NAMESPACE,
   uniqueName,
 } from '@leasehold/kube-tools/testing.ts';
+import { sampleRecord } from '@leasehold/testkit';
 import { expect, it } from 'vitest';
 import { LeaseLock, requestOptions } from '../src/index.ts';
 
@@ -51,8 +52,8 @@ it('ten elections in one process renew over a handful of connections, not one pe
       `connections: ${connections} new connections for ${requests} lock requests of 10 elections (watches included)`,
     );
     expect(requests).toBeGreaterThan(80); // about 10 renewals each
-    // The requests share a keep-alive pool, and the ten watches one stream (shared-watch.test.ts): a
-    // connection or two for requests, one for the first lock's own watch before the shared one, one shared.
+    // The requests share a keep-alive pool, and the ten watches one stream (shared-watch.test.ts) on it
+    // (the test below); a few to spare for the pool.
     expect(connections).toBeLessThanOrEqual(5);
   } finally {
     await Promise.all(elections.map((e) => e.stop()));
@@ -125,6 +126,57 @@ it('a rotated client certificate is picked up: requests after the rotation authe
     expect(connectionsBefore).toBeLessThanOrEqual(3);
     expect(connections - connectionsBefore).toBeLessThanOrEqual(3);
   } finally {
+    unsubscribe('undici:client:connected', counter);
+  }
+}, 60_000);
+
+it("a lock's watch goes over the connection its requests opened: it opens none of its own", async () => {
+  const kc = kubeConfig();
+  // Its own named watch (not the shared one), through watch-stream.ts.
+  const lock = new LeaseLock({
+    name: uniqueName('watch-conn'),
+    namespace: NAMESPACE,
+    identity: 'pod-a',
+    kubeConfig: kc,
+    sharedWatch: false,
+  });
+  let connections = 0;
+  const counter = () => {
+    connections += 1;
+  };
+  subscribe('undici:client:connected', counter);
+  const heard: string[] = [];
+  let live = false;
+  let stop = () => {};
+  try {
+    const created = await lock.create(sampleRecord('pod-a'));
+    const opened = connections;
+    stop = lock.watch(
+      (snapshot) => {
+        if (snapshot) heard.push(snapshot.version);
+      },
+      (isLive) => {
+        live = isLive;
+      },
+    );
+    const until = async (what: string, done: () => boolean) => {
+      for (const deadline = Date.now() + 20_000; !done(); await new Promise((r) => setTimeout(r, 50)))
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    };
+    // A named watch starts afresh: the server first sends the Lease as it is.
+    await until('the watch to be live and send the Lease', () => live && heard.includes(created.version));
+    const renewed = await lock.update(
+      sampleRecord('pod-a', { renewTime: new Date(Date.now() + 1_000) }),
+      created.version,
+    );
+    await until('the renewal as a watch event', () => heard.includes(renewed.version));
+    console.log(
+      `watch over the kept connection: ${opened} connection(s) for the create, ${connections - opened} more for the watch and a renewal; heard ${JSON.stringify(heard)}`,
+    );
+    expect(opened).toBeGreaterThanOrEqual(1);
+    expect(connections - opened).toBe(0);
+  } finally {
+    stop();
     unsubscribe('undici:client:connected', counter);
   }
 }, 60_000);

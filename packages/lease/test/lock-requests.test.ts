@@ -5,59 +5,18 @@
  * lease-lock.test.ts and connections.test.ts, which run over the same path).
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { isLockError } from '@leasehold/core';
 import { kubeConfig, NAMESPACE, rawGet, uniqueName } from '@leasehold/kube-tools/testing.ts';
 import { sampleRecord } from '@leasehold/testkit';
 import { describe, expect, it } from 'vitest';
 import { LeaseLock } from '../src/index.ts';
+import { execKubeConfig } from './exec-kubeconfig.ts';
 
 type LeaseJson = { metadata: Record<string, unknown>; spec: Record<string, unknown> };
 
-/**
- * A KubeConfig for the test cluster whose user is an exec plugin (a Node script) answering `token`; each run
- * of the plugin appends a line to the returned `runs` file.
- */
-function execKubeConfig(token: string): { kc: KubeConfig; runs: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'leasehold-exec-'));
-  const runs = join(dir, 'runs');
-  writeFileSync(runs, '');
-  const plugin = join(dir, 'plugin.mjs');
-  writeFileSync(
-    plugin,
-    [
-      "import { appendFileSync } from 'node:fs';",
-      `appendFileSync(${JSON.stringify(runs)}, 'run\\n');`,
-      'process.stdout.write(JSON.stringify({',
-      "  apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential',",
-      `  status: { token: ${JSON.stringify(token)} },`,
-      '}));',
-    ].join('\n'),
-  );
-  chmodSync(plugin, 0o600);
-  const admin = kubeConfig();
-  const cluster = admin.getCurrentCluster()!;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [
-      {
-        name: 'exec-user',
-        exec: {
-          apiVersion: 'client.authentication.k8s.io/v1',
-          command: process.execPath,
-          args: [plugin],
-          interactiveMode: 'Never',
-        },
-      },
-    ],
-    contexts: [{ name: 'exec', cluster: cluster.name, user: 'exec-user' }],
-    currentContext: 'exec',
-  });
-  return { kc, runs };
+/** A KubeConfig for the test cluster whose user is an exec plugin answering `token`. */
+function tokenPluginKubeConfig(token: string): ReturnType<typeof execKubeConfig> {
+  return execKubeConfig(kubeConfig().getCurrentCluster()!, token);
 }
 
 describe("LeaseLock's own requests", () => {
@@ -117,20 +76,20 @@ describe("LeaseLock's own requests", () => {
 
   it("authenticate with an exec plugin's token; a token the server rejects is Forbidden", async () => {
     const adminToken = kubeConfig().getCurrentUser()!.token!;
-    const good = execKubeConfig(adminToken);
+    const good = tokenPluginKubeConfig(adminToken);
     const name = uniqueName('exec');
     const lock = new LeaseLock({ name, namespace: NAMESPACE, identity: 'pod-e', kubeConfig: good.kc });
     const created = await lock.create(sampleRecord('pod-e'));
     await lock.update(sampleRecord('pod-e', { leaderTransitions: 1 }), created.version);
     expect((await lock.get())?.record.leaderTransitions).toBe(1);
     expect((created.raw as LeaseJson).metadata.managedFields).toBeUndefined();
-    expect(readFileSync(good.runs, 'utf8')).toMatch(/^run\n/);
+    expect(good.runs()).toBeGreaterThanOrEqual(1);
 
-    const bad = execKubeConfig('not-a-token');
+    const bad = tokenPluginKubeConfig('not-a-token');
     const refused = new LeaseLock({ name, namespace: NAMESPACE, identity: 'pod-x', kubeConfig: bad.kc });
     const error = await refused.get().catch((err: unknown) => err);
     expect(isLockError(error, 'Forbidden')).toBe(true);
     expect(String(error)).toContain('get: HTTP 401');
-    expect(readFileSync(bad.runs, 'utf8')).toMatch(/^run\n/);
+    expect(bad.runs()).toBeGreaterThanOrEqual(1);
   });
 });

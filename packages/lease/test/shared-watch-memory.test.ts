@@ -216,5 +216,8 @@ it('2,000 foreign Leases of 100 KB: ten elections sharing a watch keep their hea
   // The bounds.
   expect((steady.heapUsed ?? 0) - (baseline.heapUsed ?? 0)).toBeLessThan(20 * MiB);
   expect(grown).toBeLessThan(20 * MiB);
-  expect(Math.abs(acrossRelist)).toBeLessThan(5 * MiB);
+  // Grown by less than 5 MiB across the re-list: the list read again is not kept. A drop is not bounded:
+  // the heap after the re-list has measured below the baseline taken before any election started (30.9 and
+  // 31.0 MiB against 34.7, the stream over the kept dispatcher), so what it sheds is the process's own.
+  expect(acrossRelist).toBeLessThan(5 * MiB);
 }, 900_000);
