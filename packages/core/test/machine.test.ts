@@ -356,6 +356,35 @@ describe('the takeover stagger (rule 9)', () => {
     expect(sibling.timer('retry')).toBe((slotOf('a', '2', MAX_SPREAD) + 1) * SLOT);
   });
 
+  it("measures a term against the holder's lease, not its own: replicas with other lease durations agree", () => {
+    // A rolling update that lengthens the lease: this candidate's own is 30 s, the holder b's record says 15.
+    // b led 20 s: longer than b's lease, so a newer candidate may wait and this one leaves it the slot.
+    const follower = (tenureMs: number) => {
+      const m = new Script({
+        identity: 'a',
+        timing: { ...TIMING.timing, leaseDurationMs: 30_000, renewDeadlineMs: 20_000, takeoverSlotMs: SLOT },
+      });
+      live(m, 0);
+      m.feed(0, { type: 'START' });
+      m.feed(0, {
+        type: 'LOCK_READ',
+        snapshot: lockAt('1', record('b', { renewTime: new Date(WALL0 + tenureMs) })),
+      });
+      m.feed(500, {
+        type: 'LOCK_CHANGED',
+        snapshot: lockAt('1r', record('b', { renewTime: new Date(WALL0 + 20_000) })),
+      });
+      m.feed(1_000, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) });
+      return m;
+    };
+    const old = follower(0);
+    expect(old.context.lease.holderLeaseMs).toBe(15_000);
+    expect(old.effects.some((e) => e.type === 'updateLock')).toBe(false);
+    expect(old.timer('retry')).toBe(SLOT);
+    // First seen 16 s into b's term: more than b's lease (not than its own 30 s): it is the newer one.
+    expect(follower(16_000).only('updateLock').expectedVersion).toBe('2');
+  });
+
   it('waits its slot, computed from identity and version alone, then writes unless someone took over', () => {
     const slots = ['a', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => slotOf(id, '2', 6));
     expect(new Set(slots).size).toBeGreaterThan(1); // the identities spread over several slots

@@ -383,6 +383,7 @@ function contextFrom(input: MachineInput): ElectionContext {
       replacedVersions: [],
       holderTenureAtSight: null,
       holderTenure: null,
+      holderLeaseMs: null,
     },
     herd: { racingFor: null, racingSince: 0, spread: 0 },
     twins: { ownWrites: [], duplicate: false },

@@ -330,25 +330,34 @@ export function staggerMs(ctx: ElectionContext, version: string): number {
 
 /**
  * At a release, whether a candidate newer than the released term (`newerThanHolder`) may be waiting for
- * it: the term lasted more than a lease in the holder's last record this candidate saw, or its length is
- * unknown. A newer candidate first saw the holder more than a lease into its term, on a record no later
+ * it: the term lasted more than the holder's lease (`termLeaseMs`) in the holder's last record this
+ * candidate saw, or its length is unknown. A newer candidate first saw the holder more than a lease into its term, on a record no later
  * than the last one; a shorter term has none, and the slot the others would leave it is not waited for
  * (the release is taken as fast as an expiry). A follower whose watch missed the term's last records may
  * judge the term shorter than it was: it then races a newer candidate in its own slot, which costs the
  * preference, never safety.
  */
 export function newerMayWait(ctx: ElectionContext): boolean {
-  return ctx.lease.holderTenure === null || ctx.lease.holderTenure > ctx.timing.leaseDurationMs;
+  return ctx.lease.holderTenure === null || ctx.lease.holderTenure > termLeaseMs(ctx);
+}
+
+/**
+ * The lease a term is measured against (rule 9): the one the holder wrote in its record, the same for
+ * every candidate that saw it; this candidate's own when the record gave none.
+ */
+function termLeaseMs(ctx: ElectionContext): number {
+  return ctx.lease.holderLeaseMs ?? ctx.timing.leaseDurationMs;
 }
 
 /**
  * Whether this candidate joined well into the last holder's term: when it first saw that holder, the holder
- * had led for more than a lease (its record's renewTime minus acquireTime, both written by the holder, so
- * no two clocks are compared). The replicas a rolling update starts join a leader that has led for long;
+ * had led for more than its lease (`termLeaseMs`; its record's renewTime minus acquireTime, both in the
+ * record, written by the holder, or the acquireTime by the previous holder at a planned handover: every
+ * candidate reads the same values, and none compares them with its own clock). The replicas a rolling update starts join a leader that has led for long;
  * the replicas they replace, and replicas started together with the leader, saw its term begin.
  */
 export function newerThanHolder(ctx: ElectionContext): boolean {
-  return ctx.lease.holderTenureAtSight !== null && ctx.lease.holderTenureAtSight > ctx.timing.leaseDurationMs;
+  return ctx.lease.holderTenureAtSight !== null && ctx.lease.holderTenureAtSight > termLeaseMs(ctx);
 }
 
 /**

@@ -77,6 +77,7 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
   let holderTenureAtSight = c.lease.holderTenureAtSight;
   // A release (no holder) keeps the tenure its holder had last: rule 9 asks it at the release.
   const holderTenure = holder === '' ? c.lease.holderTenure : tenureOf(snapshot!.record);
+  const holderLeaseMs = holder === '' ? c.lease.holderLeaseMs : leaseOf(snapshot!.record);
   if (holder !== '' && holder !== knownLeader) {
     knownLeader = holder;
     effects = [{ type: 'notify', event: 'newLeader', identity: holder }];
@@ -95,6 +96,7 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
         knownLeader,
         holderTenureAtSight,
         holderTenure,
+        holderLeaseMs,
       },
       mustRead: false,
       ...(raceWon(c, snapshot) && c.herd.racingFor !== null
@@ -115,6 +117,11 @@ export function sighting(c: ElectionContext, snapshot: LockSnapshot | null, at: 
 function tenureOf(record: LeaderElectionRecord): number | null {
   const { acquireTime, renewTime } = record;
   return acquireTime && renewTime ? renewTime.getTime() - acquireTime.getTime() : null;
+}
+
+/** The lease duration (ms) a record's holder wrote, or null when it is not a positive number. */
+function leaseOf(record: LeaderElectionRecord): number | null {
+  return record.leaseDurationSeconds > 0 ? record.leaseDurationSeconds * 1000 : null;
 }
 
 /** A pending request; `basedOn` is the version an update replaces (null for a create or a read). */

@@ -194,16 +194,22 @@ export interface LeaseView {
   readonly replacedVersions: readonly string[];
   /**
    * Rule 9: how long (ms) the last holder had led when this candidate first saw it (its record's renewTime
-   * minus acquireTime: both from the holder's clock), or null. More than a lease: this candidate joined well
-   * into that holder's term, as the replicas a rolling update starts do.
+   * minus acquireTime, both in its record), or null. More than the holder's lease (`holderLeaseMs`): this
+   * candidate joined well into that holder's term, as the replicas a rolling update starts do.
    */
   readonly holderTenureAtSight: number | null;
   /**
    * Rule 9: how long (ms) the last holder had led in the latest record of it this candidate saw (renewTime
-   * minus acquireTime), or null. At a release, a term no longer than a lease means nobody can be newer
-   * than it (`newerMayWait`).
+   * minus acquireTime), or null. At a release, a term no longer than the holder's lease means nobody can be
+   * newer than it (`newerMayWait`).
    */
   readonly holderTenure: number | null;
+  /**
+   * Rule 9: the lease duration (ms) in the last holder's latest record this candidate saw (a release keeps
+   * it), or null. Every candidate measures a term against this one value, not against its own lease, so
+   * that replicas with different lease durations (a rolling update that changes it) agree on who is newer.
+   */
+  readonly holderLeaseMs: number | null;
 }
 
 /** Rule 9: the takeover race this follower is in, and the spread of its slots it has learned. */
