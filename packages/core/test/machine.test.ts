@@ -295,10 +295,18 @@ describe('the takeover stagger (rule 9)', () => {
   const live = (m: Script, at: number) => m.feed(at, { type: 'WATCH_HEALTH', live: true });
   /**
    * A follower watching lock version 1 held by b, then b's renewal `termMs` into its term (version 1r;
-   * default 20 s, more than the 15 s lease), then told of its release as version `released`.
+   * default 20 s, more than the 15 s lease), then told of its release as version `released`. `own`: this
+   * follower's timing, where it differs from b's.
    */
-  const released = (identity: string, spread: number, released = '2', tenureMs = 0, termMs = 20_000) => {
-    const m = new Script({ identity, timing: { ...TIMING.timing, takeoverSlotMs: SLOT } });
+  const released = (
+    identity: string,
+    spread: number,
+    released = '2',
+    tenureMs = 0,
+    termMs = 20_000,
+    own: Partial<typeof TIMING.timing> = {},
+  ) => {
+    const m = new Script({ identity, timing: { ...TIMING.timing, takeoverSlotMs: SLOT, ...own } });
     live(m, 0);
     m.feed(0, { type: 'START' });
     // The holder b, first seen having led for `tenureMs` (its renewTime that much after its acquireTime).
@@ -359,24 +367,8 @@ describe('the takeover stagger (rule 9)', () => {
   it("measures a term against the holder's lease, not its own: replicas with other lease durations agree", () => {
     // A rolling update that lengthens the lease: this candidate's own is 30 s, the holder b's record says 15.
     // b led 20 s: longer than b's lease, so a newer candidate may wait and this one leaves it the slot.
-    const follower = (tenureMs: number) => {
-      const m = new Script({
-        identity: 'a',
-        timing: { ...TIMING.timing, leaseDurationMs: 30_000, renewDeadlineMs: 20_000, takeoverSlotMs: SLOT },
-      });
-      live(m, 0);
-      m.feed(0, { type: 'START' });
-      m.feed(0, {
-        type: 'LOCK_READ',
-        snapshot: lockAt('1', record('b', { renewTime: new Date(WALL0 + tenureMs) })),
-      });
-      m.feed(500, {
-        type: 'LOCK_CHANGED',
-        snapshot: lockAt('1r', record('b', { renewTime: new Date(WALL0 + 20_000) })),
-      });
-      m.feed(1_000, { type: 'LOCK_CHANGED', snapshot: lockAt('2', record('')) });
-      return m;
-    };
+    const follower = (tenureMs: number) =>
+      released('a', 0, '2', tenureMs, 20_000, { leaseDurationMs: 30_000, renewDeadlineMs: 20_000 });
     const old = follower(0);
     expect(old.context.lease.holderLeaseMs).toBe(15_000);
     expect(old.effects.some((e) => e.type === 'updateLock')).toBe(false);

@@ -32,8 +32,8 @@ export interface Dispatching {
   dispatch(options: ExchangeOptions, handler: object): boolean;
 }
 
-/** The part of undici's request controller this file uses. */
-interface Controller {
+/** The part of undici's request controller the locks' handlers use (here and watch-request.ts). */
+export interface Controller {
   abort(reason: unknown): void;
 }
 

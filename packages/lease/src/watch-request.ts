@@ -22,6 +22,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { Controller } from './exchange.ts';
 import { hasDispatchers } from './kube-requests.ts';
 import { type Authenticated, authenticated, forget } from './request-auth.ts';
 import { WatchLines } from './watch-lines.ts';
@@ -66,11 +67,6 @@ export function watchStarter(kubeConfig: KubeConfig): StartWatch {
       done(err);
     });
   };
-}
-
-/** The part of undici's request controller this file uses. */
-interface Controller {
-  abort(reason: unknown): void;
 }
 
 function startWatch(
