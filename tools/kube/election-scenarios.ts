@@ -31,11 +31,11 @@ export function describeMultiProcessElection(kind: LockKind): void {
     let procs: Proc[] = [];
     const killedAt = new Map<string, number>();
 
-    const spawn = (name: string, ids: string[]) => {
+    const spawn = (name: string, ids: string[], timing: Record<keyof typeof TIMING, string> = TIMING) => {
       procs = ids.map(
         (id) =>
           new CandidateProcess(id, {
-            ...TIMING,
+            ...timing,
             KUBECONFIG: kubeconfigPath(),
             LOCK_KIND: kind,
             LOCK_NAME: name,
@@ -77,21 +77,27 @@ export function describeMultiProcessElection(kind: LockKind): void {
 
     it('a SIGTERMed leader releases the lock and another takes over without waiting out the lease', async () => {
       const name = uniqueName(`${kind}-stop`);
-      spawn(name, ['delta', 'echo']);
+      // client-go's timings here, not the 3 s lease: the bound below is an order argument (a follower cannot
+      // lead before the lease runs out unless it saw the release), and a 3 s lease left too little room on a
+      // loaded machine (once 3,994 ms against 2,500, with the release seen late). A working release hands over
+      // in tens of ms either way; the test takes no longer.
+      const timing = { LEASE_DURATION: '15', RENEW_DEADLINE: '10', RETRY_PERIOD: '2' };
+      spawn(name, ['delta', 'echo'], timing);
       const [first] = await waitFor(leaders, (l) => l.length === 1, 30_000);
       const stopped = Date.now();
       await first!.kill('SIGTERM');
       expect(first!.events.map((e) => e.event)).toContain('exit');
-      const [second] = await waitFor(leaders, (l) => l.length === 1, 10_000);
+      // Longer than the 13 s bound, so a missing release fails on the bound, not on this wait.
+      const [second] = await waitFor(leaders, (l) => l.length === 1, 20_000);
       const handover = Date.now() - stopped;
       console.log(`${kind}: SIGTERM release handover took ${handover} ms`);
-      if (handover > 2_500) console.log(JSON.stringify(second!.events, null, 0).replaceAll('},{', '},\n{'));
+      if (handover > 2_000) console.log(JSON.stringify(second!.events, null, 0).replaceAll('},{', '},\n{'));
       expect(second!.id).not.toBe(first!.id);
-      // Order, not speed: without the release, no follower could lead before the 3 s lease ran out, counted
-      // from the last renewal it saw (at most one 0.5 s retry period before the stop). Leading earlier proves
-      // the release was seen; how fast is measured in bench/ (about 30 ms).
+      // Order, not speed: without the release, no follower could lead before the 15 s lease ran out, counted
+      // from the last renewal it saw (at most one 2 s retry period before the stop). Leading earlier proves
+      // the release was seen; how fast is measured in bench/ (about 25 ms).
       expect(handover).toBeLessThan(
-        Number(TIMING.LEASE_DURATION) * 1000 - Number(TIMING.RETRY_PERIOD) * 1000,
+        Number(timing.LEASE_DURATION) * 1000 - Number(timing.RETRY_PERIOD) * 1000,
       );
       expectNoOverlap();
     });
