@@ -39,7 +39,7 @@ import type {
 } from './machine/types.ts';
 import type { Clock, Lock, LockSnapshot, TimerHandle } from './ports.ts';
 import { type LeaderElectionRecord, MAX_IDENTITY_LENGTH } from './record.ts';
-import { randomSeed, systemClock } from './system.ts';
+import { randomSeed, systemClock, wallMs } from './system.ts';
 import type { TransitionInfo } from './transition-info.ts';
 import { guardWrite } from './write-guard.ts';
 
@@ -389,7 +389,7 @@ export class LeaderElection {
 
   /** The wall clock in ms, for the inputs of the hot path, which spell out `at` and `wall` (no stamp object). */
   #wall(): number {
-    return this.#clock.wallNow().getTime();
+    return wallMs(this.#clock);
   }
 
   /**

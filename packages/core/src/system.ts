@@ -10,6 +10,7 @@ interface HostGlobals {
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   performance: { now(): number };
+  Date: { now(): number };
   console: { error(...args: unknown[]): void };
 }
 
@@ -29,6 +30,14 @@ export const systemClock: Clock = {
   setTimer: (ms, fn) => host().setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)))),
   clearTimer: (handle) => host().clearTimeout(handle),
 };
+
+/**
+ * `clock.wallNow().getTime()`, without a `Date` for the system clock (the driver stamps every input with
+ * it: three a renewal).
+ */
+export function wallMs(clock: Clock): number {
+  return clock === systemClock ? host().Date.now() : clock.wallNow().getTime();
+}
 
 /** A fresh 32-bit seed for the jitter sequence. */
 export function randomSeed(): number {

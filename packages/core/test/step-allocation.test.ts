@@ -6,8 +6,11 @@
  * count of allocations, not a time, so a loaded machine changes it little.
  *
  * Measured (this test; docs/benchmarks.md, "Many elections in one process"): 6,399 bytes a cycle with main's
- * step.ts, compose.ts, steps.ts and rules.ts before issue 25's allocation work, 3,480 after, this harness's own inputs and snapshots included. The bound sits
- * between them with room for V8's tiers to differ from one run to the next.
+ * step.ts, compose.ts, steps.ts and rules.ts before issue 25's allocation work, 3,480 after, 3,375-3,388
+ * with the renewal's record built as one literal and `settle` without an empty effects array (corestate),
+ * this harness's own inputs and snapshots included. The bound leaves about 9% for V8's tiers to differ from
+ * one run to the next; with `sighting` rebuilding the lease view for the watch's notice of the version it
+ * already saw (its early return removed) a renewal costs 3,933 bytes and the test fails.
  */
 import { GCProfiler } from 'node:v8';
 import { describe, expect, it } from 'vitest';
@@ -69,7 +72,7 @@ function bytesPerCall(fn: () => void, runs: number): number {
 }
 
 describe('a renewal through step()', () => {
-  it('allocates at most 4,500 bytes (three plain steps), and stays the same renewal', () => {
+  it('allocates at most 3,700 bytes (three plain steps), and stays the same renewal', () => {
     const leader = new Leader();
     let renewals = 0;
     const renew = () => {
@@ -82,6 +85,6 @@ describe('a renewal through step()', () => {
     expect(renewals).toBe(40_000);
     expect(leader.state).toBe('leader');
     expect(bytes).toBeGreaterThan(0);
-    expect(bytes).toBeLessThan(4_500);
+    expect(bytes).toBeLessThan(3_700);
   }, 60_000);
 });

@@ -36,14 +36,26 @@ export function acquireRecord(
   // After a deletion, continue the count from the last record seen so the fencing token never goes back.
   const basis = current ?? ctx.lease.lastPresent;
   const own = basis !== null && isOwnRecord(ctx, basis.record);
+  const acquireTime = own ? (basis.record.acquireTime ?? now) : now;
+  const leaderTransitions =
+    basis === null ? 0 : own ? basis.record.leaderTransitions : basis.record.leaderTransitions + 1;
+  // Uncoordinated (every renewal of a plain election): the record as one literal, without an empty object
+  // spread into it (the copy then grows its properties one at a time, into a store of their own).
+  if (!ctx.coordinated)
+    return {
+      holderIdentity: ctx.identity,
+      leaseDurationSeconds: ctx.recordLeaseSeconds,
+      acquireTime,
+      renewTime: now,
+      leaderTransitions,
+    };
   return {
     ...coordinatedFields(ctx, basis?.record),
     holderIdentity: ctx.identity,
     leaseDurationSeconds: ctx.recordLeaseSeconds,
-    acquireTime: own ? (basis.record.acquireTime ?? now) : now,
+    acquireTime,
     renewTime: now,
-    leaderTransitions:
-      basis === null ? 0 : own ? basis.record.leaderTransitions : basis.record.leaderTransitions + 1,
+    leaderTransitions,
   };
 }
 

@@ -158,7 +158,7 @@ export function write(
 export function settle(c: ElectionContext, input: Input): Step {
   return {
     context: answered(c, input) ? { op: null, failures: 0, notBefore: 0 } : { op: null },
-    effects: [],
+    effects: NO_EFFECTS, // every answer settles: no empty array of its own
   };
 }
 
