@@ -13,6 +13,7 @@
  *
  *   scripts/bench.sh --scale --compare [--elections 1000] [--seconds 60] [--warmup 20] [--contend 0.5]
  *                                      [--rounds 1] [--kubeconfig FILE] [--stagger]
+ *                                      [--renew-jitter F]   # Leasehold only: bench/scale.ts's prototype
  *
  * Prints each case's own table, then the comparison (ratios Leasehold / client-go), the machine's load
  * average before and after, and the command.
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     kubeconfig: { type: 'string' },
     stagger: { type: 'boolean', default: false },
+    'renew-jitter': { type: 'string' },
   },
   strict: false,
 });
@@ -75,6 +77,7 @@ async function runCase(kind: Kind, elections: number, prefix: string): Promise<M
       ...['--kind', kind, '--elections', String(elections), '--prefix', prefix, '--json'],
       ...['--kubeconfig', kubeconfig, '--seconds', String(values.seconds), '--warmup', String(values.warmup)],
       ...(values.stagger ? ['--stagger'] : []),
+      ...(values['renew-jitter'] ? ['--renew-jitter', String(values['renew-jitter'])] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

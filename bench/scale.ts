@@ -8,7 +8,7 @@
  *   scripts/bench.sh --scale [--elections 1000] [--kind lease|memory|client-go] [--seconds 60] [--warmup 20]
  *                            [--kubeconfig FILE]   # an existing cluster (tools/kube/up.ts), e.g. under ulimit -n
  *                            [--prefix NAME] [--json] [--max-rss-mib 4096] [--module FILE] [--rss-every S]
- *                            [--stagger] [--no-latency]
+ *                            [--stagger] [--no-latency] [--renew-jitter F [--renew-jitter-steps K]]
  *   scripts/bench.sh --scale --compare [--elections 1000] [--contend DUTY] ...   # bench/scale-compare.ts
  *
  * Timings are client-go's (15 s, 10 s, 2 s). Run it with `ulimit -n 1024` to see the file-descriptor bound.
@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { GCProfiler } from 'node:v8';
 import type { Lock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
-import { benchElection } from './bench-election.ts';
+import { benchElection, renewJitterClock } from './bench-election.ts';
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +58,10 @@ const { values } = parseArgs({
     // the renewals then stay spread over the period (each renews 2 s after its last answer) instead of in
     // bursts of all N.
     stagger: { type: 'boolean', default: false },
+    // A prototype of renewals spread every period, not in the library: each renew timer shortened by up to
+    // this fraction at random (bench/bench-election.ts renewJitterClock). Leasehold only.
+    'renew-jitter': { type: 'string' },
+    'renew-jitter-steps': { type: 'string', default: '0' },
   },
 });
 if (values.compare) {
@@ -323,12 +327,15 @@ if (kube && instrument) {
   });
 }
 
+const clock = values['renew-jitter']
+  ? renewJitterClock(Number(values['renew-jitter']), Number(values['renew-jitter-steps']))
+  : undefined;
 const elections = Array.from({ length: N }, (_, i) => {
   const lock: Lock =
     kube && kubeConfig
       ? new kube.LeaseLock({ name: `${PREFIX}-${i}`, namespace: 'default', identity: 'bench', kubeConfig })
       : store.lock(`${PREFIX}-${i}`, 'bench');
-  const election = benchElection(lock);
+  const election = benchElection(lock, clock);
   if (!instrument) return election;
   election.subscribe(({ input, from, to, effects }) => {
     if (input.type === 'LOCK_FAILED' && measuring) failures += 1;
