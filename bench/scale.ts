@@ -8,7 +8,7 @@
  *   scripts/bench.sh --scale [--elections 1000] [--kind lease|memory|client-go] [--seconds 60] [--warmup 20]
  *                            [--kubeconfig FILE]   # an existing cluster (tools/kube/up.ts), e.g. under ulimit -n
  *                            [--prefix NAME] [--json] [--max-rss-mib 4096] [--module FILE] [--rss-every S]
- *                            [--stagger] [--no-latency] [--renew-jitter F [--renew-jitter-steps K]]
+ *                            [--stagger] [--no-latency] [--renew-jitter F [--renew-jitter-steps K] [--renew-slot-ms S]]
  *   scripts/bench.sh --scale --compare [--elections 1000] [--contend DUTY] ...   # bench/scale-compare.ts
  *
  * Timings are client-go's (15 s, 10 s, 2 s). Run it with `ulimit -n 1024` to see the file-descriptor bound.
@@ -62,6 +62,7 @@ const { values } = parseArgs({
     // this fraction at random (bench/bench-election.ts renewJitterClock). Leasehold only.
     'renew-jitter': { type: 'string' },
     'renew-jitter-steps': { type: 'string', default: '0' },
+    'renew-slot-ms': { type: 'string', default: '0' },
   },
 });
 if (values.compare) {
@@ -328,7 +329,11 @@ if (kube && instrument) {
 }
 
 const clock = values['renew-jitter']
-  ? renewJitterClock(Number(values['renew-jitter']), Number(values['renew-jitter-steps']))
+  ? renewJitterClock(
+      Number(values['renew-jitter']),
+      Number(values['renew-jitter-steps']),
+      Number(values['renew-slot-ms']),
+    )
   : undefined;
 const elections = Array.from({ length: N }, (_, i) => {
   const lock: Lock =
