@@ -4,12 +4,16 @@
  * process), one case after the other, each in its own process. Per case: RSS at the end of the measuring
  * window, CPU, and from a watch on the case's Leases how close to schedule the renewals were
  * (bench/renewal-schedule.ts). Marginal memory per election is (RSS at N - RSS at 1) / (N - 1), for both.
+ * Renewal latency, send to answer, for both (issue 25): Leasehold's from its elections' steps, split at
+ * undici's diagnostics channels; client-go's from its lock's Update, split at the transport
+ * (tools/interop/client-go/timing.go); and how bunched the renewals are (requests started per 100 ms).
  *
  * `--contend DUTY` runs one busy-loop process per core (bench/cpu-load.ts, busy for DUTY of every 100 ms)
  * beside every case: the same fixed load for both implementations.
  *
  *   scripts/bench.sh --scale --compare [--elections 1000] [--seconds 60] [--warmup 20] [--contend 0.5]
- *                                      [--rounds 1] [--kubeconfig FILE]
+ *                                      [--rounds 1] [--kubeconfig FILE] [--stagger]
+ *                                      [--renew-jitter F]   # Leasehold only: bench/scale.ts's prototype
  *
  * Prints each case's own table, then the comparison (ratios Leasehold / client-go), the machine's load
  * average before and after, and the command.
@@ -31,6 +35,8 @@ const { values } = parseArgs({
     contend: { type: 'string' },
     rounds: { type: 'string', default: '1' },
     kubeconfig: { type: 'string' },
+    stagger: { type: 'boolean', default: false },
+    'renew-jitter': { type: 'string' },
   },
   strict: false,
 });
@@ -70,6 +76,8 @@ async function runCase(kind: Kind, elections: number, prefix: string): Promise<M
       join(import.meta.dirname, 'scale.ts'),
       ...['--kind', kind, '--elections', String(elections), '--prefix', prefix, '--json'],
       ...['--kubeconfig', kubeconfig, '--seconds', String(values.seconds), '--warmup', String(values.warmup)],
+      ...(values.stagger ? ['--stagger'] : []),
+      ...(values['renew-jitter'] ? ['--renew-jitter', String(values['renew-jitter'])] : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -132,6 +140,7 @@ for (let round = 1; round <= rounds; round += 1) {
   const l = side('lease');
   const g = side('client-go');
   const lease = cases[`lease@${N}`]!;
+  const go = cases[`client-go@${N}`]!;
   const rows: [string, string, string, string][] = [
     [`leading at ${N}`, String(l.leading), String(g.leading), ''],
     ['RSS at 1 (MiB)', fmt(l.rss1), fmt(g.rss1), ratio(l.rss1, g.rss1)],
@@ -159,11 +168,30 @@ for (let round = 1; round <= rounds; round += 1) {
       ratio(l.worst, g.worst),
     ],
     [
-      'renewal p50 / p99 (ms, Leasehold: send to answer)',
+      'renewal p50 / p99, send to answer (ms)',
       `${fmt(lease.p50!)} / ${fmt(lease.p99!)}`,
-      'not exposed',
+      `${fmt(go.p50!)} / ${fmt(go.p99!)}`,
+      ratio(lease.p99!, go.p99!),
+    ],
+    [
+      'on the wire and the server p50 / p99 (ms)',
+      `${fmt(lease.wireP50!)} / ${fmt(lease.wireP99!)}`,
+      `${fmt(go.wireP50!)} / ${fmt(go.wireP99!)}`,
+      ratio(lease.wireP99!, go.wireP99!),
+    ],
+    [
+      'Leasehold: in the driver / undici queue / answer to step, p99 (ms)',
+      `${fmt(lease.driverP99!)} / ${fmt(lease.undiciP99!)} / ${fmt(lease.afterP99!)}`,
+      `client-go, headers to body closed: ${fmt(go.bodyP99!)}`,
       '',
     ],
+    [
+      'renewals started per 100 ms: busiest / mean',
+      `${fmt(lease.sendsPer100msMax!, 0)} / ${fmt(lease.sendsPer100msMean!)}`,
+      `${fmt(go.sendsPer100msMax!, 0)} / ${fmt(go.sendsPer100msMean!)}`,
+      '',
+    ],
+    ['renewal requests in flight at most', fmt(lease.maxInFlight!, 0), fmt(go.maxInFlight!, 0), ''],
     [
       `live heap at 1 / ${N} (MiB, after a full collection)`,
       `${fmt(cases['lease@1']!.liveHeapMiB!)} / ${fmt(lease.liveHeapMiB!)}`,

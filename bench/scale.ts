@@ -8,6 +8,7 @@
  *   scripts/bench.sh --scale [--elections 1000] [--kind lease|memory|client-go] [--seconds 60] [--warmup 20]
  *                            [--kubeconfig FILE]   # an existing cluster (tools/kube/up.ts), e.g. under ulimit -n
  *                            [--prefix NAME] [--json] [--max-rss-mib 4096] [--module FILE] [--rss-every S]
+ *                            [--stagger] [--no-latency] [--renew-jitter F [--renew-jitter-steps K] [--renew-slot-ms S]]
  *   scripts/bench.sh --scale --compare [--elections 1000] [--contend DUTY] ...   # bench/scale-compare.ts
  *
  * Timings are client-go's (15 s, 10 s, 2 s). Run it with `ulimit -n 1024` to see the file-descriptor bound.
@@ -22,7 +23,7 @@
 import { spawn } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createHistogram, monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
@@ -30,7 +31,7 @@ import { parseArgs } from 'node:util';
 import { GCProfiler } from 'node:v8';
 import type { Lock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
-import { benchElection } from './bench-election.ts';
+import { benchElection, renewJitterClock } from './bench-election.ts';
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +51,18 @@ const { values } = parseArgs({
     'max-rss-mib': { type: 'string', default: '4096' },
     module: { type: 'string' },
     'rss-every': { type: 'string' },
+    // Leaves out the latency's instrumentation (its listener per election, the diagnostics channels), to see
+    // what it costs.
+    'no-latency': { type: 'boolean', default: false },
+    // Starts election i at i/N of a retry period (2 s) instead of all at once, for either implementation:
+    // the renewals then stay spread over the period (each renews 2 s after its last answer) instead of in
+    // bursts of all N.
+    stagger: { type: 'boolean', default: false },
+    // A prototype of renewals spread every period, not in the library: each renew timer shortened by up to
+    // this fraction at random (bench/bench-election.ts renewJitterClock). Leasehold only.
+    'renew-jitter': { type: 'string' },
+    'renew-jitter-steps': { type: 'string', default: '0' },
+    'renew-slot-ms': { type: 'string', default: '0' },
   },
 });
 if (values.compare) {
@@ -150,15 +163,27 @@ async function clientGoElectors(kubeconfig: string): Promise<void> {
       RENEW_DEADLINE: '10',
       RETRY_PERIOD: '2',
       QPS: '1000',
+      STAGGER: values.stagger ? '1' : '0',
     },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const leading = new Set<string>();
+  let latency: ((event: Record<string, number>) => void) | undefined;
   createInterface({ input: child.stdout }).on('line', (line) => {
     const event = JSON.parse(line) as { event?: string; lock?: string };
     // With ELECTORS=1 the peer runs its single elector, whose "started" names no lock.
     if (event.event === 'started') leading.add(event.lock ?? PREFIX);
+    if (event.event === 'latency') latency?.(event as unknown as Record<string, number>);
   });
+  // With ELECTORS > 1 the peer times its renewals (tools/interop/client-go/timing.go); SIGUSR1 prints what it
+  // measured since the last one and starts afresh. With one elector it has no such handler (and would die).
+  const timed = N > 1;
+  const latencyReport = () =>
+    new Promise<Record<string, number> | undefined>((resolve) => {
+      if (!timed) return resolve(undefined);
+      latency = resolve;
+      child.kill('SIGUSR1');
+    });
   const cpuSeconds = () => {
     const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
@@ -169,10 +194,13 @@ async function clientGoElectors(kubeconfig: string): Promise<void> {
     );
   await warmUp(() => leading.size, N);
   console.log(`${N} client-go electors; leading after the warm-up: ${leading.size}`);
+  await latencyReport(); // the warm-up's, dropped
   measuringStarts();
   const cpu0 = cpuSeconds();
   await sleep(SECONDS * 1000);
   const cpu = cpuSeconds() - cpu0;
+  const lat = await latencyReport();
+  const ms = (key: string) => lat?.[key] ?? NaN;
   const peakMiB = status('VmHWM') / 1024;
   const rssMiB = status('VmRSS') / 1024;
   const cpuPerMin = cpu / (SECONDS / 60);
@@ -183,8 +211,40 @@ async function clientGoElectors(kubeconfig: string): Promise<void> {
       ['RSS at the end / peak', `${rssMiB.toFixed(1)} / ${peakMiB.toFixed(1)} MiB`],
       ['CPU', `${cpuPerMin.toFixed(1)} CPU-s/min`],
       ['threads', String(status('Threads'))],
+      ['renewals measured (Update calls)', String(ms('renewals'))],
+      [
+        'renewal p50 / p99 (Update called to returned)',
+        `${ms('p50').toFixed(1)} ms / ${ms('p99').toFixed(1)} ms`,
+      ],
+      [
+        'split p50 / p99: request to headers, headers to body closed',
+        `${ms('headersP50').toFixed(1)} / ${ms('headersP99').toFixed(1)} ms, ${ms('bodyP50').toFixed(1)} / ${ms('bodyP99').toFixed(1)} ms`,
+      ],
+      [
+        'Lease requests started per 100 ms: busiest / mean',
+        `${ms('sendsPer100msMax')} / ${ms('sendsPer100msMean').toFixed(1)}`,
+      ],
+      ['Lease requests in flight at most', String(ms('maxInFlight'))],
+      ['failed updates', String(ms('failed'))],
     ],
-    { elections: N, leading: leading.size, rssMiB, peakMiB, cpuPerMin },
+    {
+      elections: N,
+      leading: leading.size,
+      rssMiB,
+      peakMiB,
+      cpuPerMin,
+      renewals: ms('renewals'),
+      p50: ms('p50'),
+      p99: ms('p99'),
+      wireP50: ms('headersP50'),
+      wireP99: ms('headersP99'),
+      bodyP50: ms('bodyP50'),
+      bodyP99: ms('bodyP99'),
+      sendsPer100msMax: ms('sendsPer100msMax'),
+      sendsPer100msMean: ms('sendsPer100msMean'),
+      maxInFlight: ms('maxInFlight'),
+      failures: ms('failed'),
+    },
   );
   child.kill('SIGTERM');
   await new Promise((resolve) => child.once('exit', resolve));
@@ -196,30 +256,122 @@ subscribe('undici:client:connected', () => {
   connections += 1;
 });
 let measuring = false;
-const latencies: number[] = [];
 let failures = 0;
 
+/**
+ * The renewals' latency, kept light (issue 25): fixed-size histograms (node:perf_hooks, microseconds) instead
+ * of an array of every latency, one listener per election that reads the step without allocating, and per
+ * election five timestamps in typed arrays. `--no-latency` leaves all of it out (and the diagnostics
+ * channels below), to see what it costs: the CPU and the bytes allocated per minute with and without.
+ *
+ * Send to answer is split at undici's diagnostics channels, for a renewal's PATCH of the election's Lease:
+ * (a) queued in the driver: the renew step (the timer fired) to `undici:request:create`;
+ * (a') queued in undici: created to `undici:client:sendHeaders` (no free HTTP/2 stream or connection yet);
+ * (b) on the wire and the server: headers sent to the answer's end (`undici:request:trailers`);
+ * (c) after the answer: its end until the election steps on LOCK_WRITTEN (the promise chain, the event loop).
+ */
+const instrument = !values['no-latency'];
+const histogram = () => createHistogram({ lowest: 1, highest: 3_600_000_000, figures: 3 });
+const split = {
+  total: histogram(),
+  driver: histogram(),
+  undici: histogram(),
+  wire: histogram(),
+  after: histogram(),
+};
+const recordMs = (h: RecordableHistogram, ms: number) => h.record(Math.max(1, Math.round(ms * 1000)));
+const pctMs = (h: RecordableHistogram, p: number) => (h.count === 0 ? NaN : h.percentile(p) / 1000);
+let renewals = 0;
+const sentAt = new Float64Array(N).fill(Number.NaN);
+const createdAt = new Float64Array(N).fill(Number.NaN);
+const headersSentAt = new Float64Array(N).fill(Number.NaN);
+const endedAt = new Float64Array(N).fill(Number.NaN);
+/** Renewal PATCHes created per 100 ms of the window (are the elections in phase?), and in flight at most. */
+const sendsPer100ms = new Uint32Array(Math.ceil(SECONDS * 10) + 1);
+let windowStart = 0;
+let inFlight = 0;
+let maxInFlight = 0;
+/** Each election's Lease path, to its index: a renewal's request found without parsing its path. */
+const electionOf = new Map<string, number>();
+if (kube && instrument) {
+  for (let i = 0; i < N; i += 1)
+    electionOf.set(`/apis/coordination.k8s.io/v1/namespaces/default/leases/${PREFIX}-${i}`, i);
+  type Message = { request: { method: string; path: string } };
+  const renewalOf = (message: unknown) => {
+    const { request } = message as Message;
+    return request.method === 'PATCH' ? (electionOf.get(request.path) ?? -1) : -1;
+  };
+  subscribe('undici:request:create', (message) => {
+    const i = renewalOf(message);
+    if (i < 0) return;
+    const now = performance.now();
+    createdAt[i] = now;
+    inFlight += 1;
+    if (measuring) {
+      if (inFlight > maxInFlight) maxInFlight = inFlight;
+      const bin = Math.floor((now - windowStart) / 100);
+      if (bin < sendsPer100ms.length) sendsPer100ms[bin]! += 1;
+    }
+  });
+  subscribe('undici:client:sendHeaders', (message) => {
+    const i = renewalOf(message);
+    if (i >= 0) headersSentAt[i] = performance.now();
+  });
+  subscribe('undici:request:trailers', (message) => {
+    const i = renewalOf(message);
+    if (i < 0) return;
+    endedAt[i] = performance.now();
+    inFlight -= 1;
+  });
+  subscribe('undici:request:error', (message) => {
+    if (renewalOf(message) >= 0) inFlight -= 1;
+  });
+}
+
+const clock = values['renew-jitter']
+  ? renewJitterClock(
+      Number(values['renew-jitter']),
+      Number(values['renew-jitter-steps']),
+      Number(values['renew-slot-ms']),
+    )
+  : undefined;
 const elections = Array.from({ length: N }, (_, i) => {
   const lock: Lock =
     kube && kubeConfig
       ? new kube.LeaseLock({ name: `${PREFIX}-${i}`, namespace: 'default', identity: 'bench', kubeConfig })
       : store.lock(`${PREFIX}-${i}`, 'bench');
-  const election = benchElection(lock);
-  let sentAt: number | null = null;
+  const election = benchElection(lock, clock);
+  if (!instrument) return election;
   election.subscribe(({ input, from, to, effects }) => {
     if (input.type === 'LOCK_FAILED' && measuring) failures += 1;
-    if ((input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED') && sentAt !== null) {
-      if (measuring && input.type === 'LOCK_WRITTEN') latencies.push(input.at - sentAt);
-      sentAt = null;
+    const sent = sentAt[i]!;
+    if ((input.type === 'LOCK_WRITTEN' || input.type === 'LOCK_FAILED') && !Number.isNaN(sent)) {
+      if (measuring && input.type === 'LOCK_WRITTEN') {
+        renewals += 1;
+        recordMs(split.total, input.at - sent);
+        // The split, when this renewal's request was seen on the channels (a Lease lock's PATCH).
+        const created = createdAt[i]!;
+        if (created >= sent) {
+          recordMs(split.driver, created - sent);
+          recordMs(split.undici, headersSentAt[i]! - created);
+          recordMs(split.wire, endedAt[i]! - headersSentAt[i]!);
+          recordMs(split.after, input.at - endedAt[i]!);
+        }
+      }
+      sentAt[i] = Number.NaN;
     }
-    if (from === 'leader' && to === 'leader' && effects.some((e) => e.type === 'updateLock'))
-      sentAt = input.at;
+    if (from === 'leader' && to === 'leader')
+      for (let k = 0; k < effects.length; k += 1) if (effects[k]!.type === 'updateLock') sentAt[i] = input.at;
   });
   return election;
 });
 
 const started = performance.now();
-for (const e of elections) void e.acquire();
+if (values.stagger)
+  elections.forEach((e, i) => {
+    setTimeout(() => void e.acquire(), (i * 2000) / N);
+  });
+else for (const e of elections) void e.acquire();
 await warmUp(() => elections.filter((e) => e.isLeader()).length, N);
 console.log(
   `${N} ${kind} elections; leading after the warm-up: ${elections.filter((e) => e.isLeader()).length}`,
@@ -234,6 +386,8 @@ gcProfiler.start();
 const cpu0 = process.cpuUsage();
 const connections0 = connections;
 measuringStarts();
+windowStart = performance.now();
+maxInFlight = inFlight;
 measuring = true;
 await sleep(SECONDS * 1000);
 measuring = false;
@@ -244,22 +398,29 @@ const gcStats = gcProfiler.stop();
 let freed = 0;
 for (const collection of gcStats?.statistics ?? [])
   freed += collection.beforeGC.heapStatistics.usedHeapSize - collection.afterGC.heapStatistics.usedHeapSize;
-const allocatedPerRenewalKiB = (freed + heapUsed1 - heapUsed0) / Math.max(1, latencies.length) / 1024;
-const collectionsPerRenewal = (gcStats?.statistics.length ?? 0) / Math.max(1, latencies.length);
+// Without the instrumentation nothing counts the renewals: the ones due (one per election per 2 s) stand in.
+const counted = instrument ? renewals : (N * SECONDS) / 2;
+const allocated = freed + heapUsed1 - heapUsed0;
+const allocatedPerRenewalKiB = allocated / Math.max(1, counted) / 1024;
+const allocatedMiBPerMin = allocated / 2 ** 20 / (SECONDS / 60);
+const collectionsPerRenewal = (gcStats?.statistics.length ?? 0) / Math.max(1, counted);
 // The RSS now (not the peak: the comparison subtracts two runs' RSS at the same moment of their window).
 const usage = process.memoryUsage();
 const rssMiB = usage.rss / 2 ** 20;
 // Where the RSS is: V8's heap as reserved (live objects and the room for garbage), and memory outside it.
-const split = [usage.heapTotal, usage.external, usage.arrayBuffers].map((b) => (b / 2 ** 20).toFixed(1));
+const where = [usage.heapTotal, usage.external, usage.arrayBuffers].map((b) => (b / 2 ** 20).toFixed(1));
 const peakMiB = process.resourceUsage().maxRSS / 1024;
 // What stays live: the used heap after a full collection, when the process runs with --expose-gc.
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const liveHeapMiB = gc ? process.memoryUsage().heapUsed / 2 ** 20 : NaN;
 const minutes = SECONDS / 60;
-latencies.sort((a, b) => a - b);
-const pct = (p: number) =>
-  latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
+const pct = (p: number) => pctMs(split.total, p);
+const parts = (['driver', 'undici', 'wire', 'after'] as const).map(
+  (k) => `${pctMs(split[k], 50).toFixed(1)} / ${pctMs(split[k], 99).toFixed(1)}`,
+);
+const busiest = Math.max(...sendsPer100ms);
+const meanSends = sendsPer100ms.reduce((a, b) => a + b, 0) / sendsPer100ms.length;
 const leadingAtEnd = elections.filter((e) => e.isLeader()).length;
 const cpuPerMin = (cpu.user + cpu.system) / 1e6 / minutes;
 report(
@@ -268,11 +429,20 @@ report(
     ['leading at the end', String(leadingAtEnd)],
     // memoryUsage and getrusage need no file descriptor, which a run at its ulimit -n may not have.
     ['RSS at the end / peak', `${rssMiB.toFixed(1)} / ${peakMiB.toFixed(1)} MiB`],
-    ['V8 heap reserved / external / array buffers at the end', `${split.join(' / ')} MiB`],
+    ['V8 heap reserved / external / array buffers at the end', `${where.join(' / ')} MiB`],
     ['live heap after a full collection', gc ? `${liveHeapMiB.toFixed(1)} MiB` : 'run with --expose-gc'],
     ['CPU', `${cpuPerMin.toFixed(1)} CPU-s/min`],
-    ['renewals measured', String(latencies.length)],
+    ['renewals measured', instrument ? String(renewals) : '(--no-latency)'],
     ['renewal p50 / p99', `${pct(50).toFixed(1)} ms / ${pct(99).toFixed(1)} ms`],
+    [
+      'split p50 / p99 (ms): driver, undici queue, wire and server, answer to step',
+      kind === 'lease' ? parts.join(', ') : '-',
+    ],
+    [
+      'renewal PATCHes started per 100 ms: busiest / mean; in flight at most',
+      kind === 'lease' ? `${busiest} / ${meanSends.toFixed(1)}; ${maxInFlight}` : '-',
+    ],
+    ['allocated per minute', `${allocatedMiBPerMin.toFixed(1)} MiB (V8 heap, whole process)`],
     ['allocated per renewal', `${allocatedPerRenewalKiB.toFixed(1)} KiB (V8 heap, whole process)`],
     ['collections per renewal', collectionsPerRenewal.toFixed(3)],
     ['event-loop delay p99', `${(loop.percentile(99) / 1e6).toFixed(1)} ms`],
@@ -287,9 +457,22 @@ report(
     peakMiB,
     liveHeapMiB,
     cpuPerMin,
-    renewals: latencies.length,
+    renewals,
     p50: pct(50),
     p99: pct(99),
+    driverP50: pctMs(split.driver, 50),
+    driverP99: pctMs(split.driver, 99),
+    undiciP50: pctMs(split.undici, 50),
+    undiciP99: pctMs(split.undici, 99),
+    wireP50: pctMs(split.wire, 50),
+    wireP99: pctMs(split.wire, 99),
+    afterP50: pctMs(split.after, 50),
+    afterP99: pctMs(split.after, 99),
+    sendsPer100msMax: busiest,
+    sendsPer100msMean: meanSends,
+    maxInFlight,
+    connections: connections - connections0,
+    allocatedMiBPerMin,
     allocatedPerRenewalKiB,
     collectionsPerRenewal,
     loopDelayP99: loop.percentile(99) / 1e6,

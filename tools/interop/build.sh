@@ -17,7 +17,8 @@ command -v go >/dev/null || { echo "tools/interop/build.sh: Go is not installed 
 python="${LEASEHOLD_PYTHON:-python3}"
 command -v "$python" >/dev/null || { echo "tools/interop/build.sh: $python is not installed (needed for the kubernetes_asyncio peer)" >&2; exit 1; }
 
-go_key="$(cat "$here/client-go/go.mod" "$here/client-go/go.sum" "$here/client-go/main.go" | sha256sum | cut -c1-12)"
+# Every source file of the peer is in the key (main.go, timing.go, ...): a changed file builds a new binary.
+go_key="$(cat "$here/client-go/go.mod" "$here/client-go/go.sum" "$here"/client-go/*.go | sha256sum | cut -c1-12)"
 go_dest="$cache_root/client-go_$(go env GOVERSION)_$go_key"
 if [ ! -x "$go_dest/elector" ]; then
   echo "tools/interop: building the client-go candidate" >&2

@@ -10,13 +10,14 @@
 //
 // QPS raises client-go's client-side rate limit (default 5 requests/s). ELECTORS=N (default 1) runs N electors in this one process, each on its own Lease LOCK_NAME-<i>, sharing
 // one client (the scale benchmark's shape: many elections in one process); each prints "started" with its
-// "lock" and nothing else.
+// "lock" and nothing else; STAGGER=1 starts elector i at i/N of a retry period instead of all at once; SIGUSR1 prints the renewal latency measured since the last SIGUSR1 (timing.go).
 package main
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -82,11 +83,13 @@ func main() {
 		cfg.QPS = float32(qps)
 		cfg.Burst = int(2 * qps)
 	}
-	client := kubernetes.NewForConfigOrDie(cfg)
 	if n, _ := strconv.Atoi(mustEnv("ELECTORS", "1")); n > 1 {
-		runMany(client, n)
+		// The benchmark's mode: the Lease requests timed at the transport too (timing.go).
+		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return timedTransport{next: rt} })
+		runMany(kubernetes.NewForConfigOrDie(cfg), n)
 		return
 	}
+	client := kubernetes.NewForConfigOrDie(cfg)
 	lock := &resourcelock.LeaseLock{
 		LeaseMeta:  metav1.ObjectMeta{Name: mustEnv("LOCK_NAME", ""), Namespace: mustEnv("NAMESPACE", "default")},
 		Client:     client.CoordinationV1(),
@@ -148,18 +151,37 @@ func runMany(client kubernetes.Interface, n int) {
 		<-signals
 		cancel()
 	}()
+	// SIGUSR1: print the renewal latency measured since the last one (timing.go), and start afresh.
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		for range usr1 {
+			b, _ := json.Marshal(measured.report())
+			out.Lock()
+			fmt.Println(string(b))
+			out.Unlock()
+		}
+	}()
 	emit("ready", map[string]any{"electors": n})
+	stagger := mustEnv("STAGGER", "0") == "1"
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("%s-%d", mustEnv("LOCK_NAME", ""), i)
-		lock := &resourcelock.LeaseLock{
+		lock := timedLock{&resourcelock.LeaseLock{
 			LeaseMeta:  metav1.ObjectMeta{Name: name, Namespace: mustEnv("NAMESPACE", "default")},
 			Client:     client.CoordinationV1(),
 			LockConfig: resourcelock.ResourceLockConfig{Identity: id},
-		}
+		}}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if stagger {
+				// The elector's start spread over one retry period, the same as bench/scale.ts --stagger.
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Duration(i) * seconds("RETRY_PERIOD", "1") / time.Duration(n)):
+				}
+			}
 			for ctx.Err() == nil {
 				leaderelection.RunOrDie(ctx, leaderelection.LeaderElectionConfig{
 					Lock:            lock,
