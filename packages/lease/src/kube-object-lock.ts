@@ -20,7 +20,7 @@ import {
 import { checkClientNode } from './client-node-support.ts';
 import { kubeLockError } from './kube-errors.ts';
 import { checkKubeConfig, loadKubeConfig } from './kubeconfig.ts';
-import { MERGE_PATCH, requestOptions } from './request-options.ts';
+import { lazyRequestOptions, MERGE_PATCH } from './request-options.ts';
 import { watchObjectShared } from './shared-watch.ts';
 import { watchNamedObject } from './watch-object.ts';
 import type { WatchPhase } from './watch-stream.ts';
@@ -169,7 +169,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     let object: T;
     try {
       object = await this.readObject(
-        requestOptions(options?.signal, undefined, this.kubeConfig),
+        lazyRequestOptions(options?.signal, undefined, this.kubeConfig),
         options?.signal,
       );
     } catch (err) {
@@ -186,7 +186,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
       return this.#answer(
         await this.createObject(
           record,
-          requestOptions(options?.signal, undefined, this.kubeConfig),
+          lazyRequestOptions(options?.signal, undefined, this.kubeConfig),
           options?.signal,
         ),
       );
@@ -206,7 +206,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
         await this.patchObject(
           record,
           expectedVersion,
-          requestOptions(options?.signal, MERGE_PATCH, this.kubeConfig),
+          lazyRequestOptions(options?.signal, MERGE_PATCH, this.kubeConfig),
           options?.signal,
         ),
       );
