@@ -39,15 +39,16 @@ export interface Controller {
 
 /**
  * Sends `options` through `dispatcher` and answers the whole answer, any status; rejects with the
- * transport's error, or `signal`'s reason once it aborts.
+ * transport's error, or `signal`'s reason once it aborts. `onSettled` is called once, when it settles.
  */
 export function exchange(
   dispatcher: Dispatching,
   options: ExchangeOptions,
   signal: AbortSignal | undefined,
+  onSettled?: () => void,
 ): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
-    const handler = new Handler(resolve, reject, signal);
+    const handler = new Handler(resolve, reject, signal, onSettled);
     try {
       dispatcher.dispatch(options, handler);
     } catch (err) {
@@ -66,15 +67,18 @@ class Handler {
   readonly #resolve: (answer: Answer) => void;
   readonly #reject: (err: unknown) => void;
   readonly #signal: AbortSignal | undefined;
+  readonly #onSettled: (() => void) | undefined;
 
   constructor(
     resolve: (answer: Answer) => void,
     reject: (err: unknown) => void,
     signal: AbortSignal | undefined,
+    onSettled: (() => void) | undefined,
   ) {
     this.#resolve = resolve;
     this.#reject = reject;
     this.#signal = signal;
+    this.#onSettled = onSettled;
     signal?.addEventListener('abort', this, { once: true });
   }
 
@@ -119,6 +123,7 @@ class Handler {
     this.#settled = true;
     this.#controller = null;
     this.#signal?.removeEventListener('abort', this);
+    this.#onSettled?.();
     return false;
   }
 }

@@ -20,7 +20,7 @@ import {
 import { checkClientNode } from './client-node-support.ts';
 import { kubeLockError } from './kube-errors.ts';
 import { checkKubeConfig, loadKubeConfig } from './kubeconfig.ts';
-import { MERGE_PATCH, requestOptions } from './request-options.ts';
+import { lazyRequestOptions, MERGE_PATCH } from './request-options.ts';
 import { watchObjectShared } from './shared-watch.ts';
 import { watchNamedObject } from './watch-object.ts';
 import type { WatchPhase } from './watch-stream.ts';
@@ -74,6 +74,11 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   /** Whether `watch` shares a stream with the other locks of the collection (`KubeObjectLockOptions.sharedWatch`). */
   protected readonly sharedWatch: boolean;
   readonly #kind: string;
+  /**
+   * The snapshot of the last answer to this lock's own request (get, create, update): the shared watch
+   * tells the election again from it when the stream carries that very version (shared-watch.ts `Answered`).
+   */
+  #answered: LockSnapshot | null = null;
 
   /**
    * `kind` names the object in messages (`Lease`, `ConfigMap`); `shareByDefault` is `sharedWatch` when the
@@ -164,7 +169,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     let object: T;
     try {
       object = await this.readObject(
-        requestOptions(options?.signal, undefined, this.kubeConfig),
+        lazyRequestOptions(options?.signal, undefined, this.kubeConfig),
         options?.signal,
       );
     } catch (err) {
@@ -172,16 +177,16 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
       if (error.kind === 'NotFound') return null;
       throw error;
     }
-    return this.snapshot(object);
+    return this.#answer(object);
   }
 
   /** Creates the object; `Conflict` if it exists already. */
   async create(record: LeaderElectionRecord, options?: LockCallOptions): Promise<LockSnapshot> {
     try {
-      return this.snapshot(
+      return this.#answer(
         await this.createObject(
           record,
-          requestOptions(options?.signal, undefined, this.kubeConfig),
+          lazyRequestOptions(options?.signal, undefined, this.kubeConfig),
           options?.signal,
         ),
       );
@@ -197,11 +202,11 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     options?: LockCallOptions,
   ): Promise<LockSnapshot> {
     try {
-      return this.snapshot(
+      return this.#answer(
         await this.patchObject(
           record,
           expectedVersion,
-          requestOptions(options?.signal, MERGE_PATCH, this.kubeConfig),
+          lazyRequestOptions(options?.signal, MERGE_PATCH, this.kubeConfig),
           options?.signal,
         ),
       );
@@ -232,8 +237,39 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
     };
     const health = (live: boolean) => onHealth?.(live);
     const error = (err: LockError) => onError?.(err);
-    const watch = this.sharedWatch ? watchObjectShared<T> : watchNamedObject<T>;
-    return watch(this.kubeConfig, this.collectionPath, this.name, onEvent, health, error, this.describe());
+    if (!this.sharedWatch)
+      return watchNamedObject<T>(
+        this.kubeConfig,
+        this.collectionPath,
+        this.name,
+        onEvent,
+        health,
+        error,
+        this.describe(),
+      );
+    return watchObjectShared<T>(
+      this.kubeConfig,
+      this.collectionPath,
+      this.name,
+      onEvent,
+      health,
+      error,
+      this.describe(),
+      {
+        object: () => this.#answered?.raw as KubeObject | undefined,
+        // The same version as the stream's event: the same object, so the same snapshot as its parse gives.
+        again: () => {
+          if (this.#answered !== null) onChange(this.#answered);
+        },
+      },
+    );
+  }
+
+  /** An answer's snapshot (`snapshot`), kept as the last answer (`#answered`). */
+  #answer(object: T): LockSnapshot {
+    const snapshot = this.snapshot(object);
+    this.#answered = snapshot;
+    return snapshot;
   }
 
   /** The object as a snapshot: its resourceVersion, its checked record, and the object itself. */

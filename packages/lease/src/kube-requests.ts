@@ -71,10 +71,77 @@ export async function send(kubeConfig: KubeConfig, request: LockRequest): Promis
   );
 }
 
+/**
+ * The most lock requests in flight on one kept dispatcher; the others wait their turn, in order. undici's
+ * pool opens another HTTP/2 connection once one has 100 streams (its maxConcurrentStreams), and closes it
+ * after its 4 s keep-alive timeout: at a thousand elections, a burst of renewals whose answers were held up
+ * (a long scavenge, a stalled event loop) opened 14-38 connections a minute (docs/benchmarks.md, "Where a
+ * thousand elections' memory goes"). Below 100, with room for the watch streams on the same connection.
+ */
+export const MAX_IN_FLIGHT = 90;
+
+/** A request waiting for its turn on a full gate. */
+interface Waiter {
+  readonly resolve: () => void;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** One dispatcher's requests in flight, and those waiting. */
+class Gate {
+  inFlight = 0;
+  readonly #waiting: Waiter[] = [];
+
+  /** Resolves once this request holds a slot; rejects with `signal`'s reason if it aborts first. */
+  wait(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, signal, onAbort: undefined };
+      if (signal) {
+        waiter.onAbort = () => {
+          const at = this.#waiting.indexOf(waiter);
+          if (at !== -1) this.#waiting.splice(at, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.#waiting.push(waiter);
+    });
+  }
+
+  /** A request settled: its slot goes to the first waiting one, if any. One function per gate. */
+  readonly release = (): void => {
+    const next = this.#waiting.shift();
+    if (next === undefined) {
+      this.inFlight -= 1;
+      return;
+    }
+    if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
+    next.resolve();
+  };
+}
+
+const gates = new WeakMap<object, Gate>();
+
 /** Sends `request` with `auth`'s dispatcher and headers; nothing when its signal aborted meanwhile. */
 function dispatch(auth: Authenticated, request: LockRequest): Promise<Answer> {
   // Timed out while authenticating (a starved process): the driver has given up on it; nothing is sent.
   request.signal?.throwIfAborted();
+  let gate = gates.get(auth.dispatcher);
+  if (gate === undefined) {
+    gate = new Gate();
+    gates.set(auth.dispatcher, gate);
+  }
+  if (gate.inFlight < MAX_IN_FLIGHT) {
+    gate.inFlight += 1;
+    return sendOn(auth, request, gate);
+  }
+  const held = gate;
+  // Its turn came with the signal aborted: `exchange` sends nothing and settles, which frees the slot.
+  return gate.wait(request.signal).then(() => sendOn(auth, request, held));
+}
+
+/** `exchange` for `request`, holding a slot of `gate` until it settles. */
+function sendOn(auth: Authenticated, request: LockRequest, gate: Gate): Promise<Answer> {
   return exchange(
     auth.dispatcher,
     {
@@ -85,6 +152,7 @@ function dispatch(auth: Authenticated, request: LockRequest): Promise<Answer> {
       body: request.body,
     },
     request.signal,
+    gate.release,
   );
 }
 

@@ -191,3 +191,36 @@ export function requestOptions(
     middlewareMergeStrategy: 'append',
   };
 }
+
+/**
+ * `requestOptions(signal, contentType, kubeConfig)`, built when client-node reads them. The Lease lock's own
+ * requests (kube-requests.ts) never do: they were built for every renewal and dropped unread (a middleware
+ * array, its object, two closures), where only the generated client (no undici dispatcher) uses them.
+ */
+export function lazyRequestOptions(
+  signal: AbortSignal | undefined,
+  contentType: string | undefined,
+  kubeConfig: KubeConfig,
+): ConfigurationOptions {
+  return new LazyRequestOptions(signal, contentType, kubeConfig);
+}
+
+class LazyRequestOptions implements ConfigurationOptions {
+  readonly middlewareMergeStrategy = 'append' as const;
+  #middleware: NonNullable<ConfigurationOptions['middleware']> | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #contentType: string | undefined;
+  readonly #kubeConfig: KubeConfig;
+
+  constructor(signal: AbortSignal | undefined, contentType: string | undefined, kubeConfig: KubeConfig) {
+    this.#signal = signal;
+    this.#contentType = contentType;
+    this.#kubeConfig = kubeConfig;
+  }
+
+  /** Read by client-node's `mergeConfiguration` (a property read: a getter serves it). */
+  get middleware(): NonNullable<ConfigurationOptions['middleware']> {
+    this.#middleware ??= requestOptions(this.#signal, this.#contentType, this.#kubeConfig).middleware ?? [];
+    return this.#middleware;
+  }
+}

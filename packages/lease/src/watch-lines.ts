@@ -1,14 +1,15 @@
 /**
  * The lines of a watch answer, as they arrive: the API server writes one JSON event per line, and a chunk of
  * the body can end anywhere, in the middle of a line or of a multi-byte character. Lines are cut on the
- * newline byte and decoded whole, so a character split across chunks is decoded once both halves are in.
+ * newline byte and handed on whole, as bytes, so a character split across chunks is decoded (by the owner,
+ * watch-request.ts) once both halves are in, and a line the owner drops unread is never decoded at all.
  */
 export class WatchLines {
   /** The start of the line under way: the chunks (or their tails) since the last newline. */
   #pending: Buffer[] = [];
-  readonly #onLine: (line: string) => void;
+  readonly #onLine: (line: Buffer) => void;
 
-  constructor(onLine: (line: string) => void) {
+  constructor(onLine: (line: Buffer) => void) {
     this.#onLine = onLine;
   }
 
@@ -38,6 +39,6 @@ export class WatchLines {
   }
 
   #line(bytes: Buffer): void {
-    if (bytes.length > 0) this.#onLine(bytes.toString('utf8'));
+    if (bytes.length > 0) this.#onLine(bytes);
   }
 }

@@ -26,6 +26,7 @@ import type { Controller } from './exchange.ts';
 import { hasDispatchers } from './kube-requests.ts';
 import { type Authenticated, authenticated, forget } from './request-auth.ts';
 import { WatchLines } from './watch-lines.ts';
+import { type EventPrefix, eventPrefix } from './watch-prefix.ts';
 
 /** How long a watch waits for its answer, then for each chunk of it, before it ends: client-node's `Watch`'s. */
 export const WATCH_TIMEOUT_MS = 30_000;
@@ -35,12 +36,20 @@ export interface WatchHandle {
   abort(): void;
 }
 
+/**
+ * Told the start of a line before it is parsed (watch-prefix.ts); `true`: the owner has dealt with it, and
+ * the line is dropped unparsed. Only the streams over the kept dispatcher ask; client-node's `Watch` parses
+ * every line.
+ */
+export type PeekEvent = (prefix: EventPrefix) => boolean;
+
 /** Starts one watch of `path` with `query`, as client-node's `Watch.watch` does (see the file's comment). */
 export type StartWatch = (
   path: string,
   query: Readonly<Record<string, string>>,
   onEvent: (type: string, object: unknown) => void,
   done: (err: unknown) => void,
+  peek?: PeekEvent,
 ) => Promise<WatchHandle>;
 
 /** The way watches of `kubeConfig` start: over the kept dispatcher, or client-node's `Watch` without one. */
@@ -51,7 +60,7 @@ export function watchStarter(kubeConfig: KubeConfig): StartWatch {
     return fallback.watch(path, query, onEvent, done);
   };
   if (!hasDispatchers) return clientNodeWatch;
-  return async (path, query, onEvent, done) => {
+  return async (path, query, onEvent, done, peek) => {
     let auth: Authenticated | null;
     try {
       auth = kubeConfig.getCurrentCluster() ? await authenticated(kubeConfig) : null;
@@ -62,10 +71,17 @@ export function watchStarter(kubeConfig: KubeConfig): StartWatch {
     }
     if (auth === null) return clientNodeWatch(path, query, onEvent, done);
     const refused = auth;
-    return startWatch(auth, path, query, onEvent, (err) => {
-      if ((err as { statusCode?: unknown } | null)?.statusCode === 401) forget(kubeConfig, refused);
-      done(err);
-    });
+    return startWatch(
+      auth,
+      path,
+      query,
+      onEvent,
+      (err) => {
+        if ((err as { statusCode?: unknown } | null)?.statusCode === 401) forget(kubeConfig, refused);
+        done(err);
+      },
+      peek,
+    );
   };
 }
 
@@ -75,10 +91,11 @@ function startWatch(
   query: Readonly<Record<string, string>>,
   onEvent: (type: string, object: unknown) => void,
   done: (err: unknown) => void,
+  peek: PeekEvent | undefined,
 ): Promise<WatchHandle> {
   const search = new URLSearchParams({ watch: 'true', ...query });
   return new Promise<WatchHandle>((resolve) => {
-    const handler = new WatchHandler(onEvent, done, resolve);
+    const handler = new WatchHandler(onEvent, done, resolve, peek);
     try {
       auth.dispatcher.dispatch(
         {
@@ -113,13 +130,18 @@ class WatchHandler implements WatchHandle {
     onEvent: (type: string, object: unknown) => void,
     done: (err: unknown) => void,
     resolve: (handle: WatchHandle) => void,
+    peek: PeekEvent | undefined,
   ) {
     this.#done = done;
     this.#resolve = resolve;
     this.#lines = new WatchLines((line) => {
       // As client-node's `Watch`: a line that is not JSON is skipped, and an owner's throw stays there.
       try {
-        const event = JSON.parse(line) as { type?: unknown; object?: unknown };
+        if (peek) {
+          const prefix = eventPrefix(line);
+          if (prefix !== null && peek(prefix)) return;
+        }
+        const event = JSON.parse(line.toString('utf8')) as { type?: unknown; object?: unknown };
         onEvent(event.type as string, event.object);
       } catch {}
     });

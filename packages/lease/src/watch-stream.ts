@@ -13,9 +13,10 @@
  *   starts afresh from the current state: at once, unless the stream before also ended with 410 (then
  *   with the back-off above: a server answering 410 to everything is not hammered). Without
  *   `resume` (a named watch) every restart starts afresh: the server first sends the object's current state.
- * - **Early drop** (`wants`): an event whose object's name the owner does not want is dropped right after
- *   its name and resourceVersion are read, before anything else touches it (the line is parsed by then;
- *   nothing keeps it).
+ * - **Early drop** (`wants`, `known`): an event whose object's name the owner does not want, or whose
+ *   version the owner already holds, is dropped right after its name and resourceVersion are read: from
+ *   the line's first bytes, unparsed, over the kept dispatcher (watch-prefix.ts); after the parse under
+ *   client-node's `Watch` (`wants` only).
  * - **Reports**: a failure is passed to `onError` when it differs in kind from the last one reported since a
  *   stream last lived, so a forbidden watch (or a proxy failing every stream) says so once.
  *
@@ -25,6 +26,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { LockError } from '@leasehold/core';
 import { watchLockError } from './kube-errors.ts';
+import type { EventPrefix } from './watch-prefix.ts';
 import { type WatchHandle, watchStarter } from './watch-request.ts';
 import { RESTART_AFTER_END_MS, restartDelay, STEADY_AFTER_MS } from './watch-restart.ts';
 
@@ -49,6 +51,13 @@ export interface StreamHandlers<T> {
    * of the stream, first; an unwanted one goes no further.
    */
   readonly wants?: (name: string | undefined) => boolean;
+  /**
+   * Whether the owner already holds this very version of the object named `name` (an answer to its own
+   * request carried it) and has dealt with the event without the object (shared-watch.ts). Asked only for
+   * ADDED and MODIFIED lines whose start gave both (watch-prefix.ts), after `wants`; `true` drops the line
+   * unparsed.
+   */
+  readonly known?: (name: string, resourceVersion: string) => boolean;
 }
 
 /** What a stream watches and how. */
@@ -121,6 +130,22 @@ export function keepWatching<T>(
     if (options.resume) query.allowWatchBookmarks = 'true';
     if (resumeFrom !== undefined) query.resourceVersion = resumeFrom;
     handlers.onStart?.(resumeFrom === undefined);
+    // The start of a line, before it is parsed: a line for a name not wanted, or for a version the owner
+    // holds already, goes no further (watch-prefix.ts). Anything else, and any line whose start does not
+    // give the name and version, is parsed in full below.
+    const peek = (prefix: EventPrefix): boolean => {
+      if (closed || ended) return true;
+      const { type, name, resourceVersion } = prefix;
+      if (name === undefined || resourceVersion === undefined) return false;
+      if (
+        handlers.wants?.(name) === false ||
+        (type !== 'DELETED' && handlers.known?.(name, resourceVersion))
+      ) {
+        if (options.resume) resumeFrom = resourceVersion;
+        return true;
+      }
+      return false;
+    };
     startWatch(
       options.collectionPath,
       query,
@@ -140,6 +165,7 @@ export function keepWatching<T>(
         handlers.onEvent(phase, object as T);
       },
       (err: unknown) => end(err),
+      handlers.wants || handlers.known ? peek : undefined,
     ).then(
       (controller) => {
         abort = controller;

@@ -180,3 +180,87 @@ it("a lock's watch goes over the connection its requests opened: it opens none o
     unsubscribe('undici:client:connected', counter);
   }
 }, 60_000);
+
+it('a burst of 300 lock requests at once goes over one connection, at most 90 streams in flight (issue 25)', async () => {
+  const kc = kubeConfig();
+  const lock = new LeaseLock({
+    name: uniqueName('burst'),
+    namespace: NAMESPACE,
+    identity: 'a',
+    kubeConfig: kc,
+  });
+  await lock.create(sampleRecord('a')); // the kept connection, open before counting
+  let connections = 0;
+  let open = 0;
+  let most = 0;
+  const onConnect = () => {
+    connections += 1;
+  };
+  const onCreate = (message: unknown) => {
+    const path = (message as { request?: { path?: string } }).request?.path ?? '';
+    if (path.includes('watch=true')) return;
+    open += 1;
+    most = Math.max(most, open);
+  };
+  const onDone = () => {
+    open -= 1;
+  };
+  subscribe('undici:client:connected', onConnect);
+  subscribe('undici:request:create', onCreate);
+  subscribe('undici:request:trailers', onDone);
+  subscribe('undici:request:error', onDone);
+  try {
+    // Answers held up (a collection's pause, a stalled event loop) put renewals in flight together; undici's
+    // pool opens another HTTP/2 connection once one has 100 streams, to close it 4 s later (docs/benchmarks.md,
+    // "Where a thousand elections' memory goes").
+    const answers = await Promise.all(Array.from({ length: 300 }, () => lock.get()));
+    console.log(`burst: 300 requests, ${connections} new connection(s), at most ${most} in flight`);
+    expect(answers.every((a) => a !== null)).toBe(true);
+    expect(connections).toBe(0);
+    expect(most).toBeLessThanOrEqual(90);
+  } finally {
+    unsubscribe('undici:client:connected', onConnect);
+    unsubscribe('undici:request:create', onCreate);
+    unsubscribe('undici:request:trailers', onDone);
+    unsubscribe('undici:request:error', onDone);
+  }
+}, 60_000);
+
+it('a request waiting its turn in a burst that is aborted is not sent, and frees nothing it did not hold', async () => {
+  const kc = kubeConfig();
+  const lock = new LeaseLock({
+    name: uniqueName('burst-abort'),
+    namespace: NAMESPACE,
+    identity: 'a',
+    kubeConfig: kc,
+  });
+  await lock.create(sampleRecord('a'));
+  let sent = 0;
+  const onCreate = (message: unknown) => {
+    const path = (message as { request?: { path?: string } }).request?.path ?? '';
+    if (!path.includes('watch=true')) sent += 1;
+  };
+  subscribe('undici:request:create', onCreate);
+  try {
+    // 90 take the slots; 60 more wait, and are aborted before any slot frees.
+    const controller = new AbortController();
+    const first = Array.from({ length: 90 }, () => lock.get());
+    const waiting = Array.from({ length: 60 }, () => lock.get({ signal: controller.signal }));
+    // One turn of the event loop: every request has reached the gate (90 sent, 60 queued), no answer is in.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toBe(90);
+    controller.abort(new Error('given up'));
+    const settled = await Promise.allSettled(waiting);
+    const outcomes = settled.map((s) => (s.status === 'rejected' ? String(s.reason) : 'answered'));
+    expect(outcomes.filter((o) => o.includes('given up'))).toHaveLength(60);
+    expect((await Promise.all(first)).every((a) => a !== null)).toBe(true);
+    expect(sent).toBe(90);
+    // Every slot is free again: another full burst is sent whole, at once.
+    const again = Array.from({ length: 90 }, () => lock.get());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toBe(180);
+    await Promise.all(again);
+  } finally {
+    unsubscribe('undici:request:create', onCreate);
+  }
+}, 60_000);

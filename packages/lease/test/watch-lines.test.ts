@@ -15,7 +15,7 @@ const body = Buffer.from(events.map((event) => `${JSON.stringify(event)}\n`).joi
 /** The lines `chunks` make, each parsed. */
 function linesOf(chunks: Buffer[]): unknown[] {
   const lines: unknown[] = [];
-  const reader = new WatchLines((line) => lines.push(JSON.parse(line)));
+  const reader = new WatchLines((line) => lines.push(JSON.parse(line.toString('utf8'))));
   for (const chunk of chunks) reader.push(chunk);
   reader.end();
   return lines;
