@@ -40,7 +40,10 @@ export interface PlanContext {
   readonly later: (ms: number, fn: () => void) => void;
   /** The lock, for error messages. */
   readonly describe: string;
-  /** The caller's signal: aborting it rejects a pending delay as `Unavailable`. */
+  /**
+   * The caller's signal: aborting it rejects a pending delay as `Unavailable`. A request with no fault plan
+   * (`runUnfaulted`) reads it once, before the request: aborted later, the request still answers.
+   */
   readonly signal?: AbortSignal | undefined;
 }
 

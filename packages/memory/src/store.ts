@@ -280,9 +280,13 @@ export class MemoryLockStore {
     try {
       for (; i < watchers.length; i += 1) (watchers[i] as Watcher).onChange(snapshots[i] ?? null);
     } finally {
-      // A watcher that threw: the rest are still delivered, on the next timer turn.
-      for (i += 1; i < watchers.length; i += 1)
-        this.#queueNotice(watchers[i] as Watcher, snapshots[i] ?? null);
+      // A watcher that threw: the rest are still delivered, on the next timer turn, and before what the
+      // watchers' own writes queued meanwhile, so every watcher still hears the versions in order.
+      if (i + 1 < watchers.length) {
+        if (this.#dueWatchers.length === 0) setTimeout(this.#deliverDue, 0);
+        this.#dueWatchers = watchers.slice(i + 1).concat(this.#dueWatchers);
+        this.#dueSnapshots = snapshots.slice(i + 1).concat(this.#dueSnapshots);
+      }
     }
   };
 
