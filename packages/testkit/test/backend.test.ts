@@ -36,9 +36,10 @@ it('a backend without a watch (followers poll) keeps every guarantee too', async
 it('a backend that ignores the expected version is caught, with a replay call that works anywhere', async () => {
   const result = await checkBackend(memoryBackend(withoutCompareAndSwap), { runs: 100, seed: 9 });
   expect(result.failure).not.toBeNull();
-  expect(
-    result.failure!.violations.some((v) => v.invariant === 'single-leader' || v.invariant === 'token-order'),
-  ).toBe(true);
+  // Caught as two leaders, a token gone back, or (the first failing seed since leaders renew on a phase of
+  // their own, issue 25) a write on a stale version that no compare-and-swap register would have taken.
+  const caughtBy = ['single-leader', 'token-order', 'linearizability'];
+  expect(result.failure!.violations.some((v) => caughtBy.includes(v.invariant))).toBe(true);
   expect(result.failure!.report).toContain(
     `replay: simulate(scenarioFromSeed(${result.failure!.seed}), { backend })`,
   );

@@ -16,10 +16,11 @@ import { FC_SEED, seeds } from './simulation-helpers.ts';
 /** Seeds of the twins' safety test: 100 in the full suite, 40 in the fast tier. */
 const SAMPLE = effort(100, 40);
 /**
- * Seeds of the search for a silent driver: 100 in both tiers. The runs it must find (twins overlapping with
- * nothing reported) are rare: none among the first 40 seeds.
+ * Seeds of the search for a silent driver: 300 in both tiers. The runs it must find (twins overlapping with
+ * nothing reported) are rare: none among the first 40 seeds; since leaders renew on a phase of their own
+ * (issue 25, phase), none among the first 100 either, one among 200, two among 400.
  */
-const SILENT_SAMPLE = 100;
+const SILENT_SAMPLE = 300;
 
 describe('duplicate identities (rule 8)', () => {
   /**

@@ -369,6 +369,7 @@ function contextFrom(input: MachineInput): ElectionContext {
     recordLeaseSeconds: input.recordLeaseSeconds,
     rng: input.seed | 0,
     deadline: 0,
+    renewPhase: 0,
     op: null,
     watchLive: false,
     watchOpen: false,

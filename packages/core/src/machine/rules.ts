@@ -27,7 +27,7 @@ import type { LockErrorKind } from '../errors.ts';
 import type { LockSnapshot } from '../ports.ts';
 import type { LeaderElectionRecord } from '../record.ts';
 import { slotOf } from './herd.ts';
-import { jittered } from './jitter.ts';
+import { jittered, nextRandom } from './jitter.ts';
 import { appendKept } from './kept.ts';
 import type { ElectionContext, Input, PendingOp, StopRequest } from './types.ts';
 
@@ -241,6 +241,47 @@ export function followerBackoff(
 /** A timer for the next request, never before `notBefore`: the floor a failure set stays in force. */
 export function notBeforeFloor(ctx: ElectionContext, at: number, ms: number): number {
   return Math.max(ms, ctx.notBefore - at, 0);
+}
+
+// ---- rule 3 and 7: the leader's cadence ----------------------------------------------------------------
+
+/**
+ * The slots a retry period is cut into for a leader's renewal phase: 40, 50 ms at the default 2 s. Every
+ * leader's renewals then fall on one grid of the monotonic clock, so the elections of one process share
+ * timer ticks (1,000 leaders: 40 ticks a period, not 1,000), while a slot stays a small part of the time
+ * a renewal has before its deadline (an eighth of a retry period in `deriveTimings`' timings).
+ */
+export const RENEW_PHASE_SLOTS = 40;
+
+/**
+ * A new leader's renewal phase: an offset in [0, retryPeriod) on the slot grid, drawn once from the
+ * machine's jitter source. Leaders that took their locks in one burst (a restart, a stall) get phases spread
+ * over the period instead of renewing together for as long as they lead.
+ */
+export function drawRenewPhase(
+  timing: ElectionContext['timing'],
+  rng: number,
+): readonly [ms: number, rng: number] {
+  const [r, next] = nextRandom(rng);
+  const slot = Math.min(Math.floor(r * RENEW_PHASE_SLOTS), RENEW_PHASE_SLOTS - 1);
+  return [(slot * timing.retryPeriodMs) / RENEW_PHASE_SLOTS, next];
+}
+
+/**
+ * The leader's cadence: after an answer at `at`, the next renewal goes at the next point of its phase,
+ * `renewPhase + k * retryPeriod` on the monotonic clock, strictly after `at`: a delay in (0, retryPeriod].
+ * Never later than one retry period after the answer (the cadence `deriveTimings` counts on), and renewing
+ * early is safe: the deadline counts from the send (rule 3). In steady state the renewals are exactly one
+ * retry period apart; after a stall (answers late, or a burst the API server drained slowly) each leader
+ * returns to its own phase, so renewals a stall bunched together separate again. A failed renewal is
+ * retried one retry period after the failure, not on the phase (rule 7); the next answer puts it back.
+ */
+export function renewDelayMs(timing: ElectionContext['timing'], renewPhase: number, at: number): number {
+  const period = timing.retryPeriodMs;
+  const into = (at - renewPhase) % period; // negative when `at` is before the phase's origin
+  const ms = into < 0 ? -into : period - into;
+  // Rounding can leave nothing (a phase point hit exactly): the next point is then a whole period away.
+  return ms > 0 && ms <= period ? ms : period;
 }
 
 // ---- rule 8: duplicate identities --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import {
   answered,
   deadlineFrom,
   decideAcquire,
+  drawRenewPhase,
   followerBackoff,
   leaseExpiry,
   mayAcquire,
@@ -27,6 +28,7 @@ import {
   raceVersion,
   raceWon,
   rememberOwnWrite,
+  renewDelayMs,
   sameVersion,
   slotsElapsed,
   staggerMs,
@@ -270,22 +272,26 @@ export function unseenHolder(c: ElectionContext, at: number): Step {
   return { context: { lease: { ...c.lease, observed: { snapshot: null, at }, lastPresent } }, effects: [] };
 }
 
-/** The deadline and renew timers of a leader whose deadline is `deadline`. */
-function leaseTimers(c: ElectionContext, at: number, deadline: number): Step {
+/** The deadline and renew timers of a leader whose deadline is `deadline`: renew on its phase (`renewDelayMs`). */
+function leaseTimers(c: ElectionContext, at: number, deadline: number, renewPhase = c.renewPhase): Step {
   return {
     context: { deadline },
     effects: [
       { type: 'startTimer', timer: 'deadline', ms: deadline - at },
-      { type: 'startTimer', timer: 'renew', ms: c.timing.retryPeriodMs },
+      { type: 'startTimer', timer: 'renew', ms: renewDelayMs(c.timing, renewPhase, at) },
     ],
   };
 }
 
-/** The acquiring write counted (rule 3): this candidate leads until renewDeadline after it was sent. */
+/**
+ * The acquiring write counted (rule 3): this candidate leads until renewDeadline after it was sent, and
+ * renews on a phase of its own, drawn now (`drawRenewPhase`).
+ */
 export function becomeLeader(c: ElectionContext, op: PendingOp, at: number): Step {
-  const timers = leaseTimers(c, at, deadlineFrom(op, c.timing));
+  const [renewPhase, rng] = drawRenewPhase(c.timing, c.rng);
+  const timers = leaseTimers(c, at, deadlineFrom(op, c.timing), renewPhase);
   return {
-    context: timers.context,
+    context: { ...timers.context, renewPhase, rng },
     effects: [
       { type: 'cancelTimer', timer: 'retry' },
       { type: 'notify', event: 'startedLeading' },

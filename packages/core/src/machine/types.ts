@@ -275,6 +275,11 @@ export interface ElectionContext {
   readonly rng: number;
   /** Leader only: monotonic ms after which this candidate must no longer act as leader. */
   readonly deadline: number;
+  /**
+   * Leader only: the phase of its renewals, an offset (ms) in [0, retryPeriod) drawn when it became leader;
+   * it renews at `renewPhase + k * retryPeriod` on the monotonic clock (`renewDelayMs`).
+   */
+  readonly renewPhase: number;
   /** The lock request in flight, or `null`: the machine sends one at a time. */
   readonly op: PendingOp | null;
   /**
