@@ -60,6 +60,19 @@ it('a renewal behind 90 requests the server holds reaches the server, and every 
     await until('the renewal to reach the server', () => seen.includes('PATCH'));
     expect((await renewal).version).toBe('7');
     expect(held).toHaveLength(MAX_IN_FLIGHT);
+    // A read whose wait ends (its turn) and whose signal aborts before it is sent: no request is made, it
+    // rejects with the signal's reason, and its slot goes back (the burst below finds all 90).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const timers = vi.getTimerCount();
+    const controller = new AbortController();
+    const late = lock.get({ signal: controller.signal });
+    await untilTurns('the read to wait for a slot', () => vi.getTimerCount() > timers);
+    const sentBefore = sent;
+    vi.advanceTimersByTime(MAX_WAIT_MS);
+    controller.abort(new Error('given up'));
+    await expect(late).rejects.toThrow('given up');
+    vi.useRealTimers();
+    expect(sent).toBe(sentBefore);
     for (const res of held) res.writeHead(200, { 'content-type': 'application/json' }).end(LEASE);
     expect((await Promise.all(slow)).every((a) => a !== null)).toBe(true);
     // Every slot free again, none freed twice: of a burst past the cap, exactly 90 are sent, and the rest
