@@ -75,10 +75,11 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   protected readonly sharedWatch: boolean;
   readonly #kind: string;
   /**
-   * The snapshot of the last answer to this lock's own request (get, create, update): the shared watch
-   * tells the election again from it when the stream carries that very version (shared-watch.ts `Answered`).
+   * The snapshot of the last answer to this lock's own request (get, create, update), and its object as
+   * typed (the snapshot's `raw` is `unknown`): the shared watch tells the election again from it when the
+   * stream carries that very version (shared-watch.ts `Answered`).
    */
-  #answered: LockSnapshot | null = null;
+  #answered: { readonly snapshot: LockSnapshot; readonly object: T } | null = null;
 
   /**
    * `kind` names the object in messages (`Lease`, `ConfigMap`); `shareByDefault` is `sharedWatch` when the
@@ -256,10 +257,10 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
       error,
       this.describe(),
       {
-        object: () => this.#answered?.raw as KubeObject | undefined,
+        object: () => this.#answered?.object,
         // The same version as the stream's event: the same object, so the same snapshot as its parse gives.
         again: () => {
-          if (this.#answered !== null) onChange(this.#answered);
+          if (this.#answered !== null) onChange(this.#answered.snapshot);
         },
       },
     );
@@ -268,7 +269,7 @@ export abstract class KubeObjectLock<T extends KubeObject> implements Lock {
   /** An answer's snapshot (`snapshot`), kept as the last answer (`#answered`). */
   #answer(object: T): LockSnapshot {
     const snapshot = this.snapshot(object);
-    this.#answered = snapshot;
+    this.#answered = { snapshot, object };
     return snapshot;
   }
 

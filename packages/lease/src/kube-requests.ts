@@ -72,52 +72,103 @@ export async function send(kubeConfig: KubeConfig, request: LockRequest): Promis
 }
 
 /**
- * The most lock requests in flight on one kept dispatcher; the others wait their turn, in order. undici's
- * pool opens another HTTP/2 connection once one has 100 streams (its maxConcurrentStreams), and closes it
- * after its 4 s keep-alive timeout: at a thousand elections, a burst of renewals whose answers were held up
- * (a long scavenge, a stalled event loop) opened 14-38 connections a minute (docs/benchmarks.md, "Where a
- * thousand elections' memory goes"). Below 100, with room for the watch streams on the same connection.
+ * The lock requests in flight on one kept dispatcher past which a new one waits, briefly, for a slot.
+ * undici's pool opens another HTTP/2 connection once one has 100 streams (its maxConcurrentStreams), and
+ * closes it after its 4 s keep-alive timeout: at a thousand elections, a burst of renewals whose answers were
+ * held up (a long scavenge, a stalled event loop) opened 14-38 connections a minute (docs/benchmarks.md,
+ * "Where a thousand elections' memory goes"). Below 100 so that streams this gate does not count fit on the
+ * same connection: the per-lock watches (watch-stream.ts) and the shared watches' streams (shared-watch.ts),
+ * and the requests of lease-candidate.ts and leader-events.ts, which go through the generated client.
  */
 export const MAX_IN_FLIGHT = 90;
 
-/** A request waiting for its turn on a full gate. */
+/**
+ * How long a request waits for a slot before it is sent anyway, over the cap (undici then opens another
+ * connection, as it did before the cap). The cap is soft because a strict queue lets a slow server starve
+ * renewals: behind 90 slow requests (followers' reads, watch catch-up reads) a renewal would time out
+ * unsent, and every leader of the process could lose its lease together. A short wait still smooths a
+ * burst of answers held up together, which is what the cap is for.
+ */
+export const MAX_WAIT_MS = 50;
+
+/** A request waiting for a slot on a full gate. */
 interface Waiter {
   readonly resolve: () => void;
   readonly signal: AbortSignal | undefined;
+  readonly queue: Waiter[];
+  timer: ReturnType<typeof setTimeout> | undefined;
   onAbort: (() => void) | undefined;
 }
 
-/** One dispatcher's requests in flight, and those waiting. */
-class Gate {
+/**
+ * One dispatcher's requests in flight, and those waiting. `inFlight` counts every request sent and not yet
+ * settled, those sent over the cap included; a settled request hands its slot to a waiting one only while
+ * the count is at most `max`, so slots sent over the cap are not passed on. Writes (renewals, acquisitions)
+ * are handed slots before reads.
+ */
+export class Gate {
   inFlight = 0;
-  readonly #waiting: Waiter[] = [];
+  readonly #writes: Waiter[] = [];
+  readonly #reads: Waiter[] = [];
+  readonly #max: number;
+  readonly #maxWait: number;
 
-  /** Resolves once this request holds a slot; rejects with `signal`'s reason if it aborts first. */
-  wait(signal: AbortSignal | undefined): Promise<void> {
+  constructor(max = MAX_IN_FLIGHT, maxWait = MAX_WAIT_MS) {
+    this.#max = max;
+    this.#maxWait = maxWait;
+  }
+
+  /**
+   * Resolves once this request holds a slot (then it must call `release` once, when it settles): at once
+   * when one is free, when one frees, or after `maxWait` over the cap. Rejects with `signal`'s reason if it
+   * aborts first, holding nothing.
+   */
+  take(write: boolean, signal: AbortSignal | undefined): Promise<void> {
+    if (this.inFlight < this.#max) {
+      this.inFlight += 1;
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, signal, onAbort: undefined };
+      const queue = write ? this.#writes : this.#reads;
+      const waiter: Waiter = { resolve, signal, queue, timer: undefined, onAbort: undefined };
+      waiter.timer = setTimeout(() => {
+        // Waited long enough: sent over the cap, counted so that its settling frees no slot it did not hold.
+        this.#leave(waiter);
+        this.inFlight += 1;
+        resolve();
+      }, this.#maxWait);
+      // A timer per waiting request: it must not keep a process alive that has nothing else to do.
+      waiter.timer.unref?.();
       if (signal) {
+        // Aborted while waiting: it leaves the queue holding nothing.
         waiter.onAbort = () => {
-          const at = this.#waiting.indexOf(waiter);
-          if (at !== -1) this.#waiting.splice(at, 1);
+          this.#leave(waiter);
           reject(signal.reason);
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
-      this.#waiting.push(waiter);
+      queue.push(waiter);
     });
   }
 
-  /** A request settled: its slot goes to the first waiting one, if any. One function per gate. */
+  /** A request settled: its slot goes to the first waiting write, else read, unless it was over the cap. */
   readonly release = (): void => {
-    const next = this.#waiting.shift();
+    const next = this.inFlight <= this.#max ? (this.#writes[0] ?? this.#reads[0]) : undefined;
     if (next === undefined) {
       this.inFlight -= 1;
       return;
     }
-    if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
+    this.#leave(next);
     next.resolve();
   };
+
+  /** Takes `waiter` off its queue, its timer and abort listener with it. */
+  #leave(waiter: Waiter): void {
+    const at = waiter.queue.indexOf(waiter);
+    if (at !== -1) waiter.queue.splice(at, 1);
+    clearTimeout(waiter.timer);
+    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+  }
 }
 
 const gates = new WeakMap<object, Gate>();
@@ -131,13 +182,19 @@ function dispatch(auth: Authenticated, request: LockRequest): Promise<Answer> {
     gate = new Gate();
     gates.set(auth.dispatcher, gate);
   }
-  if (gate.inFlight < MAX_IN_FLIGHT) {
-    gate.inFlight += 1;
-    return sendOn(auth, request, gate);
-  }
   const held = gate;
-  // Its turn came with the signal aborted: `exchange` sends nothing and settles, which frees the slot.
-  return gate.wait(request.signal).then(() => sendOn(auth, request, held));
+  if (held.inFlight < MAX_IN_FLIGHT) {
+    held.inFlight += 1;
+    return sendOn(auth, request, held);
+  }
+  return held.take(request.method !== 'GET', request.signal).then(() => {
+    // Aborted between getting its slot and being sent: the slot goes back, no request is made.
+    if (request.signal?.aborted) {
+      held.release();
+      throw request.signal.reason;
+    }
+    return sendOn(auth, request, held);
+  });
 }
 
 /** `exchange` for `request`, holding a slot of `gate` until it settles. */

@@ -17,8 +17,15 @@
  * undefined when the member that would give it was not reached. The API server writes the metadata's
  * members in Go's order (name, generateName, namespace, selfLink, uid, resourceVersion, then
  * creationTimestamp, labels ... managedFields), all plain strings up to the version, so for its lines both
- * are read within the first two hundred bytes or so. Duplicate member names (which the API server never
- * writes; `JSON.parse` keeps the last) are not looked for.
+ * are read within the first two hundred bytes or so.
+ *
+ * Duplicate member names (which the API server never writes) would make `JSON.parse`, which keeps the last,
+ * differ from the prefix (a second `resourceVersion` or `name`, a second `metadata` or `object`, a trailing
+ * `"type":"DELETED"`), and an escape could spell one of those names (`"n\u0061me"`). So once the prefix has
+ * read anything, the rest of the line is searched: a backslash, or any of `"type"`, `"object"`,
+ * `"metadata"`, `"name"`, `"resourceVersion"` anywhere after what was read, and the answer is `null`. The
+ * rest is not otherwise checked to be JSON: a line the API server cut or garbled after the version is told
+ * by its prefix (the watch stream's framing, watch-lines.ts, passes only whole lines).
  */
 
 /** The longest string read in a prefix: a name is at most 253 bytes (a DNS subdomain). */
@@ -49,6 +56,15 @@ const OBJECT = Buffer.from('object');
 const METADATA = Buffer.from('metadata');
 const NAME = Buffer.from('name');
 const RESOURCE_VERSION = Buffer.from('resourceVersion');
+/** What, after the part of a line the prefix read, sends the line to the full parse (see the file's comment). */
+const AFTER_PREFIX: readonly Buffer[] = [
+  '\\',
+  '"type"',
+  '"object"',
+  '"metadata"',
+  '"name"',
+  '"resourceVersion"',
+].map((word) => Buffer.from(word));
 const TYPES: readonly (readonly [Buffer, PrefixType])[] = (['ADDED', 'MODIFIED', 'DELETED'] as const).map(
   (type) => [Buffer.from(type), type] as const,
 );
@@ -149,5 +165,7 @@ export function eventPrefix(line: Buffer): EventPrefix | null {
     if (name !== undefined && resourceVersion !== undefined) break;
     if (!c.expect(COMMA)) break;
   }
+  if (name !== undefined || resourceVersion !== undefined)
+    for (const word of AFTER_PREFIX) if (line.indexOf(word, c.at) !== -1) return null;
   return { type, name, resourceVersion };
 }

@@ -288,9 +288,9 @@ it("a renewal the stream carries back is told from the lock's own answer, unpars
     expect(heard?.record).toEqual(answer.record);
     if (heard === answer) fromAnswer += 1;
   }
+  // The stream's event can overtake the answer (then it is parsed, as before): which comes first is a race,
+  // logged only. The order each way is asserted against a scripted server (shared-watch-answer.test.ts).
   console.log(`renewals heard from the lock's own answer: ${fromAnswer} of 20`);
-  // The stream's event can overtake the answer (then it is parsed, as before): 2 of 5 on an idle machine.
-  expect(fromAnswer).toBeGreaterThanOrEqual(1);
   // The other lock hears nothing of them; a write that is not its own answer is parsed and told as before.
   expect(ws[1]?.seen.map((s) => s?.version)).toEqual([created[1]?.version]);
   for (const w of ws) expect(w.errors).toEqual([]);
