@@ -9,10 +9,12 @@
  * (tools/interop/client-go/timing.go); and how bunched the renewals are (requests started per 100 ms).
  *
  * `--contend DUTY` runs one busy-loop process per core (bench/cpu-load.ts, busy for DUTY of every 100 ms)
- * beside every case: the same fixed load for both implementations.
+ * beside every case: the same fixed load for both implementations. `--memory-limit MIB` runs every case in a
+ * memory cgroup of its own with that limit, as a pod's `resources.limits.memory` does (bench/memory-limit.ts):
+ * the same limit for both; Node sizes V8's heap from it, Go does not read it.
  *
  *   scripts/bench.sh --scale --compare [--elections 1000] [--seconds 60] [--warmup 20] [--contend 0.5]
- *                                      [--rounds 1] [--kubeconfig FILE] [--stagger]
+ *                                      [--rounds 1] [--kubeconfig FILE] [--stagger] [--memory-limit MIB]
  *                                      [--renew-jitter F]   # Leasehold only: bench/scale.ts's prototype
  *
  * Prints each case's own table, then the comparison (ratios Leasehold / client-go), the machine's load
@@ -25,6 +27,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane } from '@leasehold/kube-tools/control-plane.ts';
+import { createMemoryCgroup } from './memory-limit.ts';
 import { RenewalSchedule, type ScheduleResult } from './renewal-schedule.ts';
 
 const { values } = parseArgs({
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     kubeconfig: { type: 'string' },
     stagger: { type: 'boolean', default: false },
     'renew-jitter': { type: 'string' },
+    'memory-limit': { type: 'string' },
   },
   strict: false,
 });
@@ -44,6 +48,7 @@ const N = Number(values.elections);
 const RETRY_PERIOD = 2; // bench/scale.ts's timings: client-go's 15 s, 10 s, 2 s
 const duty = values.contend === undefined ? undefined : Number(values.contend);
 const rounds = Number(values.rounds);
+const memoryLimit = values['memory-limit'] === undefined ? undefined : Number(values['memory-limit']);
 const command = `scripts/bench.sh --scale ${process.argv.slice(2).join(' ')}`;
 const load0 = loadavg();
 
@@ -68,7 +73,9 @@ async function runCase(kind: Kind, elections: number, prefix: string): Promise<M
   const schedule = new RenewalSchedule(kubeConfig, 'default', prefix, RETRY_PERIOD);
   await schedule.start();
   const load = startLoad();
-  const child = spawn(
+  const cgroup =
+    memoryLimit === undefined ? undefined : createMemoryCgroup(memoryLimit, `leasehold-${prefix}`);
+  const [command, args] = (cgroup?.wrap ?? ((c: string, a: readonly string[]) => [c, [...a]] as const))(
     process.execPath,
     [
       '--conditions=source',
@@ -79,8 +86,8 @@ async function runCase(kind: Kind, elections: number, prefix: string): Promise<M
       ...(values.stagger ? ['--stagger'] : []),
       ...(values['renew-jitter'] ? ['--renew-jitter', String(values['renew-jitter'])] : []),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let result: Measures | undefined;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (!line.startsWith('{')) {
@@ -96,6 +103,7 @@ async function runCase(kind: Kind, elections: number, prefix: string): Promise<M
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   for (const p of load) p.kill('SIGKILL');
+  cgroup?.remove();
   if (!result)
     throw new Error(`bench/scale.ts --kind ${kind} --elections ${elections} exited ${code} without a result`);
   return result;
@@ -113,7 +121,7 @@ for (let round = 1; round <= rounds; round += 1) {
     ['client-go', N],
   ] as const) {
     console.log(
-      `\n## ${kind} at ${n}${duty === undefined ? '' : `, beside ${availableParallelism()} x ${duty} CPU load`}`,
+      `\n## ${kind} at ${n}${duty === undefined ? '' : `, beside ${availableParallelism()} x ${duty} CPU load`}${memoryLimit === undefined ? '' : `, memory limit ${memoryLimit} MiB`}`,
     );
     cases[`${kind}@${n}`] = await runCase(kind, n, `r${round}-${kind}-${n}-${process.pid}`);
   }
@@ -204,7 +212,7 @@ for (let round = 1; round <= rounds; round += 1) {
     ['failed lock requests', String(lease.failures), '', ''],
   ];
   console.log(
-    `\n## Round ${round}: ${N} elections, Leasehold beside client-go${duty === undefined ? '' : `, ${availableParallelism()} x ${duty} CPU load`}`,
+    `\n## Round ${round}: ${N} elections, Leasehold beside client-go${duty === undefined ? '' : `, ${availableParallelism()} x ${duty} CPU load`}${memoryLimit === undefined ? '' : `, each in a ${memoryLimit} MiB memory limit`}`,
   );
   console.log('| measure | Leasehold | client-go | ratio |\n| --- | ---: | ---: | ---: |');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);

@@ -9,7 +9,7 @@
  *                            [--kubeconfig FILE]   # an existing cluster (tools/kube/up.ts), e.g. under ulimit -n
  *                            [--prefix NAME] [--json] [--max-rss-mib 4096] [--module FILE] [--rss-every S]
  *                            [--stagger] [--no-latency] [--renew-jitter F [--renew-jitter-steps K] [--renew-slot-ms S]]
- *   scripts/bench.sh --scale --compare [--elections 1000] [--contend DUTY] ...   # bench/scale-compare.ts
+ *   scripts/bench.sh --scale --compare [--elections 1000] [--contend DUTY] [--memory-limit MIB] ...   # bench/scale-compare.ts
  *
  * Timings are client-go's (15 s, 10 s, 2 s). Run it with `ulimit -n 1024` to see the file-descriptor bound.
  * `--prefix` names the Leases (PREFIX-0 ...), so runs on one control plane do not share them; `--json` prints
@@ -28,7 +28,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GCProfiler } from 'node:v8';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 import type { Lock } from '@leasehold/core';
 import { MemoryLockStore } from '@leasehold/memory';
 import { benchElection, renewJitterClock } from './bench-election.ts';
@@ -47,6 +47,7 @@ const { values } = parseArgs({
     compare: { type: 'boolean', default: false },
     contend: { type: 'string' },
     rounds: { type: 'string' },
+    'memory-limit': { type: 'string' },
     // A starved 1,000-election process once grew past 20 GB until the OOM killer ended it (docs/benchmarks.md).
     'max-rss-mib': { type: 'string', default: '4096' },
     module: { type: 'string' },
@@ -102,6 +103,12 @@ if (values['rss-every']) {
 function report(rows: [string, string][], measures: Record<string, number>): void {
   console.log('| measure | value |\n| --- | ---: |');
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  // Node sizes V8's heap, young generation included, from a container's memory limit (bench/memory-limit.ts).
+  const limit = process.constrainedMemory();
+  const limitText = limit > 0 && limit < 2 ** 60 ? `${(limit / 2 ** 20).toFixed(0)} MiB` : 'none';
+  console.log(
+    `| memory limit / this Node process's V8 heap limit | ${limitText} / ${(getHeapStatistics().heap_size_limit / 2 ** 20).toFixed(0)} MiB |`,
+  );
   if (values.json) console.log(JSON.stringify({ phase: 'result', ...measures }));
 }
 

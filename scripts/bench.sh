@@ -6,7 +6,7 @@
 # --node-flags F):
 # repeated outages, with heap snapshots of a long-lived candidate (default minute 5 and the last); with
 # --scale first, to bench/scale.ts (--elections N, --kind lease|memory, --seconds N): many elections in one
-# process; with --herd first, to bench/herd.ts (--candidates N, --rounds N, --expiries N): many candidates
+# process (--scale --compare [--contend DUTY] [--memory-limit MIB]: beside client-go); with --herd first, to bench/herd.ts (--candidates N, --rounds N, --expiries N): many candidates
 # on one Lease, counting the followers' requests around each takeover; with --simulator first, to
 # bench/simulator.ts (--runs N): the simulator's throughput.
 set -euo pipefail
