@@ -7,6 +7,8 @@
  *   without `skipLibCheck` (the locks declare `@types/ws`, which client-node's declarations need; XState's
  *   declarations, which do not check under `exactOptionalPropertyTypes`, stay behind core's statechart
  *   entry), against client-node 2 and 1.4, and at the lowest xstate and fast-check the ranges allow;
+ * - the README's quick start, the complete Lease program read from the README as users copy it, typechecks
+ *   the same way (`nodenext`, client-node 2 and 1.4);
  * - an in-memory election, with a handover, runs from the compiled JavaScript on Node 24, 22 and 20, Bun and
  *   Deno (`runtimes.ts` installs them from the npm registry), and CommonJS loads the packages with
  *   `require(esm)` on each Node;
@@ -32,6 +34,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubeconfigPath, uniqueName } from '@leasehold/kube-tools/testing.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentedQuickStart } from './documented.ts';
 import { installProject, lowestAllowed, PACKAGES, PROJECTS, type Project, packAll } from './projects.ts';
 import { KUBE_CELLS, MEMORY_RUNTIMES, type RuntimeName, runtime } from './runtimes.ts';
 
@@ -49,6 +52,10 @@ const STRICT_MATRIX = [
   ),
   ...(['lease', 'configmap'] as const).map((combo) => [combo, 'client-node-1.4', 'nodenext'] as const),
   ...COMBOS.map((combo) => [combo, 'lowest-deps', 'nodenext'] as const),
+  // The README's quick start (documentedQuickStart), a Node program: nodenext, with both client-node lines.
+  ...(['client-node-2', 'client-node-1.4'] as const).map(
+    (name) => ['readme-quickstart', name, 'nodenext'] as const,
+  ),
 ];
 
 /** Runs a fixture script of `name`'s project on a runtime; resolves with its standard output. */
@@ -94,6 +101,7 @@ describe('the packed packages, installed with npm in fresh projects', () => {
           join(root, 'packages', 'memory', 'test', 'fixtures', 'compiled-election.mjs'),
           join(at, 'memory-election.mjs'),
         );
+        writeFileSync(join(at, 'consumer-readme-quickstart.ts'), documentedQuickStart());
       }),
     );
   }, 600_000);
