@@ -5,7 +5,7 @@
  *   scripts/example.sh basic [--name basic-example] [--namespace default] [--run-for SECONDS]
  *                            [--lease-duration 15 --renew-deadline 10 --retry-period 2]
  *
- * Needs RBAC verbs get, create, update, patch (and watch, for fast handover) on leases.coordination.k8s.io.
+ * Needs RBAC verbs get, create, patch (and watch, for fast handover; update is never sent) on leases.coordination.k8s.io.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ElectionConfig, LeaderElection } from '@leasehold/core';
