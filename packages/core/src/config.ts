@@ -103,11 +103,60 @@ function requireFinitePositive(value: unknown, field: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new ConfigError(
       `${field} > 0`,
-      `${field} must be a finite number of seconds, got ${String(value)}`,
+      `${field} must be a finite number of seconds, got ${described(value)}`,
     );
   }
   if (value <= 0) throw new ConfigError(`${field} > 0`, `${field} must be greater than zero, got ${value}`);
   return value;
+}
+
+/**
+ * A value a message says it got: a number as written; anything else quoted with its type (`"15" (a
+ * string)`: an environment variable passed as is prints like a number when bare), an object or array by
+ * its type only (`quote`).
+ */
+function described(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (value === null || value === undefined || typeof value === 'object') return quote(value);
+  return `${quote(value)} (a ${typeof value})`;
+}
+
+/** A duration as a message gives it: `10 s`, and `10 s, the default` when the option was omitted. */
+function seconds(value: number, given: unknown): string {
+  return given === undefined ? `${value} s, the default` : `${value} s`;
+}
+
+/**
+ * Durations that are legal but most likely milliseconds given as seconds (`leaseDuration: 15000`, a
+ * four-hour lease; `retryPeriod: 0.002`, a request every 2 ms): warned of once, at construction, through
+ * the election's logger. Not errors: an hour-long lease and a fast test election are both legitimate.
+ */
+const LIKELY_MILLISECONDS = {
+  /** A lease over an hour: client-go's is 15 s, and a crash then leaves the election leaderless that long. */
+  leaseDuration: { over: 3_600, what: 'over an hour' },
+  /** A retry period under 0.1 s: each follower then reads more than ten times a second when polling. */
+  retryPeriod: { under: 0.1, what: 'under 0.1 s' },
+} as const;
+
+/** Warns once per duration that looks like milliseconds (`LIKELY_MILLISECONDS`); nothing without a logger. */
+function warnLikelyMilliseconds(
+  logger: Logger | undefined,
+  election: () => string,
+  leaseDuration: number,
+  retryPeriod: number,
+): void {
+  if (logger === undefined) return;
+  const { leaseDuration: lease, retryPeriod: retry } = LIKELY_MILLISECONDS;
+  const suspects: [string, number, string][] = [];
+  if (leaseDuration > lease.over) suspects.push(['leaseDuration', leaseDuration, lease.what]);
+  if (retryPeriod < retry.under) suspects.push(['retryPeriod', retryPeriod, retry.what]);
+  for (const [option, value, what] of suspects)
+    logger.warn(`${option} is ${value} s (${what}): seconds, not milliseconds?`, {
+      election: election(),
+      option,
+      value,
+      unit: 'seconds',
+    });
 }
 
 /** C0 and C1 control characters: they rewrite a terminal or a log line when printed. */
@@ -206,19 +255,23 @@ export class ElectionConfig {
     if (leaseDuration > MAX_LEASE_SECONDS) {
       throw new ConfigError(
         `leaseDuration <= ${MAX_LEASE_SECONDS}`,
-        `leaseDuration (${leaseDuration}s) is longer than a day; other candidates refuse such a record`,
+        `leaseDuration (${leaseDuration} s) is longer than a day; other candidates refuse such a record`,
       );
     }
+    // Each side says whether it is a default: `leaseDuration: 8` alone is refused for a deadline it never set.
+    const lease = seconds(leaseDuration, options.leaseDuration);
+    const deadline = seconds(renewDeadline, options.renewDeadline);
+    const retry = seconds(retryPeriod, options.retryPeriod);
     if (!(leaseDuration > renewDeadline)) {
       throw new ConfigError(
         'leaseDuration > renewDeadline',
-        `leaseDuration (${leaseDuration}s) must be greater than renewDeadline (${renewDeadline}s)`,
+        `leaseDuration (${lease}) must be greater than renewDeadline (${deadline})`,
       );
     }
     if (!(renewDeadline > JITTER_FACTOR * retryPeriod)) {
       throw new ConfigError(
         'renewDeadline > 1.2 * retryPeriod',
-        `renewDeadline (${renewDeadline}s) must be greater than ${JITTER_FACTOR} * retryPeriod (${retryPeriod}s)`,
+        `renewDeadline (${deadline}) must be greater than ${JITTER_FACTOR} * retryPeriod (${retry})`,
       );
     }
     const requestTimeout =
@@ -246,12 +299,12 @@ export class ElectionConfig {
     ) {
       throw new ConfigError(
         '0 <= takeoverSlot <= retryPeriod / 10',
-        `takeoverSlot must be a number of seconds from 0 to retryPeriod / 10 (${retryPeriod / 10}), got ${String(takeoverSlot)}`,
+        `takeoverSlot must be a number of seconds from 0 to retryPeriod / 10 (${retryPeriod / 10} s), got ${described(takeoverSlot)}`,
       );
     }
     if (options.name !== undefined) requireName(options.name, 'name', 'name');
     if (options.seed !== undefined && !Number.isInteger(options.seed)) {
-      throw new ConfigError('seed is an integer', `seed must be an integer, got ${options.seed}`);
+      throw new ConfigError('seed is an integer', `seed must be an integer, got ${described(options.seed)}`);
     }
 
     this.lock = lock;
@@ -276,6 +329,7 @@ export class ElectionConfig {
       (logger ? (error, context) => logError(logger, name, error, context) : reportToConsole);
     this.clock = options.clock;
     this.seed = options.seed;
+    warnLikelyMilliseconds(logger, () => this.name, leaseDuration, retryPeriod);
   }
 
   /** This candidate's identity (the lock's). */

@@ -21,7 +21,7 @@
  */
 import { type ElectionConfig, JITTER_FACTOR } from './config.ts';
 import type { ElectionSnapshotView, ElectionState, ElectionStatechart } from './election-view.ts';
-import { ErrorReporter, isThenable } from './error-reporter.ts';
+import { ErrorReporter, isThenable, RECORD } from './error-reporter.ts';
 import { DuplicateIdentityError, ElectionStateError, LockError, toLockError } from './errors.ts';
 import { leadership } from './leadership.ts';
 import { logTransition } from './logging.ts';
@@ -362,8 +362,11 @@ export class LeaderElection {
     try {
       const close = lock.watch(
         (snapshot) => {
-          if (watch.open)
-            this.#dispatch({ type: 'LOCK_CHANGED', snapshot, at: this.#clock.now(), wall: this.#wall() });
+          if (!watch.open) return;
+          // A notification is a record that parses (or the object's deletion): it ends a run of Malformed
+          // reads with one LockRecovered, though no read may follow (a follower takes the record at once).
+          this.#errors.lockAnswered(RECORD, lock);
+          this.#dispatch({ type: 'LOCK_CHANGED', snapshot, at: this.#clock.now(), wall: this.#wall() });
         },
         (live) => {
           if (watch.open) this.#dispatch({ type: 'WATCH_HEALTH', live, ...this.#stamp() });
@@ -609,7 +612,7 @@ export class LeaderElection {
       if (isContention(error.kind, what === 'get' ? 'read' : what)) {
         this.#errors.lockAnswered(what, lock);
       } else {
-        this.#errors.lockFailed(what);
+        this.#errors.lockFailed(what, error.kind);
         this.#errors.report(error, requestContext(lock));
       }
       done = true;

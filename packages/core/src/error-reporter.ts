@@ -1,12 +1,12 @@
 /**
  * How failures reach `onError` without a flood (docs/guide.md "Errors"): every distinct failure is reported
  * the first time it happens; identical repetitions are counted and reported as one `RepeatedFailure` at most
- * once per `REPEAT_REPORT_MS`; when a lock request succeeds after a run of failures, one `LockRecovered`
- * says how many failed and for how long. Two failures are identical when their name, kind, lock and
- * message match once numbers, long hex strings and quoted values are blanked out and the rest is cut to
- * `FINGERPRINT_CHARS` (ports, versions, durations and request ids vary between repetitions, and so does a
- * bad value someone keeps rewriting: a stream of distinct bad values is one failure, reported once then
- * counted).
+ * once per `REPEAT_REPORT_MS`; when a lock request succeeds after a run of failures (or, after `Malformed`
+ * reads, the watch delivers the record readable again), one `LockRecovered` says how many failed and for
+ * how long. Two failures are identical when their name, kind, lock and message match once numbers, long
+ * hex strings and quoted values are blanked out and the rest is cut to `FINGERPRINT_CHARS` (ports,
+ * versions, durations and request ids vary between repetitions, and so does a bad value someone keeps
+ * rewriting: a stream of distinct bad values is one failure, reported once then counted).
  *
  * The table of distinct failures is bounded whatever arrives: at most `MAX_DISTINCT_FAILURES` entries, the
  * least recently seen dropped first, and an entry not seen for `FORGET_FAILURE_MS` is forgotten (reported
@@ -14,8 +14,14 @@
  *
  * Time comes from the election's Clock, so the policy runs the same on the simulator's virtual clock.
  */
-import { isLockError, LockRecovered, RepeatedFailure } from './errors.ts';
+import { isLockError, type LockErrorKind, LockRecovered, RepeatedFailure } from './errors.ts';
 import { reportToConsole } from './system.ts';
+
+/**
+ * The operation a `Malformed` read adds to a run of failures, and the one the lock's watch answers: the
+ * record was unreadable, and is readable again when the watch delivers it.
+ */
+export const RECORD = 'record';
 
 /** At most one count report per distinct failure in this many milliseconds. */
 export const REPEAT_REPORT_MS = 10_000;
@@ -81,18 +87,25 @@ export class ErrorReporter {
     }
   }
 
-  /** A lock request (`op`: get, create, update) failed; report it through `report` as well. */
-  lockFailed(op: string): void {
+  /**
+   * A lock request (`op`: get, create, update) failed with `kind`; report it through `report` as well. A
+   * read that found the record `Malformed` also marks the run as one the record itself failed (`RECORD`):
+   * the watch ends it when it delivers the record readable again (`lockAnswered(RECORD)`), since a leader,
+   * and a follower that takes the repaired record from its watch, may send no read for a long time.
+   */
+  lockFailed(op: string, kind: LockErrorKind): void {
     this.#run ??= { failures: 0, since: this.#now(), ops: new Set() };
     this.#run.failures += 1;
     this.#run.ops.add(op);
+    if (op === 'get' && kind === 'Malformed') this.#run.ops.add(RECORD);
   }
 
   /**
    * A lock request was answered. If requests of the same operation had failed, this ends the run with one
    * `LockRecovered` and forgets what was seen, so the next outage is reported from its first failure again.
    * An answer to another operation ends nothing: a follower whose reads succeed while every create fails (a
-   * missing namespace) is still failing, and must not say "recovered" each time.
+   * missing namespace) is still failing, and must not say "recovered" each time. `RECORD` is the watch's
+   * answer: a record it delivered (it delivers only records that parse, or the object's deletion).
    */
   lockAnswered(op: string, lock: { describe(): string }): void {
     if (this.#run === null || !this.#run.ops.has(op)) return;

@@ -65,14 +65,30 @@ export class LockError extends Error {
 /** The most characters of a cause's message a summary of a `LockError` shows. */
 export const CAUSE_CHARS = 120;
 
-/** A `LockError` as one line: its name and message, and at most `CAUSE_CHARS` of its cause's first line. */
+/**
+ * A `LockError` as one line: its name and message, and at most `CAUSE_CHARS` of its cause's first line,
+ * unless the message already says it (a lock that words a parse error into its own message, as the
+ * Kubernetes locks do for `Malformed`, would otherwise print the same sentence twice).
+ */
 export function summarizeLockError(error: LockError): string {
-  const line = `${error.name}: ${error.message}`;
+  const line = oneLine(error);
   const { cause } = error;
   if (cause === undefined) return line;
   const message = cause instanceof Error ? cause.message : String(cause);
   // The first line only: client-node puts the response headers after it.
-  return `${line} (cause: ${clip(message.split('\n')[0] ?? '', CAUSE_CHARS)})`;
+  const first = message.split('\n')[0] ?? '';
+  if (first.trim() === '' || error.message.includes(first)) return line;
+  return `${line} (cause: ${clip(first, CAUSE_CHARS)})`;
+}
+
+/**
+ * A report as one line: its name and message, line breaks turned into spaces. What `util.inspect` shows for
+ * the reports the election makes itself (`RepeatedFailure`, `LockRecovered`, `DuplicateIdentityError`):
+ * their stacks are the reporter's and the driver's frames, which say nothing about the failure, and a
+ * `RepeatedFailure`'s cause is the occurrence its message already quotes.
+ */
+export function oneLine(error: Error): string {
+  return `${error.name}: ${error.message}`.replace(/[\r\n]+/g, ' ');
 }
 
 /** True when `err` is a `LockError`, optionally of the given kind. Works across package copies. */
@@ -131,6 +147,11 @@ export class DuplicateIdentityError extends Error {
     );
     defineFields(this, { identity, lock, version });
   }
+
+  /** One line under `util.inspect`, as a `LockError` (`oneLine`): the stack is the driver's, not the twin's. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return oneLine(this);
+  }
 }
 
 /**
@@ -148,6 +169,14 @@ export class RepeatedFailure extends Error {
     const period = (periodMs / 1000).toFixed(1);
     super(`repeated ${count} more times in ${period}s: ${describeError(latest)}`, { cause: latest });
     defineFields(this, { count, periodMs });
+  }
+
+  /**
+   * One line under `util.inspect` (`oneLine`): the message quotes the latest occurrence already, which was
+   * printed whole (a callback's error with its stack) when it was first reported.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return oneLine(this);
   }
 }
 
@@ -169,6 +198,11 @@ export class LockRecovered extends Error {
       `${lock}: recovered after ${run.failures} failed request${plural} over ${(durationMs / 1000).toFixed(1)}s`,
     );
     defineFields(this, { lock, failures: run.failures, durationMs });
+  }
+
+  /** One line under `util.inspect` (`oneLine`): good news needs no stack. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return oneLine(this);
   }
 }
 

@@ -2,10 +2,11 @@
  * The term a leader holds, handed to `onStartedLeading`: a fencing token and a guard for side effects.
  *
  * `term` is the record's `leaderTransitions` when this candidate became leader (it grows with every change
- * of holder, across releases, handovers and a recreated lock) and `version` the store version of the write
- * that made it leader. `check()` right before a side effect throws `LeadershipLostError` unless, at that
- * instant, this candidate still leads, its lease is valid on its own clock, and the lock still shows this
- * term: what the library can know locally. It cannot stop an effect already on its way when the lease ends
+ * of holder, across releases, handovers and a recreated lock; taking back a record that still names this
+ * candidate keeps it, so one identity can lead twice in one term with nobody between: docs/guarantees.md
+ * "Fencing") and `version` the store version of the write that made it leader. `check()` right before a
+ * side effect throws `LeadershipLostError` unless, at that instant, this candidate still leads, its lease is
+ * valid on its own clock, and the lock still shows this term: what the library can know locally. It cannot stop an effect already on its way when the lease ends
  * (a pause between `check()` and the effect, a slow request): for that, pass `term` to the system the effect
  * lands in and have it refuse a term lower than the last it accepted (docs/guarantees.md "Fencing").
  */

@@ -9,7 +9,14 @@
  * consola), pino-style take `(fields, message)` (pino, bunyan). `asLogger` tells them apart by pino's
  * `bindings()` method or is told.
  */
-import { isLockError, LockRecovered, RepeatedFailure, summarizeLockError } from './errors.ts';
+import {
+  DuplicateIdentityError,
+  isLockError,
+  LockRecovered,
+  oneLine,
+  RepeatedFailure,
+  summarizeLockError,
+} from './errors.ts';
 import { clip } from './quote.ts';
 import type { TransitionInfo } from './transition-info.ts';
 
@@ -87,20 +94,24 @@ export function errorLevel(error: unknown): LogLevel {
 }
 
 /**
- * One report as the console reporter prints it. A lock failure (a `LockError`, or a count or recovery of
- * lock failures) is one line: its name and message (kind, lock and what happened, already bounded) and at
- * most `CAUSE_CHARS` of its cause's message (`summarizeLockError`), never the cause itself: a store's answer carries response
- * headers and a body (a Set-Cookie from an auth proxy, the request that failed). Anything else (a callback
- * that threw) is its stack, cut to 2 KiB: the stack is what finds a bug in a callback.
+ * One report as the console reporter prints it. A lock failure (a `LockError`) is one line: its name and
+ * message (kind, lock and what happened, already bounded) and at most `CAUSE_CHARS` of its cause's message
+ * (`summarizeLockError`), never the cause itself: a store's answer carries response headers and a body (a
+ * Set-Cookie from an auth proxy, the request that failed). The election's own reports (a count of
+ * repetitions, a recovery, a duplicate identity) are one line too (`oneLine`): their stacks are the
+ * reporter's frames. Anything else (a callback that threw) is its stack, cut to 2 KiB: the stack is what
+ * finds a bug in a callback.
  */
 export function formatReport(error: unknown): string {
   if (!(error instanceof Error)) return clip(String(error), 2_048);
-  const lockReport =
-    isLockError(error) ||
+  if (isLockError(error)) return summarizeLockError(error);
+  if (
+    error instanceof RepeatedFailure ||
     error instanceof LockRecovered ||
-    (error instanceof RepeatedFailure && isLockError(error.cause));
-  if (!lockReport) return clip(error.stack ?? `${error.name}: ${error.message}`, 2_048);
-  return isLockError(error) ? summarizeLockError(error) : `${error.name}: ${error.message}`;
+    error instanceof DuplicateIdentityError
+  )
+    return clip(oneLine(error), 2_048);
+  return clip(error.stack ?? `${error.name}: ${error.message}`, 2_048);
 }
 
 /** Writes one reported error at its level (`errorLevel`), with where it happened. */
@@ -125,7 +136,7 @@ export function logTransition(logger: Logger, election: string, info: Transition
   if (from !== to) {
     const fields = { election, from, to };
     if (to === 'leader') logger.info('became leader', fields);
-    else if (from === 'leader') logger.info('stopped leading', fields);
+    else if (from === 'leader') logger.info('stopped leading', stoppedLeadingFields(election, info));
     else if (to === 'stopped') logger.info('stopped', fields);
     else if (from === 'stopped') logger.info('campaigning', fields);
     else logger.info(`state ${to}`, fields);
@@ -136,4 +147,28 @@ export function logTransition(logger: Logger, election: string, info: Transition
     else if (effect.type === 'notify' && effect.event === 'newLeader')
       logger.info('new leader', { election, leader: effect.identity });
   }
+}
+
+/**
+ * The fields of `stopped leading`: the state change, whose leadership ended (`identity`: every replica
+ * logs the line under the same `election`), why (`reason`, as `onStoppedLeading` is told: the step that
+ * leaves `leader` always carries that notification), and the holder the lock now names when it is another
+ * (`leader`: a loss to it) or the candidate a handover goes to (`handoverTo`). One entry, as before.
+ */
+function stoppedLeadingFields(election: string, info: TransitionInfo): LogFields {
+  const { from, to, effects, snapshot } = info;
+  const { identity, lease, handoff } = snapshot.context;
+  let reason: string | null = null;
+  for (const effect of effects)
+    if (effect.type === 'notify' && effect.event === 'stoppedLeading') reason = effect.reason;
+  const holder = lease.observed?.snapshot?.record.holderIdentity ?? '';
+  return {
+    election,
+    from,
+    to,
+    identity,
+    reason,
+    ...(holder !== '' && holder !== identity ? { leader: holder } : {}),
+    ...(handoff.handoverTo !== null ? { handoverTo: handoff.handoverTo } : {}),
+  };
 }

@@ -55,7 +55,32 @@ describe('ElectionConfig', () => {
 
   it('states the numbers in the message', () => {
     expect(() => new ElectionConfig({ ...base, renewDeadline: 2 })).toThrow(
-      'renewDeadline (2s) must be greater than 1.2 * retryPeriod (2s)',
+      'renewDeadline (2 s) must be greater than 1.2 * retryPeriod (2 s)',
+    );
+  });
+
+  it('says which side of a comparison is a default', () => {
+    const bare = { lock, onStartedLeading: () => {}, onStoppedLeading: () => {} };
+    expect(() => new ElectionConfig({ ...bare, leaseDuration: 8 })).toThrow(
+      'leaseDuration (8 s) must be greater than renewDeadline (10 s, the default)',
+    );
+    expect(() => new ElectionConfig({ ...bare, renewDeadline: 2 })).toThrow(
+      'renewDeadline (2 s) must be greater than 1.2 * retryPeriod (2 s, the default)',
+    );
+    expect(() => new ElectionConfig({ ...bare, renewDeadline: 20 })).toThrow(
+      'leaseDuration (15 s, the default) must be greater than renewDeadline (20 s)',
+    );
+  });
+
+  it.each([
+    ['15', 'leaseDuration', 'got "15" (a string)'],
+    [true, 'retryPeriod', 'got true (a boolean)'],
+    [10n, 'renewDeadline', 'got 10n (a bigint)'],
+    [[15], 'leaseDuration', 'got an array of 1 items'],
+    [Number.NaN, 'leaseDuration', 'got NaN'],
+  ])('names the type of a duration that is not a number: %o', (value, field, said) => {
+    expect(() => new ElectionConfig({ ...base, [field]: value } as ElectionConfigOptions)).toThrow(
+      `${field} must be a finite number of seconds, ${said}`,
     );
   });
 
@@ -106,5 +131,65 @@ describe('identity and name', () => {
     const config = new ElectionConfig({ ...base, lock: { ...lock, identity }, name: 'my controller' });
     expect(config.identity).toBe(identity);
     expect(config.name).toBe('my controller');
+  });
+});
+
+/**
+ * Durations in milliseconds given as seconds are legal (an hour-long lease, a 2 ms retry period in a test)
+ * and most likely a mistake: one warning each through the election's logger at construction, naming the
+ * option and its value.
+ */
+describe('durations that look like milliseconds', () => {
+  type Entry = { level: string; args: unknown[] };
+  const capture = () => {
+    const entries: Entry[] = [];
+    const at =
+      (level: string) =>
+      (...args: unknown[]) =>
+        entries.push({ level, args });
+    return {
+      entries,
+      logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
+    };
+  };
+  const build = (durations: Partial<ElectionConfigOptions>) => {
+    const { entries, logger } = capture();
+    new ElectionConfig({ ...base, ...durations, logger, name: 'jobs' });
+    return entries;
+  };
+
+  it('warns once of a lease over an hour, naming the option and the value', () => {
+    const entries = build({ leaseDuration: 15_000, renewDeadline: 10_000, retryPeriod: 2_000 });
+    expect(entries).toEqual([
+      {
+        level: 'warn',
+        args: [
+          'leaseDuration is 15000 s (over an hour): seconds, not milliseconds?',
+          { election: 'jobs', option: 'leaseDuration', value: 15_000, unit: 'seconds' },
+        ],
+      },
+    ]);
+  });
+
+  it('warns once of a retry period under 0.1 s', () => {
+    const entries = build({ leaseDuration: 0.015, renewDeadline: 0.01, retryPeriod: 0.002 });
+    expect(entries.map((e) => [e.level, e.args[0]])).toEqual([
+      ['warn', 'retryPeriod is 0.002 s (under 0.1 s): seconds, not milliseconds?'],
+    ]);
+    expect(entries[0]!.args[1]).toMatchObject({ option: 'retryPeriod', value: 0.002 });
+  });
+
+  it('says nothing of plausible durations, up to the bounds', () => {
+    expect(build({})).toEqual([]);
+    expect(build({ leaseDuration: 3_600, renewDeadline: 60, retryPeriod: 0.1 })).toEqual([]);
+    expect(build({ leaseDuration: 0.9, renewDeadline: 0.6, retryPeriod: 0.2 })).toEqual([]);
+    expect(build({ leaseDuration: 3_601, renewDeadline: 60, retryPeriod: 10 })).toHaveLength(1);
+    expect(build({ leaseDuration: 0.9, renewDeadline: 0.6, retryPeriod: 0.099 })).toHaveLength(1);
+  });
+
+  it('is not an error: the config is built as given', () => {
+    const { logger } = capture();
+    const config = new ElectionConfig({ ...base, leaseDuration: 15_000, renewDeadline: 10_000, logger });
+    expect(config.leaseDuration).toBe(15_000);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { format, inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import { LockError, RepeatedFailure } from '../src/errors.ts';
+import { DuplicateIdentityError, LockError, LockRecovered, RepeatedFailure } from '../src/errors.ts';
 import { asLogger, formatReport, logError } from '../src/logging.ts';
 import { reportToConsole } from '../src/system.ts';
 
@@ -73,5 +73,66 @@ describe('console reports', () => {
     const report = formatReport(err);
     expect(report.startsWith('Error: callback failed')).toBe(true);
     expect(report.length).toBeLessThan(2_100);
+  });
+
+  /** A Malformed read as the Kubernetes locks word it: their message quotes the parse error, its cause. */
+  const malformed = () =>
+    new LockError(
+      'Malformed',
+      'Lease default/my-app',
+      'spec.leaseDurationSeconds is missing or 0 while holderIdentity is "r1": nobody can tell how long to wait',
+      {
+        cause: new Error(
+          'leaseDurationSeconds is missing or 0 while holderIdentity is "r1": nobody can tell how long to wait',
+        ),
+      },
+    );
+  const SENTENCE = 'missing or 0 while holderIdentity is "r1"';
+  const times = (text: string, part: string) => text.split(part).length - 1;
+
+  it("the election's own reports print as one line under util.inspect, without stack frames", () => {
+    const reports = [
+      new RepeatedFailure(malformed(), 6, 15_700),
+      new RepeatedFailure(new Error('callback failed\nsecond line'), 2, 10_000),
+      new DuplicateIdentityError('r1', 'Lease default/my-app', '433'),
+      new LockRecovered('Lease default/my-app', { failures: 3, since: 0 }, 4_200),
+    ];
+    expect(reports.map((r) => inspect(r))).toEqual([
+      `RepeatedFailure: repeated 6 more times in 15.7s: ${malformed().message}`,
+      'RepeatedFailure: repeated 2 more times in 10.0s: callback failed second line',
+      'DuplicateIdentityError: DuplicateIdentity: Lease default/my-app: the lock was renewed as "r1" ' +
+        '(version 433) by a write this candidate did not send: another candidate uses the same identity; ' +
+        'stepping down',
+      'LockRecovered: Lease default/my-app: recovered after 3 failed requests over 4.2s',
+    ]);
+    // The default console reporter prints the same lines.
+    for (const r of reports) expect(formatReport(r)).toBe(inspect(r));
+    // Their fields stay on the objects for code (and pino-style loggers) that want them.
+    expect(reports[0]).toMatchObject({ count: 6, periodMs: 15_700 });
+    expect(reports[2]).toMatchObject({ identity: 'r1', version: '433' });
+  });
+
+  it('a message is printed once by util.inspect, not again as the cause it quotes', () => {
+    expect(times(inspect(malformed()), SENTENCE)).toBe(1);
+    expect(times(inspect(new RepeatedFailure(malformed(), 6, 15_700)), SENTENCE)).toBe(1);
+    // A cause the message does not quote is still summarised (the first test above).
+    expect(inspect(lockError())).toMatch(/\(cause: HTTP-Code: 503\)$/);
+  });
+
+  it('a console-style logger shows a report in its entry and its error field, not three times, and no stack', () => {
+    for (const report of [malformed(), new RepeatedFailure(malformed(), 6, 15_700)]) {
+      const lines: string[] = [];
+      const sink = (...args: unknown[]) => lines.push(format(...args));
+      logError(asLogger({ info: sink, warn: sink, error: sink }), 'app', report, 'lock request on x');
+      expect(lines).toHaveLength(1);
+      expect(times(lines[0]!, SENTENCE)).toBe(2);
+      expect(lines[0]).not.toMatch(/\n\s+at /);
+    }
+    const lines: string[] = [];
+    const sink = (...args: unknown[]) => lines.push(format(...args));
+    const twin = new DuplicateIdentityError('r1', 'Lease default/my-app', '433');
+    logError(asLogger({ info: sink, warn: sink, error: sink }), 'app', twin, 'lock Lease default/my-app');
+    expect(lines[0]).not.toMatch(/\n\s+at /);
+    expect(times(lines[0]!, 'another candidate uses the same identity')).toBe(2);
   });
 });

@@ -8,9 +8,10 @@ import {
   ErrorReporter,
   FORGET_FAILURE_MS,
   MAX_DISTINCT_FAILURES,
+  RECORD,
   REPEAT_REPORT_MS,
 } from '../src/error-reporter.ts';
-import { LockError, RepeatedFailure } from '../src/errors.ts';
+import { LockError, LockRecovered, RepeatedFailure } from '../src/errors.ts';
 import { quote } from '../src/quote.ts';
 
 function reporter() {
@@ -137,6 +138,38 @@ describe('ErrorReporter', () => {
       expect(lines.every((l) => l.startsWith('[leasehold] onError threw'))).toBe(true);
     } finally {
       spy.mockRestore();
+    }
+  });
+
+  it('a run of Malformed reads ends when the record is read again, by a read or by the watch', () => {
+    const lock = { describe: () => 'Lease ns/app' };
+    const { r, reports, tick } = reporter();
+    const recovered = () => reports.filter((x) => x.error instanceof LockRecovered);
+    r.lockFailed('get', 'Malformed');
+    tick(2_000);
+    r.lockFailed('get', 'Malformed');
+    r.lockAnswered('update', lock); // another operation's answer: the record is still unreadable
+    expect(recovered()).toHaveLength(0);
+    r.lockAnswered(RECORD, lock); // the watch delivered the record, parsed
+    r.lockAnswered(RECORD, lock); // and again: one recovery per run
+    expect(recovered().map((x) => (x.error as Error).message)).toEqual([
+      'Lease ns/app: recovered after 2 failed requests over 2.0s',
+    ]);
+    r.lockFailed('get', 'Malformed');
+    r.lockAnswered('get', lock); // a read works as well
+    expect(recovered()).toHaveLength(2);
+  });
+
+  it('a record from the watch ends no run of reads that failed otherwise (the store, not the record)', () => {
+    const lock = { describe: () => 'Lease ns/app' };
+    const { r, reports } = reporter();
+    for (const kind of ['Unavailable', 'Forbidden'] as const) {
+      r.lockFailed('get', kind);
+      r.lockAnswered(RECORD, lock);
+      expect(reports).toEqual([]);
+      r.lockAnswered('get', lock);
+      expect(reports.filter((x) => x.error instanceof LockRecovered)).toHaveLength(1);
+      reports.length = 0;
     }
   });
 });
