@@ -262,14 +262,27 @@ export class LeaderElection {
     };
     // Another stop or handover was already stopping the work: this one was not taken.
     if (!mine()) return false;
-    await this.#until(() => !mine());
-    // Leadership ended otherwise (lapsed, lost) while the work stopped.
-    if (stateOf(this.#snapshot) !== 'handingOver') return false;
-    await this.#until(() => this.state !== 'handingOver');
-    // How it ended is the statechart's record of it, read as it left `handingOver`.
-    const written = contextOf(this.#snapshot).handoff.handedOver === 'written';
+    // Read at the steps themselves (a waiter's condition runs after every step), not when this function
+    // resumes: by then a lock that answers at once may have written the record and left `handingOver`.
+    let began = false;
+    let handingOver = false;
+    let written: boolean | undefined;
+    await this.#until(() => {
+      if (!began) {
+        if (mine()) return false;
+        began = true;
+        handingOver = stateOf(this.#snapshot) === 'handingOver';
+        // Leadership ended otherwise (lapsed, lost) while the work stopped.
+        if (!handingOver) return true;
+      }
+      if (this.state === 'handingOver') return false;
+      // How it ended is the statechart's record of it, read as it leaves `handingOver`.
+      written = contextOf(this.#snapshot).handoff.handedOver === 'written';
+      return true;
+    });
+    if (!handingOver) return false;
     await this.#stoppedLeading;
-    return written;
+    return written === true;
   }
 
   /** True while this candidate leads and its lease is still valid on its own clock, right now. */
