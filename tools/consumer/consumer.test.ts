@@ -15,7 +15,8 @@
  * - a Lease (and a ConfigMap) election, with a handover, runs from the packed packages against the test
  *   control plane on every runtime where the client-node line works, and the combinations that do not work
  *   are shown failing the way the README says;
- * - an unsupported client-node, and a KubeConfig from a second copy, are refused when the lock is built.
+ * - an unsupported client-node, and a KubeConfig from a second copy, are refused when the lock is built;
+ *   client-node 2 on Node 20 when the lock package is imported, and by the CLI's status and watch.
  * The README's runtime table comes from what this test runs.
  */
 import { execFile } from 'node:child_process';
@@ -65,7 +66,9 @@ async function runScript(
   script: string,
   env: Record<string, string> = {},
 ): Promise<string> {
-  const rt = await runtime(runtimeName, { kube: script.startsWith('kube') || script.startsWith('refused') });
+  const rt = await runtime(runtimeName, {
+    kube: script.startsWith('kube') || script.startsWith('refused') || script.startsWith('import'),
+  });
   const { stdout } = await run(rt.command, [...rt.args, script], {
     cwd: project(name),
     env: { ...process.env, KUBECONFIG: kubeconfigPath(), ...env },
@@ -93,6 +96,7 @@ describe('the packed packages, installed with npm in fresh projects', () => {
           'tsconfig.bundler.json',
           'kube-election.mjs',
           'refused-lock.mjs',
+          'import-lock.mjs',
           'require-esm.cjs',
           'memory-backend.mjs',
         ])
@@ -214,12 +218,59 @@ describe('the packed packages, installed with npm in fresh projects', () => {
     180_000,
   );
 
-  // Known not to work, and said so in the README: these keep that row of the table true.
-  it('with client-node 2 on Bun, TLS to the cluster CA fails on every request, reported through onError', async () => {
-    // The one cell of KUBE_CELLS (the README's table) that is run to show it failing.
+  // Known not to work, and said so in the README: these keep those cells of the table true.
+  it('the cells of the runtime table shown failing are the ones run below', () => {
     expect(KUBE_CELLS.filter((cell) => !cell.works)).toEqual([
+      { project: 'client-node-2', runtime: 'node-20', kind: 'lease', works: false },
+      { project: 'client-node-2', runtime: 'node-20', kind: 'configmap', works: false },
       { project: 'client-node-2', runtime: 'bun', kind: 'lease', works: false },
     ]);
+  });
+
+  // npm installs client-node 2 on Node 20 (undici 8's engines only warn), where evaluating undici dies with
+  // "TypeError: Cannot read properties of undefined (reading 'bind')": the lock packages refuse it by name
+  // first, when imported before client-node (as their READMEs show), saying what to install.
+  it.each(['lease', 'configmap'] as const)(
+    'with client-node 2 on Node 20, importing @leasehold/%s throws UnsupportedClientNodeError naming both versions',
+    async (kind) => {
+      const stdout = await runScript('client-node-2', 'node-20', 'import-lock.mjs', {
+        LOCK_PACKAGE: `@leasehold/${kind}`,
+      });
+      expect(stdout).toMatch(
+        /^UnsupportedClientNodeError: @leasehold\/lease: @kubernetes\/client-node 2\.0\.1 \(at \/.*\/node_modules\/@kubernetes\/client-node\/package\.json\) cannot run on Node 20\.20\.2: client-node 2 needs Node >= 22\.19 \(its undici 8\); install @kubernetes\/client-node@\^1\.4 or use Node >= 22\.19$/m,
+      );
+      expect(stdout).not.toContain('TypeError');
+      // The same program on Node 22.23 imports it.
+      expect(
+        await runScript('client-node-2', 'node-22', 'import-lock.mjs', {
+          LOCK_PACKAGE: `@leasehold/${kind}`,
+        }),
+      ).toMatch(/^imported$/m);
+    },
+    360_000,
+  );
+
+  it('the leasehold command on Node 20: status and watch say they need Node >= 22.19, exit code 3', async () => {
+    const node20 = await runtime('node-20');
+    const main = join(project('client-node-2'), 'node_modules', '@leasehold', 'cli', 'dist', 'main.js');
+    for (const command of ['status', 'watch']) {
+      const result = await run(node20.command, [main, command, 'my-app'], {
+        cwd: project('client-node-2'),
+        env: { ...process.env, KUBECONFIG: kubeconfigPath() },
+        timeout: 90_000,
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code?: number; stderr?: string }) => ({ code: err.code, stderr: err.stderr ?? '' }),
+      );
+      expect(result.stderr).toBe(
+        `leasehold: ${command} needs Node >= 22.19, and this is Node 20.20.2: it runs on ` +
+          '@kubernetes/client-node 2, whose undici 8 needs Node >= 22.19; run it with Node >= 22.19\n',
+      );
+      expect(result.code).toBe(3);
+    }
+  }, 360_000);
+
+  it('with client-node 2 on Bun, TLS to the cluster CA fails on every request, reported through onError', async () => {
     const stdout = await runScript('client-node-2', 'bun', 'kube-election.mjs', {
       LOCK_NAME: uniqueName('consumer'),
       WAIT_MS: '4000',

@@ -44,10 +44,14 @@ ${overrideKeys()
       Show a live lock: holder, lease, transitions, times, version.
   leasehold watch NAME [--kind lease|configmap] [-n NAMESPACE] [--kubeconfig FILE] [--for SECONDS] [--changes]
       Follow a live lock: one line per change (with --changes, per change of holder: no renewals), with the
-      time since the previous line as seen here.
+      time since the previous line as seen here (under a second in milliseconds, +36ms; else +1.2s).
+      status and watch: the namespace is -n, else the kubeconfig context's, else default (as kubectl picks
+      it); the kubeconfig is --kubeconfig, else KUBECONFIG, ~/.kube/config or the Pod's service account.
+      They need Node >= 22.19 (the package's engines): they run on @kubernetes/client-node 2.
   leasehold help | --help
 
 exit codes: 0 passed / shown; 1 a check failed (check: FAIL or UNKNOWN), a violation, no such lock, or goals
-no timings meet; 2 bad usage; 3 the module could not be loaded or the cluster could not be reached; 4 check's
-verdict is WARN.
+no timings meet; 2 bad usage; 3 the module could not be loaded, the cluster could not be reached or refused
+the read (Forbidden or Unauthorized: the credentials, or their RBAC), or Node is too old for status and watch;
+4 check's verdict is WARN.
 `;

@@ -18,7 +18,8 @@ import { printable, printableMessage } from './printable.ts';
 export interface LockAddress {
   readonly kind: 'lease' | 'configmap';
   readonly name: string;
-  readonly namespace: string;
+  /** `-n`; when not given, the kubeconfig context's namespace, else `default`, as kubectl picks it. */
+  readonly namespace: string | undefined;
   readonly kubeconfig: string | undefined;
 }
 
@@ -46,7 +47,12 @@ function open(address: LockAddress): { lock: LeaseLock | ConfigMapLock; server: 
   const source = kubeConfigSource(kubeConfig) ?? 'kubeconfig';
   // The loader checked that the current context names a cluster with a server.
   const server = kubeConfig.getCurrentCluster()?.server ?? '';
-  const options = { name: address.name, namespace: address.namespace, identity: 'leasehold-cli', kubeConfig };
+  // As kubectl: -n, else the current context's namespace (in a Pod, client-node sets the service account's),
+  // else `default`.
+  const namespace =
+    address.namespace ??
+    (kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'default');
+  const options = { name: address.name, namespace, identity: 'leasehold-cli', kubeConfig };
   try {
     return {
       lock: address.kind === 'configmap' ? new ConfigMapLock(options) : new LeaseLock(options),
@@ -100,6 +106,16 @@ async function read(
 const shownHolder = (identity: string, empty: string) => (identity ? printable(identity) : empty);
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/**
+ * A time between two lines of `watch`: under 1 s in milliseconds (`36ms`: a handover takes tens of them,
+ * which `0.0s` would hide), 1 s and over in seconds with one decimal (`1.2s`). A negative one (this machine's
+ * clock stepped back) is 0.
+ */
+export function sinceText(ms: number): string {
+  const at = Math.max(0, ms);
+  return Math.round(at) < 1000 ? `${Math.round(at)}ms` : seconds(at);
+}
 
 /** Prints the lock as it is now; resolves with exit code 0. */
 export async function status(address: LockAddress, out: (line: string) => void): Promise<0> {
@@ -161,7 +177,7 @@ export async function watch(
       holder = nextHolder;
       line(
         next,
-        `(+${seconds(Date.now() - last)} since the previous ${changesOnly ? 'change of holder' : 'change'} seen here)`,
+        `(+${sinceText(Date.now() - last)} since the previous ${changesOnly ? 'change of holder' : 'change'} seen here)`,
       );
     },
     (live) => out(`${new Date().toISOString()} watch ${live ? 'live' : 'lost: reconnecting'}`),

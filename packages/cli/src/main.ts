@@ -18,6 +18,25 @@ function integer(flag: string, value: string | undefined, min: number): number |
   return n;
 }
 
+/**
+ * Refuses `status` and `watch` on a Node older than 22.19 (the package's `engines`), before they load
+ * anything of Kubernetes: they run on the CLI's own @kubernetes/client-node 2 (a dependency, not a peer: the
+ * user cannot pick 1.4), whose undici 8 dies there with a TypeError when it is evaluated. Only these two
+ * are refused: the other commands load no client-node. Bun and Deno run undici 8 whatever Node version
+ * they report.
+ */
+function checkNodeForKube(command: string): void {
+  const { node, bun, deno } = process.versions;
+  if (bun !== undefined || deno !== undefined) return;
+  const [major = 0, minor = 0] = node.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 19)) return;
+  throw new CliError(
+    3,
+    `${command} needs Node >= 22.19, and this is Node ${node}: it runs on @kubernetes/client-node 2, ` +
+      'whose undici 8 needs Node >= 22.19; run it with Node >= 22.19',
+  );
+}
+
 function parse(args: string[], options: ParseArgsOptionsConfig) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -81,19 +100,22 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status':
     case 'watch': {
+      checkNodeForKube(command);
       const { values, positionals } = parse(rest, {
         kind: { type: 'string', default: 'lease' },
-        namespace: { type: 'string', short: 'n', default: 'default' },
+        // No default here: the kubeconfig context's namespace, else `default` (kube-status.ts).
+        namespace: { type: 'string', short: 'n' },
         kubeconfig: { type: 'string' },
         ...(command === 'watch' ? { for: { type: 'string' }, changes: { type: 'boolean' } } : {}),
       });
       const kind = values.kind as string;
       if (kind !== 'lease' && kind !== 'configmap')
         throw usage(`--kind must be lease or configmap, got ${JSON.stringify(kind)}`);
+      if (values.namespace === '') throw usage('-n must name a namespace, got ""');
       const address = {
         kind,
         name: one(positionals, 'NAME (the lock object)'),
-        namespace: values.namespace as string,
+        namespace: values.namespace as string | undefined,
         kubeconfig: values.kubeconfig as string | undefined,
       } as const;
       const forSeconds = integer('--for', values.for as string | undefined, 1);

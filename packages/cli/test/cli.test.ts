@@ -2,14 +2,16 @@
  * The `leasehold` command run as a process, as a user runs it: help and usage errors, `check` over the
  * custom-lock example's backend and its broken variant, `replay` of the seed `check` printed (trace and
  * HTML timeline, the timeline rendered in headless Chromium and inspected), and `status` / `watch` of a live
- * Lease on the test control plane, with the errors for a missing lock and an unreachable cluster (hostile
- * input to `status` and `watch` is in hostile-input.test.ts).
+ * Lease on the test control plane, with the namespace taken from the kubeconfig context, and the errors for a
+ * missing lock, an unreachable cluster and a refused read (hostile input to `status` and `watch` is in
+ * hostile-input.test.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LeaderElection } from '@leasehold/core';
 import {
+  core,
   electionWithErrors,
   kubeConfig,
   kubeconfigPath,
@@ -21,6 +23,7 @@ import { LeaseLock } from '@leasehold/lease';
 import { chromium, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HELP } from '../src/help.ts';
+import { sinceText } from '../src/kube-status.ts';
 import { leaseholdCommand, type Run, startLeasehold } from './run.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -36,6 +39,25 @@ const runOptions = (env: Record<string, string> = {}) => ({
 function leasehold(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   return leaseholdCommand(args, runOptions(env));
 }
+
+/** A copy of the test control plane's kubeconfig (JSON), changed by `edit`; returns its path. */
+function kubeconfigWith(edit: (config: KubeconfigJson) => void): string {
+  const config = JSON.parse(readFileSync(kubeconfigPath(), 'utf8')) as KubeconfigJson;
+  edit(config);
+  const file = join(scratch, `kubeconfig-${uniqueName('k')}`);
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+interface KubeconfigJson {
+  'current-context': string;
+  contexts: { name: string; context: { cluster: string; user: string; namespace?: string } }[];
+  users: { name: string; user: Record<string, unknown> }[];
+}
+
+/** The context named `name` of `config`. */
+const contextOf = (config: KubeconfigJson, name: string) =>
+  config.contexts.find((c) => c.name === name)!.context;
 
 /** A `leasehold watch` started in the background. */
 const watching = (args: readonly string[]) => startLeasehold(args, runOptions());
@@ -303,10 +325,10 @@ describe('leasehold status and watch, on the control plane', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/holder=pod-a transitions=0 version=\d+ \(now\)/);
     expect(result.stdout).toMatch(
-      /holder=\(none\) transitions=0 version=\d+ \(\+\d+\.\ds since the previous change seen here\)/,
+      /holder=\(none\) transitions=0 version=\d+ \(\+(\d{1,3}ms|\d+\.\ds) since the previous change seen here\)/,
     );
     expect(result.stdout).toMatch(
-      /holder=pod-b transitions=1 version=\d+ \(\+\d+\.\ds since the previous change seen here\)/,
+      /holder=pod-b transitions=1 version=\d+ \(\+(\d{1,3}ms|\d+\.\ds) since the previous change seen here\)/,
     );
   }, 60_000);
 
@@ -338,7 +360,7 @@ describe('leasehold status and watch, on the control plane', () => {
     expect(holders(withEvery.stdout).filter((h) => h === 'pod-a').length).toBeGreaterThan(1);
     expect(holders(withChanges.stdout)).toEqual(['pod-a', '(none)', 'pod-b']);
     expect(withChanges.stdout).toMatch(
-      /holder=pod-b transitions=1 version=\d+ \(\+\d+\.\ds since the previous change of holder seen here\)/,
+      /holder=pod-b transitions=1 version=\d+ \(\+(\d{1,3}ms|\d+\.\ds) since the previous change of holder seen here\)/,
     );
   }, 120_000);
 
@@ -372,4 +394,80 @@ describe('leasehold status and watch, on the control plane', () => {
       /^leasehold: cannot reach the API server at https:\/\/127\.0\.0\.1:9: Unavailable: /m,
     );
   }, 60_000);
+
+  it('a read the cluster refuses (Forbidden, Unauthorized) is exit code 3, which the help documents', async () => {
+    // The `restricted` identity has no role: 403. A token the API server does not know: 401.
+    const restricted = kubeconfigWith((config) => {
+      config['current-context'] = 'restricted';
+    });
+    const unknownToken = kubeconfigWith((config) => {
+      config.users.find((u) => u.name === 'admin')!.user = { token: 'not-a-token' };
+    });
+    for (const [file, status] of [
+      [restricted, 403],
+      [unknownToken, 401],
+    ] as const) {
+      const result = await leasehold(['status', 'x', '--kubeconfig', file]);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^leasehold: not allowed to read Lease default/x on https://127\\.0\\.0\\.1:\\d+: Forbidden: Lease default/x: get: HTTP ${status}: `,
+          'm',
+        ),
+      );
+      expect(result.code, result.stderr).toBe(3);
+    }
+    // The help (which the README quotes) names this case under exit code 3.
+    expect(HELP.replace(/\s+/g, ' ')).toMatch(
+      /; 3 [^;]*the cluster could not be reached or refused the read \(Forbidden or Unauthorized/,
+    );
+  }, 60_000);
+
+  it("without -n, status reads the kubeconfig context's namespace (as kubectl does), else default", async () => {
+    const namespace = uniqueName('cli-ns');
+    await core().createNamespace({ body: { metadata: { name: namespace } } });
+    const name = uniqueName('cli');
+    const { election: a } = electionWithErrors(
+      new LeaseLock({ name, namespace, identity: 'pod-a', kubeConfig: kubeConfig() }),
+    );
+    elections.push(a);
+    await a.acquire();
+    const inNamespace = kubeconfigWith((config) => {
+      contextOf(config, 'admin').namespace = namespace;
+    });
+    const found = new RegExp(`^Lease ${namespace}/${name}$`, 'm');
+    // The context's namespace, from --kubeconfig and from KUBECONFIG.
+    const given = await leasehold(['status', name, '--kubeconfig', inNamespace]);
+    expect(given.stdout, given.stderr).toMatch(found);
+    expect(given.code).toBe(0);
+    const fromEnv = await leasehold(['status', name], { KUBECONFIG: inNamespace });
+    expect(fromEnv.stdout, fromEnv.stderr).toMatch(found);
+    // -n wins over the context.
+    const other = await leasehold(['status', name, '--kubeconfig', inNamespace, '-n', NAMESPACE]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(new RegExp(`^leasehold: no Lease ${NAMESPACE}/${name} on `, 'm'));
+    // A context without a namespace: default.
+    const noNamespace = kubeconfigWith((config) => {
+      delete contextOf(config, 'admin').namespace;
+    });
+    const fallback = await leasehold(['status', name, '--kubeconfig', noNamespace]);
+    expect(fallback.code).toBe(1);
+    expect(fallback.stderr).toMatch(new RegExp(`^leasehold: no Lease default/${name} on `, 'm'));
+    const empty = await leasehold(['status', name, '-n', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe('leasehold: -n must name a namespace, got "" (leasehold --help)\n');
+  }, 60_000);
+
+  it('watch prints the time since the previous line under 1 s in milliseconds, from 1 s in seconds', () => {
+    expect([0, 36, 36.4, 999.4, 999.6, 1000, 1234, 60_000, -5].map(sinceText)).toEqual([
+      '0ms',
+      '36ms',
+      '36ms',
+      '999ms',
+      '1.0s',
+      '1.0s',
+      '1.2s',
+      '60.0s',
+      '0ms',
+    ]);
+  });
 });

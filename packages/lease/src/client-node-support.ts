@@ -7,24 +7,14 @@
  * 1.3 lack `RequestContext.setSignal`, which every lock request needs for its timeout. A `KubeConfig` made by
  * another copy of client-node than the one this package imports (two versions installed side by side) is
  * refused too: its objects do not fit this copy's classes (`context.setAgent is not a function` in a watch).
+ * client-node 2 on a Node older than 22.19 is refused earlier, when the package is imported
+ * (client-node-runtime.ts).
  */
-import { createRequire } from 'node:module';
 import { KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { clientNodeVersion, UnsupportedClientNodeError } from './client-node-runtime.ts';
 
 /** The peer range, as package.json states it. */
 export const SUPPORTED_CLIENT_NODE = '^1.4.0 || ^2.0.1';
-
-/** The `@kubernetes/client-node` found cannot serve the Kubernetes locks; the message says which and why. */
-export class UnsupportedClientNodeError extends Error {
-  /** Always `UnsupportedClientNodeError`. */
-  override readonly name = 'UnsupportedClientNodeError';
-  /** The version this package imports, or `unknown` when its package.json cannot be read (a bundle). */
-  readonly version: string;
-  constructor(message: string, version: string) {
-    super(message);
-    this.version = version;
-  }
-}
 
 let checked = false;
 
@@ -53,16 +43,5 @@ export function checkClientNode(kubeConfig: unknown, lock: string): void {
         `dependency: ${SUPPORTED_CLIENT_NODE}), for example with \`npm dedupe\``,
       version,
     );
-  }
-}
-
-function clientNodeVersion(): { version: string; where: string } {
-  try {
-    const require = createRequire(import.meta.url);
-    const path = require.resolve('@kubernetes/client-node/package.json');
-    const version = (require(path) as { version?: unknown }).version;
-    return { version: typeof version === 'string' ? version : 'unknown', where: ` at ${path}` };
-  } catch {
-    return { version: 'unknown', where: '' };
   }
 }

@@ -6,7 +6,12 @@
  * @packageDocumentation
  */
 
-export { checkClientNode, SUPPORTED_CLIENT_NODE, UnsupportedClientNodeError } from './client-node-support.ts';
+// First, so that it runs before client-node is evaluated: on Node < 22.19 with client-node 2 it throws
+// UnsupportedClientNodeError, where client-node's undici would die with a TypeError (client-node-runtime.ts).
+import './client-node-runtime.ts';
+
+export { UnsupportedClientNodeError } from './client-node-runtime.ts';
+export { checkClientNode, SUPPORTED_CLIENT_NODE } from './client-node-support.ts';
 export { kubeLockError, watchLockError } from './kube-errors.ts';
 export type { KubeObject, KubeObjectLockOptions } from './kube-object-lock.ts';
 export { KubeObjectLock } from './kube-object-lock.ts';

@@ -16,6 +16,7 @@ import {
 import { sampleRecord } from '@leasehold/testkit';
 import { describeLockConformance } from '@leasehold/testkit/vitest';
 import { describe, expect, it } from 'vitest';
+import { clientNodeRuntimeProblem } from '../src/client-node-runtime.ts';
 import {
   kubeLockError,
   LeaseLock,
@@ -83,6 +84,28 @@ describe('kubeLockError', () => {
 });
 
 describe('LeaseLock construction', () => {
+  it('on import, refuses client-node 2 on Node older than 22.19 (its undici 8), naming both versions', () => {
+    const problem = (clientNode: string, versions: Record<string, string>) =>
+      clientNodeRuntimeProblem(
+        clientNode,
+        versions,
+        ' at /app/node_modules/@kubernetes/client-node/package.json',
+      );
+    expect(problem('2.0.1', { node: '20.20.2' })).toBe(
+      '@kubernetes/client-node 2.0.1 (at /app/node_modules/@kubernetes/client-node/package.json) cannot run ' +
+        'on Node 20.20.2: client-node 2 needs Node >= 22.19 (its undici 8); install ' +
+        '@kubernetes/client-node@^1.4 or use Node >= 22.19',
+    );
+    expect(problem('2.3.0', { node: '22.18.9' })).toMatch(/cannot run on Node 22\.18\.9/);
+    for (const node of ['22.19.0', '22.23.3', '23.0.0', '24.21.0'])
+      expect(problem('2.0.1', { node }), node).toBeNull();
+    // client-node 1.x runs on Node 20; an unknown version (a bundle) claims nothing; Bun and Deno run undici 8.
+    expect(problem('1.4.0', { node: '20.20.2' })).toBeNull();
+    expect(problem('unknown', { node: '20.20.2' })).toBeNull();
+    expect(problem('2.0.1', { node: '20.20.2', bun: '1.4.5' })).toBeNull();
+    expect(problem('2.0.1', { node: '20.20.2', deno: '2.9.6' })).toBeNull();
+  });
+
   it('refuses a kubeConfig that is not a KubeConfig of the client-node it uses, naming that version', () => {
     const foreign = { loadFromDefault() {}, getCurrentCluster: () => null };
     const build = () =>
