@@ -29,11 +29,12 @@ function checkNodeForKube(command: string): void {
   const { node, bun, deno } = process.versions;
   if (bun !== undefined || deno !== undefined) return;
   const [major = 0, minor = 0] = node.split('.').map(Number);
-  if (major > 22 || (major === 22 && minor >= 19)) return;
+  // Node 23 gained the zlib zstd undici 8 binds only in 23.8 (as packages/lease/src/client-node-runtime.ts).
+  if (major > 23 || (major === 23 && minor >= 8) || (major === 22 && minor >= 19)) return;
   throw new CliError(
     3,
-    `${command} needs Node >= 22.19, and this is Node ${node}: it runs on @kubernetes/client-node 2, ` +
-      'whose undici 8 needs Node >= 22.19; run it with Node >= 22.19',
+    `${command} needs Node >= 22.19${major === 23 ? ' (on Node 23, >= 23.8)' : ''}, and this is Node ${node}: ` +
+      'it runs on @kubernetes/client-node 2, whose undici 8 needs Node >= 22.19; run it with Node >= 22.19',
   );
 }
 
@@ -100,7 +101,6 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status':
     case 'watch': {
-      checkNodeForKube(command);
       const { values, positionals } = parse(rest, {
         kind: { type: 'string', default: 'lease' },
         // No default here: the kubeconfig context's namespace, else `default` (kube-status.ts).
@@ -119,6 +119,8 @@ async function main(argv: string[]): Promise<number> {
         kubeconfig: values.kubeconfig as string | undefined,
       } as const;
       const forSeconds = integer('--for', values.for as string | undefined, 1);
+      // After the arguments: bad usage is exit 2 on any Node.
+      checkNodeForKube(command);
       const kube = await import('./kube-status.ts');
       return command === 'status'
         ? kube.status(address, out)

@@ -150,13 +150,19 @@ function warnLikelyMilliseconds(
   const suspects: [string, number, string][] = [];
   if (leaseDuration > lease.over) suspects.push(['leaseDuration', leaseDuration, lease.what]);
   if (retryPeriod < retry.under) suspects.push(['retryPeriod', retryPeriod, retry.what]);
-  for (const [option, value, what] of suspects)
-    logger.warn(`${option} is ${value} s (${what}): seconds, not milliseconds?`, {
-      election: election(),
-      option,
-      value,
-      unit: 'seconds',
-    });
+  for (const [option, value, what] of suspects) {
+    try {
+      logger.warn(`${option} is ${value} s (${what}): seconds, not milliseconds?`, {
+        election: election(),
+        option,
+        value,
+        unit: 'seconds',
+      });
+    } catch {
+      // A hint about a legal configuration: a logger (or a lock's describe()) that throws must not make
+      // the configuration throw.
+    }
+  }
 }
 
 /** C0 and C1 control characters: they rewrite a terminal or a log line when printed. */

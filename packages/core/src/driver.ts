@@ -262,7 +262,7 @@ export class LeaderElection {
     };
     // Another stop or handover was already stopping the work: this one was not taken.
     if (!mine()) return false;
-    // Read at the steps themselves (a waiter's condition runs after every step), not when this function
+    // Read at the steps themselves (a waiter's condition runs after every dispatch), not when this function
     // resumes: by then a lock that answers at once may have written the record and left `handingOver`.
     let began = false;
     let handingOver = false;

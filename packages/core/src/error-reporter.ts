@@ -89,7 +89,8 @@ export class ErrorReporter {
 
   /**
    * A lock request (`op`: get, create, update) failed with `kind`; report it through `report` as well. A
-   * read that found the record `Malformed` also marks the run as one the record itself failed (`RECORD`):
+   * read that found the record `Malformed` also marks the run as one the record itself failed (`RECORD`,
+   * until a read fails otherwise):
    * the watch ends it when it delivers the record readable again (`lockAnswered(RECORD)`), since a leader,
    * and a follower that takes the repaired record from its watch, may send no read for a long time.
    */
@@ -97,7 +98,12 @@ export class ErrorReporter {
     this.#run ??= { failures: 0, since: this.#now(), ops: new Set() };
     this.#run.failures += 1;
     this.#run.ops.add(op);
-    if (op === 'get' && kind === 'Malformed') this.#run.ops.add(RECORD);
+    // Only while the last read found the record malformed: a read failing otherwise since (the store down)
+    // is a failure the watch's records do not end.
+    if (op === 'get') {
+      if (kind === 'Malformed') this.#run.ops.add(RECORD);
+      else this.#run.ops.delete(RECORD);
+    }
   }
 
   /**

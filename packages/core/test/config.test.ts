@@ -192,4 +192,17 @@ describe('durations that look like milliseconds', () => {
     const config = new ElectionConfig({ ...base, leaseDuration: 15_000, renewDeadline: 10_000, logger });
     expect(config.leaseDuration).toBe(15_000);
   });
+
+  it('a logger that throws on the warning does not make the config throw', () => {
+    const { logger } = capture();
+    const throwing = {
+      ...logger,
+      warn: () => {
+        throw new Error('log sink closed');
+      },
+    };
+    const build = () =>
+      new ElectionConfig({ ...base, leaseDuration: 15_000, renewDeadline: 10_000, logger: throwing });
+    expect(build).not.toThrow();
+  });
 });

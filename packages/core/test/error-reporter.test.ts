@@ -171,5 +171,10 @@ describe('ErrorReporter', () => {
       expect(reports.filter((x) => x.error instanceof LockRecovered)).toHaveLength(1);
       reports.length = 0;
     }
+    // Nor a run whose reads found the record malformed and then failed otherwise: the store is down now.
+    r.lockFailed('get', 'Malformed');
+    r.lockFailed('get', 'Unavailable');
+    r.lockAnswered(RECORD, lock);
+    expect(reports.filter((x) => x.error instanceof LockRecovered)).toEqual([]);
   });
 });

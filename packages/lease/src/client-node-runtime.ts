@@ -9,7 +9,9 @@
  * So this module is the first that index.ts imports: ESM evaluates a module's imports in order, and this one
  * reads client-node's package.json and `process.versions` without importing client-node, so it throws before
  * undici runs. A program that imports `@kubernetes/client-node` itself before `@leasehold/lease` meets
- * undici's TypeError first: nothing of this package has run by then. Bun and Deno bring their own Node API
+ * undici's TypeError first: nothing of this package has run by then; so does a bundle (the package declares
+ * no side effects, so a bundler may drop this import, and an external client-node's import is hoisted above
+ * it; inside a bundle client-node's package.json is seldom there to read). Bun and Deno bring their own Node API
  * and run undici 8 whatever Node version they report, so only Node is refused.
  */
 import { createRequire } from 'node:module';
@@ -41,6 +43,11 @@ export function clientNodeVersion(): { version: string; where: string } {
 
 /** The Node that client-node 2 needs: the `engines` of its undici 8. */
 const NODE_FOR_CLIENT_NODE_2 = [22, 19, 0] as const;
+/**
+ * Node 23 passes that floor but gained zlib's zstd, which undici 8 binds when it is evaluated, only in 23.8
+ * (22.x in 22.15): 23.0-23.7 die the same way.
+ */
+const NODE_23_FOR_CLIENT_NODE_2 = [23, 8, 0] as const;
 
 /** Whether Node version `version` (`20.20.2`) is older than `floor`. */
 function olderThan(version: string, floor: readonly number[]): boolean {
@@ -67,10 +74,12 @@ export function clientNodeRuntimeProblem(
   if (!(major >= 2)) return null; // 1.x runs on Node 20; `unknown` (a bundle) claims nothing
   if (versions.bun !== undefined || versions.deno !== undefined) return null;
   const node = versions.node;
-  if (node === undefined || !olderThan(node, NODE_FOR_CLIENT_NODE_2)) return null;
+  if (node === undefined) return null;
+  const node23 = node.startsWith('23.');
+  if (!olderThan(node, node23 ? NODE_23_FOR_CLIENT_NODE_2 : NODE_FOR_CLIENT_NODE_2)) return null;
   return (
     `@kubernetes/client-node ${clientNode}${where && ` (${where.trim()})`} cannot run on Node ${node}: ` +
-    'client-node 2 needs Node >= 22.19 ' +
+    `client-node 2 needs Node >= 22.19${node23 ? ' (on Node 23, >= 23.8)' : ''} ` +
     '(its undici 8); install @kubernetes/client-node@^1.4 or use Node >= 22.19'
   );
 }

@@ -97,7 +97,11 @@ describe('LeaseLock construction', () => {
         '@kubernetes/client-node@^1.4 or use Node >= 22.19',
     );
     expect(problem('2.3.0', { node: '22.18.9' })).toMatch(/cannot run on Node 22\.18\.9/);
-    for (const node of ['22.19.0', '22.23.3', '23.0.0', '24.21.0'])
+    // Node 23 gained the zlib zstd undici 8 binds only in 23.8.
+    expect(problem('2.0.1', { node: '23.7.0' })).toMatch(
+      /cannot run on Node 23\.7\.0: .*\(on Node 23, >= 23\.8\)/,
+    );
+    for (const node of ['22.19.0', '22.23.3', '23.8.0', '24.21.0'])
       expect(problem('2.0.1', { node }), node).toBeNull();
     // client-node 1.x runs on Node 20; an unknown version (a bundle) claims nothing; Bun and Deno run undici 8.
     expect(problem('1.4.0', { node: '20.20.2' })).toBeNull();
